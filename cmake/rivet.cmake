@@ -1,0 +1,33 @@
+# Shared helpers: one static library per module, one gtest binary per module.
+set(RIVET_WARNINGS -Wall -Wextra -Wpedantic -Werror=unused-result -Wno-missing-field-initializers)
+
+# Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/server/beast_impl.cpp).
+add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+                        BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB)
+
+# rivet_add_module(NAME SOURCES ... DEPS ...)
+function(rivet_add_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(rivet_${name} STATIC ${ARG_SOURCES})
+  add_library(rivet::${name} ALIAS rivet_${name})
+  target_include_directories(rivet_${name}
+    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(rivet_${name} PRIVATE ${RIVET_WARNINGS})
+  target_link_libraries(rivet_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# rivet_add_test(NAME SOURCES ... DEPS ...)
+function(rivet_add_test name)
+  if(NOT RIVET_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(${name} PRIVATE ${RIVET_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+    PROPERTIES ENVIRONMENT "RIVET_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared")
+endfunction()

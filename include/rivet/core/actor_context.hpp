@@ -1,0 +1,99 @@
+#pragma once
+/// The context an action or hook receives: identity, state, vars, events, the calling connection.
+///
+/// Thread-safety: strand-affine. Use a context only inside the action/hook that received it, on
+/// the actor's strand (which is where actions and hooks run). Never keep it past that call.
+
+#include <rivet/common/error.hpp>
+#include <rivet/common/value.hpp>
+#include <rivet/protocol/keys.hpp>
+
+#include <memory>
+#include <string>
+
+namespace rivet {
+
+namespace detail {
+class ActorRuntime;
+struct CallFrame;
+struct ConnRecord;
+}  // namespace detail
+
+/// Thrown by user code to send a structured error to the client: group "user".
+class UserError : public ErrorException {
+ public:
+  explicit UserError(std::string message, std::string code = "user_error", Value metadata = nullptr)
+      : ErrorException(make_error("user", std::move(code), std::move(message), std::move(metadata))) {}
+};
+
+/// One client connection as the actor sees it (WebSocket, or transient for a stateless HTTP call).
+class Conn {
+ public:
+  explicit Conn(detail::ConnRecord* rec) noexcept : rec_(rec) {}
+  [[nodiscard]] const std::string& id() const noexcept;
+  /// Connection params as sent by the client (compat value, null when none).
+  [[nodiscard]] const Value& params() const noexcept;
+  /// Sends an event to this connection only, regardless of subscriptions.
+  void send_values(std::string event, Value args);
+  template <class... A>
+  void send(std::string event, const A&... args) {
+    send_values(std::move(event), Value::array({to_value(args)...}));
+  }
+  /// Closes the connection with close code 1000 and `reason`.
+  void disconnect(std::string reason = "");
+  [[nodiscard]] detail::ConnRecord* record() const noexcept { return rec_; }
+
+ private:
+  detail::ConnRecord* rec_;
+};
+
+/// Untyped actor context; typed views (ActionContext<State,...>) derive from it.
+class ActorContext {
+ public:
+  ActorContext(detail::ActorRuntime& rt, detail::CallFrame* frame) noexcept : rt_(&rt), frame_(frame) {}
+
+  [[nodiscard]] const std::string& actor_id() const noexcept;
+  /// The actor type name, e.g. "counter".
+  [[nodiscard]] const std::string& name() const noexcept;
+  [[nodiscard]] const protocol::ActorKey& key() const noexcept;
+
+  /// Sends `event` to every connection subscribed to it. Delivery waits until the state this
+  /// call changed is durable; events leave in emission order.
+  void broadcast_values(std::string event, Value args);
+  template <class... A>
+  void broadcast(std::string event, const A&... args) {
+    broadcast_values(std::move(event), Value::array({to_value(args)...}));
+  }
+
+  /// The connection that made this call (transient for HTTP); nullptr in hooks without one.
+  [[nodiscard]] Conn* conn() noexcept;
+
+  /// Requests sleep after the current work finishes.
+  void sleep();
+  /// Requests destroy after the current action: onDestroy runs, then all data is deleted.
+  void destroy();
+
+  [[nodiscard]] detail::ActorRuntime& runtime() const noexcept { return *rt_; }
+  [[nodiscard]] detail::CallFrame* frame() const noexcept { return frame_; }
+
+ protected:
+  [[nodiscard]] void* state_ptr() const noexcept;
+  [[nodiscard]] void* vars_ptr() const noexcept;
+
+ private:
+  detail::ActorRuntime* rt_;
+  detail::CallFrame* frame_;
+};
+
+struct NoVars {};
+
+/// Typed view used by actions and hooks of an actor<State, Vars>.
+template <class State, class Vars = NoVars>
+class ActionContext : public ActorContext {
+ public:
+  explicit ActionContext(const ActorContext& base) noexcept : ActorContext(base) {}
+  [[nodiscard]] State& state() const noexcept { return *static_cast<State*>(state_ptr()); }
+  [[nodiscard]] Vars& vars() const noexcept { return *static_cast<Vars*>(vars_ptr()); }
+};
+
+}  // namespace rivet

@@ -1,0 +1,75 @@
+#pragma once
+/// The type-erased actor definition the runtime executes. Users build it with rivet::actor<S>()
+/// (actor.hpp); the runtime never sees user types, only these functions.
+/// Immutable once registered; shared between threads as shared_ptr<const ActorDefinition>.
+
+#include <rivet/common/value.hpp>
+#include <rivet/core/actor_context.hpp>
+#include <rivet/core/options.hpp>
+#include <rivet/core/task.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace rivet::detail {
+
+/// Type-erased holder of the user's state or vars object.
+class AnyBox {
+ public:
+  virtual ~AnyBox() = default;
+  [[nodiscard]] virtual void* get() noexcept = 0;
+  /// Compat value of the object (state persistence). Throws on conversion failure.
+  [[nodiscard]] virtual Value to_value() const = 0;
+};
+
+template <class T>
+class TypedBox final : public AnyBox {
+ public:
+  explicit TypedBox(T v) : value_(std::move(v)) {}
+  void* get() noexcept override { return &value_; }
+  Value to_value() const override {
+    if constexpr (std::is_same_v<T, NoVars>) {
+      return nullptr;
+    } else {
+      return rivet::to_value(value_);
+    }
+  }
+
+ private:
+  T value_;
+};
+
+/// Every function may throw (UserError or anything else); the runtime catches at one boundary.
+struct ActorDefinition {
+  using ActionFn = std::function<Task<Value>(ActorContext&, Value args)>;
+  using HookFn = std::function<Task<void>(ActorContext&)>;
+
+  std::string name;
+  ActorOptions options;
+  std::map<std::string, ActionFn, std::less<>> actions;
+
+  /// Builds the initial state from the creation input (null when none).
+  std::function<Task<std::unique_ptr<AnyBox>>(ActorContext&, Value input)> create_state;
+  /// Rebuilds state from its persisted compat value.
+  std::function<std::unique_ptr<AnyBox>(const Value& stored)> load_state;
+  /// Builds vars on every start.
+  std::function<Task<std::unique_ptr<AnyBox>>(ActorContext&)> create_vars;
+
+  std::function<Task<void>(ActorContext&, Value input)> on_create;
+  HookFn on_wake;
+  HookFn on_sleep;
+  HookFn on_destroy;
+  HookFn on_state_change;
+  std::function<Task<Value>(ActorContext&, std::string action, Value args, Value output)>
+      on_before_action_response;
+
+  // Connections (params are the client's compat value).
+  std::function<Task<void>(ActorContext&, Value params)> on_before_connect;
+  std::function<Task<Value>(ActorContext&, Value params)> create_conn_state;
+  std::function<Task<void>(ActorContext&, Conn&)> on_connect;
+  std::function<Task<void>(ActorContext&, Conn&)> on_disconnect;
+};
+
+}  // namespace rivet::detail

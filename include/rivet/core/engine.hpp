@@ -1,0 +1,126 @@
+#pragma once
+/// The embedded engine: resolves, creates and destroys actors, and carries client work (actions,
+/// connections, events) to them. It knows nothing of HTTP; the server turns requests and frames
+/// into these calls, and receives events through ConnectionSink.
+///
+/// Thread-safety: all methods are thread-safe. Coroutines resume on the caller's executor.
+/// Lifetime: the Store and Registry must outlive the Engine; call stop() before destroying it.
+
+#include <rivet/common/error.hpp>
+#include <rivet/common/value.hpp>
+#include <rivet/core/registry.hpp>
+#include <rivet/core/task.hpp>
+#include <rivet/protocol/keys.hpp>
+#include <rivet/storage/store.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rivet {
+
+/// Where a connection's outgoing traffic goes. Implemented by the transport (server session,
+/// in-process caller). Called from actor strands; implementations must be thread-safe and must
+/// not block (queue and return).
+class ConnectionSink {
+ public:
+  virtual ~ConnectionSink() = default;
+  /// An event for this connection (already filtered by subscription). `args` is an array.
+  virtual void send_event(const std::string& name, const Value& args) = 0;
+  /// The actor closes the connection (disconnect, sleep, destroy). `reason` is "group.code" or a
+  /// user reason; `error` true means close code 1011, else 1000.
+  virtual void close(std::string reason, bool error) = 0;
+};
+
+/// A client connection held open against one actor (WebSocket /connect).
+/// Thread-safe; the handle keeps the connection registered until disconnect() or destruction.
+class ConnectionHandle {
+ public:
+  virtual ~ConnectionHandle() = default;
+  [[nodiscard]] virtual const std::string& id() const noexcept = 0;
+  [[nodiscard]] virtual const std::string& actor_id() const noexcept = 0;
+  /// Runs an action as this connection. Events it causes are delivered to sinks before it returns.
+  [[nodiscard]] virtual Task<Result<Value>> call(std::string action, Value args) = 0;
+  virtual Task<void> subscribe(std::string event, bool subscribe) = 0;
+  /// Runs onDisconnect once; later calls are no-ops.
+  virtual Task<void> disconnect() = 0;
+};
+
+struct EngineOptions {
+  /// Namespace name answered by the management API.
+  std::string namespace_name = "default";
+  std::string version = "0.1.0";
+};
+
+struct CreateRequest {
+  std::string name;
+  std::optional<protocol::ActorKey> key;  // nullopt = no key (create only)
+  std::optional<Value> input;             // compat value
+  std::string crash_policy = "sleep";
+};
+
+struct GetOrCreateResult {
+  storage::ActorRecord actor;
+  bool created = false;
+};
+
+/// Identity of an actor as sent to clients (x-rivet-actor headers, Error.actor).
+struct ActorIdentity {
+  std::string actor_id;
+  std::uint64_t generation = 1;
+  std::string key;  // serialized
+  std::string name;
+};
+
+class Engine {
+ public:
+  /// `executor` runs the actors' strands (an io_context with N threads).
+  Engine(boost::asio::any_io_executor executor, const Registry& registry, storage::Store& store,
+         EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  [[nodiscard]] const EngineOptions& options() const noexcept;
+  [[nodiscard]] const Registry& registry() const noexcept;
+
+  // -- resolution (management API and gateway) ----------------------------------------------
+  /// actor.not_found when `name` is not registered ("no actor definition").
+  [[nodiscard]] Task<Result<storage::ActorRecord>> create(CreateRequest request);
+  [[nodiscard]] Task<Result<GetOrCreateResult>> get_or_create(CreateRequest request);
+  [[nodiscard]] Task<Result<std::optional<storage::ActorRecord>>> find_by_key(
+      std::string name, protocol::ActorKey key);
+  /// Includes destroyed actors (with destroy_ts set).
+  [[nodiscard]] Task<Result<std::optional<storage::ActorRecord>>> find_by_id(std::string actor_id);
+  [[nodiscard]] Task<Result<std::vector<storage::ActorRecord>>> list(
+      std::optional<std::string> name, std::size_t limit, std::optional<std::int64_t> cursor);
+  /// Destroys the actor (runs onDestroy, deletes its data). actor.not_found if unknown.
+  [[nodiscard]] Task<Result<void>> destroy(std::string actor_id);
+
+  /// Wakes the actor if needed and returns its identity; actor.not_found if unknown/destroyed.
+  [[nodiscard]] Task<Result<ActorIdentity>> ensure_ready(std::string actor_id);
+
+  // -- client work ----------------------------------------------------------------------------
+  /// A stateless call: runs the connect sequence with `params` around the action.
+  [[nodiscard]] Task<Result<Value>> call_action(std::string actor_id, Value params,
+                                                std::string action, Value args);
+  /// Opens a connection (onBeforeConnect, createConnState, onConnect). Errors are the hooks'.
+  [[nodiscard]] Task<Result<std::shared_ptr<ConnectionHandle>>> connect(
+      std::string actor_id, Value params, std::shared_ptr<ConnectionSink> sink);
+
+  /// Per-actor limits the transport enforces (message sizes).
+  [[nodiscard]] const ActorOptions* options_for(std::string_view actor_name) const noexcept;
+
+  /// Sleeps every awake actor (persisting state) and stops accepting work. Idempotent.
+  Task<void> stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace rivet

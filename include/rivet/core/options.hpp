@@ -1,0 +1,28 @@
+#pragma once
+/// Per-actor options. Defaults follow the reference limits.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace rivet {
+
+struct ActorOptions {
+  /// Idle time without requests, connections or running work before the actor sleeps.
+  std::chrono::milliseconds sleep_timeout{30'000};
+  /// Longest an action may run before it fails with actor.action_timed_out.
+  std::chrono::milliseconds action_timeout{60'000};
+  /// Bound for createState/onCreate/onWake/onSleep/onDestroy/connect hooks.
+  std::chrono::milliseconds hook_timeout{5'000};
+  /// Largest incoming client message (HTTP body or WebSocket frame), bytes.
+  std::size_t max_incoming_message_size = 65'536;
+  /// Largest encoded outgoing message (response or event), bytes.
+  std::size_t max_outgoing_message_size = 1'048'576;
+  /// Messages that may wait in the actor's queues.
+  std::size_t max_queue_size = 1'000;
+  /// Display name and icon (dashboard metadata).
+  std::string display_name;
+  std::string icon;
+};
+
+}  // namespace rivet

@@ -1,0 +1,46 @@
+#pragma once
+/// Serving a registry: the embedded engine (SQLite store + actor runtime) behind the HTTP and
+/// WebSocket API, on one port.
+
+#include <rivet/common/error.hpp>
+#include <rivet/core/registry.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace rivet {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  /// 0 picks a free port (see Server::port()).
+  std::uint16_t port = 6420;
+  /// All durable data lives here (created if missing).
+  std::string data_dir = "./.rivet";
+  /// io_context threads; 0 = hardware concurrency.
+  unsigned threads = 0;
+};
+
+/// A running server. Thread-safety: stop() and wait() may be called from any thread.
+/// Lifetime: the Registry must outlive the Server.
+class Server {
+ public:
+  /// Opens the store, binds the port and starts the worker threads. Returns once the server
+  /// accepts requests.
+  [[nodiscard]] static Result<std::unique_ptr<Server>> start(const Registry& registry,
+                                                             ServerOptions options);
+  virtual ~Server() = default;
+  [[nodiscard]] virtual std::uint16_t port() const noexcept = 0;
+  /// "http://host:port"
+  [[nodiscard]] virtual std::string endpoint() const = 0;
+  /// Stops accepting, sleeps actors (persisting them), closes the store. Idempotent.
+  virtual void stop() = 0;
+  /// Blocks until stop() has completed.
+  virtual void wait() = 0;
+};
+
+/// Command-line entry point: parses --host, --port, --data-dir, --threads, starts the server,
+/// prints the endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code.
+int serve(const Registry& registry, int argc, char** argv);
+
+}  // namespace rivet

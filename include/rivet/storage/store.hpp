@@ -1,0 +1,130 @@
+#pragma once
+/// The node's durable store: the actor index and every actor's KV rows, in one SQLite database
+/// (WAL). Reads see committed data. Writes go through a single writer thread that commits the
+/// batches of many callers in one transaction and one fsync (group commit).
+///
+/// Thread-safety: every method may be called from any thread.
+/// Lifetime: close() (or the destructor) drains pending commits; no callback runs after it returns.
+
+#include <rivet/common/error.hpp>
+#include <rivet/common/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace rivet::storage {
+
+struct ActorRecord {
+  std::string actor_id;
+  std::string name;
+  std::string key;  // serialized key (protocol/keys.hpp)
+  std::int64_t create_ts = 0;  // ms since epoch
+  std::optional<std::int64_t> destroy_ts;
+  std::string crash_policy = "sleep";
+  std::optional<Bytes> input;  // compat-CBOR of the creation input, absent when none
+  std::uint64_t generation = 1;
+  bool operator==(const ActorRecord&) const = default;
+};
+
+struct KvEntry {
+  Bytes key;
+  Bytes value;
+  bool operator==(const KvEntry&) const = default;
+};
+
+/// One caller's writes; applied atomically (all or nothing) inside the group transaction.
+struct WriteBatch {
+  struct Put {
+    std::string actor_id;
+    Bytes key;
+    Bytes value;
+  };
+  struct Delete {
+    std::string actor_id;
+    Bytes key;
+  };
+  /// Deletes keys in [start, end) ; an empty end means "to the end of the actor's key space".
+  struct DeleteRange {
+    std::string actor_id;
+    Bytes start;
+    Bytes end;
+  };
+  /// Fails the batch with actor.duplicate_key when a live actor has the same name and key.
+  struct InsertActor {
+    ActorRecord record;
+  };
+  /// Sets destroy_ts and deletes all of the actor's KV rows.
+  struct DestroyActor {
+    std::string actor_id;
+    std::int64_t destroy_ts = 0;
+  };
+  using Op = std::variant<Put, Delete, DeleteRange, InsertActor, DestroyActor>;
+  std::vector<Op> ops;
+
+  [[nodiscard]] bool empty() const noexcept { return ops.empty(); }
+};
+
+struct StoreOptions {
+  /// Database file path; ":memory:" for tests (still goes through the writer thread).
+  std::string path;
+  /// PRAGMA synchronous: true = FULL (fsync on every commit, the default: durable on ack).
+  bool sync = true;
+  /// Upper bound of batches merged into one transaction.
+  std::size_t max_batches_per_commit = 4096;
+};
+
+struct StoreStats {
+  std::uint64_t transactions = 0;  // group commits performed
+  std::uint64_t batches = 0;       // caller batches committed
+  std::uint64_t rows = 0;          // ops applied
+};
+
+class Store {
+ public:
+  using Callback = std::function<void(Result<void>)>;
+
+  /// Opens (creating if needed) the database and starts the writer thread.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+
+  virtual ~Store() = default;
+
+  // -- actor index ---------------------------------------------------------------------------
+  [[nodiscard]] virtual Result<std::optional<ActorRecord>> find_actor(std::string_view actor_id) = 0;
+  /// Live (not destroyed) actor with this name and serialized key.
+  [[nodiscard]] virtual Result<std::optional<ActorRecord>> find_actor_by_key(std::string_view name,
+                                                                             std::string_view key) = 0;
+  /// Live actors, optionally of one name, ordered by create_ts then id; `after_create_ts` pages.
+  [[nodiscard]] virtual Result<std::vector<ActorRecord>> list_actors(
+      std::optional<std::string> name, std::size_t limit,
+      std::optional<std::int64_t> after_create_ts) = 0;
+
+  // -- KV ------------------------------------------------------------------------------------
+  [[nodiscard]] virtual Result<std::optional<Bytes>> kv_get(std::string_view actor_id,
+                                                            const Bytes& key) = 0;
+  /// Keys in [start, end) in byte order; empty end = unbounded. At most `limit` entries.
+  [[nodiscard]] virtual Result<std::vector<KvEntry>> kv_range(std::string_view actor_id,
+                                                              const Bytes& start, const Bytes& end,
+                                                              std::size_t limit) = 0;
+  [[nodiscard]] virtual Result<std::vector<KvEntry>> kv_prefix(std::string_view actor_id,
+                                                               const Bytes& prefix,
+                                                               std::size_t limit) = 0;
+
+  // -- writes --------------------------------------------------------------------------------
+  /// Queues the batch for the next group commit. `done` runs on the writer thread after the
+  /// transaction is durable (or failed); it must not block. An empty batch completes at once
+  /// after every batch queued before it.
+  virtual void commit(WriteBatch batch, Callback done) = 0;
+  /// Blocking convenience for start-up and tests.
+  [[nodiscard]] virtual Result<void> commit_sync(WriteBatch batch) = 0;
+
+  [[nodiscard]] virtual StoreStats stats() const = 0;
+  /// Drains the writer and closes the database. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace rivet::storage
