@@ -48,7 +48,8 @@ inline constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
 [[nodiscard]] Value encode_compat(const nlohmann::json& plain);
 
 /// The inverse of encode_compat: revive tags into a plain json that nlohmann's from_json can read:
-/// $BigInt -> integer (or its decimal string when out of int64/uint64 range), $Uint8Array and
+/// $BigInt -> integer (or, out of int64/uint64 range, a json::binary with kBigIntBinarySubtype
+/// holding the decimal text; from_json<BigInt> reads all of these), $Uint8Array and
 /// $ArrayBuffer -> json::binary, $Undefined -> null, $Set -> array, "$$x" -> "$x".
 /// Unknown "$" tags are an error (std::nullopt), as in the official client.
 [[nodiscard]] std::optional<nlohmann::json> decode_compat(const Value& compat);
@@ -59,7 +60,9 @@ inline constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
 
 /// Base64 (standard alphabet, padded) and base64url (no padding) helpers.
 [[nodiscard]] std::string base64_encode(const std::uint8_t* data, std::size_t size);
-[[nodiscard]] std::optional<Bytes> base64_decode(std::string_view text);  // accepts both alphabets
+[[nodiscard]] std::string base64url_encode(const std::uint8_t* data, std::size_t size);
+/// Accepts both alphabets, padded or not; nullopt on any other character or a bad length.
+[[nodiscard]] std::optional<Bytes> base64_decode(std::string_view text);
 
 /// Typed conversion. `Value` itself passes through unchanged (it is already compat).
 /// Any other T goes through nlohmann's to_json/from_json, so one
