@@ -29,11 +29,14 @@ class UserError : public ErrorException {
 /// One client connection as the actor sees it (WebSocket, or transient for a stateless HTTP call).
 class Conn {
  public:
-  explicit Conn(detail::ConnRecord* rec) noexcept : rec_(rec) {}
+  Conn(detail::ConnRecord* rec, detail::CallFrame* frame) noexcept : rec_(rec), frame_(frame) {}
   [[nodiscard]] const std::string& id() const noexcept;
   /// Connection params as sent by the client (compat value, null when none).
   [[nodiscard]] const Value& params() const noexcept;
-  /// Sends an event to this connection only, regardless of subscriptions.
+  /// Connection state (compat value; null when the actor defines none). Mutable in actions.
+  [[nodiscard]] Value& state() noexcept;
+  /// Sends an event to this connection only, regardless of subscriptions. Like broadcast, it
+  /// leaves once the calling action's state change is durable.
   void send_values(std::string event, Value args);
   template <class... A>
   void send(std::string event, const A&... args) {
@@ -45,6 +48,7 @@ class Conn {
 
  private:
   detail::ConnRecord* rec_;
+  detail::CallFrame* frame_;
 };
 
 /// Untyped actor context; typed views (ActionContext<State,...>) derive from it.

@@ -1,0 +1,10 @@
+#pragma once
+// The conformance fixture registry (shared/spec/conformance-fixtures.md), one function per group.
+
+#include <rivet/core/registry.hpp>
+
+namespace rivet::fixtures {
+
+void add_core_fixtures(Registry& registry);     // counter, withInput, errors, payloads
+
+}  // namespace rivet::fixtures

@@ -1,0 +1,12 @@
+// rivet-fixtures: serves the conformance fixture registry.
+//   rivet-fixtures --port 0 --data-dir /tmp/x   (prints the endpoint URL once ready)
+
+#include <rivet/rivet.hpp>
+
+#include "fixtures.hpp"
+
+int main(int argc, char** argv) {
+  rivet::Registry registry;
+  rivet::fixtures::add_core_fixtures(registry);
+  return rivet::serve(registry, argc, argv);
+}

@@ -1,0 +1,63 @@
+#include <rivet/core/actor.hpp>
+#include <rivet/core/actor_context.hpp>
+
+#include "core/actor_runtime.hpp"
+
+namespace rivet {
+
+// -- Conn ------------------------------------------------------------------------------------
+
+const std::string& Conn::id() const noexcept { return rec_->id; }
+
+const Value& Conn::params() const noexcept { return rec_->params; }
+
+Value& Conn::state() noexcept { return rec_->state; }
+
+void Conn::send_values(std::string event, Value args) {
+  frame_->events.push_back(detail::PendingEvent{rec_->shared_from_this(), std::move(event),
+                                                std::move(args)});
+}
+
+void Conn::disconnect(std::string reason) {
+  if (rec_->sink && !rec_->disconnected) {
+    rec_->sink->close(std::move(reason), false);
+  }
+}
+
+// -- ActorContext ----------------------------------------------------------------------------
+
+const std::string& ActorContext::actor_id() const noexcept { return rt_->record().actor_id; }
+
+const std::string& ActorContext::name() const noexcept { return rt_->record().name; }
+
+const protocol::ActorKey& ActorContext::key() const noexcept { return rt_->key(); }
+
+void ActorContext::broadcast_values(std::string event, Value args) {
+  frame_->events.push_back(detail::PendingEvent{nullptr, std::move(event), std::move(args)});
+}
+
+Conn* ActorContext::conn() noexcept {
+  if (frame_ == nullptr || !frame_->conn_view) {
+    return nullptr;
+  }
+  return &*frame_->conn_view;
+}
+
+void ActorContext::sleep() { rt_->request_sleep(); }
+
+void ActorContext::destroy() { rt_->request_destroy(); }
+
+void* ActorContext::state_ptr() const noexcept { return rt_->state_ptr(); }
+
+void* ActorContext::vars_ptr() const noexcept { return rt_->vars_ptr(); }
+
+namespace detail {
+
+void throw_invalid_argument(std::size_t index, const char* what) {
+  throw ErrorException(make_error("actor", "invalid_argument",
+                                  "Argument " + std::to_string(index + 1) +
+                                      " has the wrong type: " + what));
+}
+
+}  // namespace detail
+}  // namespace rivet

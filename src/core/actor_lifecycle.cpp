@@ -1,0 +1,192 @@
+// Start (create or load), sleep and destroy of one actor.
+
+#include <rivet/protocol/encoding.hpp>
+
+#include "core/actor_runtime.hpp"
+#include "core/durable_commit.hpp"
+#include "core/engine_core.hpp"
+#include "core/ids.hpp"
+#include "core/state_keys.hpp"
+#include "core/user_code.hpp"
+
+namespace rivet::detail {
+
+namespace {
+
+Error stopping_error() {
+  return make_error("actor", "stopping", "The actor is stopping; retry.");
+}
+
+}  // namespace
+
+Task<Result<void>> ActorRuntime::ensure_started() {
+  for (;;) {
+    switch (run_state_) {
+      case RunState::Running:
+        co_return Result<void>{};
+      case RunState::Stopping:
+      case RunState::Stopped:
+        co_return stopping_error();
+      case RunState::Starting:
+        co_await started_signal_.wait();
+        continue;
+      case RunState::Idle:
+        break;
+    }
+    break;
+  }
+  run_state_ = RunState::Starting;
+  auto started = co_await start();
+  if (!started) {
+    run_state_ = RunState::Stopped;
+    started_signal_.notify_all();
+    engine_.forget(*this);
+    co_return started;
+  }
+  run_state_ = RunState::Running;
+  started_signal_.notify_all();
+  co_return Result<void>{};
+}
+
+Task<Result<void>> ActorRuntime::start() {
+  CallFrame frame;
+  ActorContext ctx(*this, &frame);
+
+  auto stored = engine_.store().kv_get(record_.actor_id, kStateKey);
+  if (!stored) {
+    co_return stored.error();
+  }
+  Value input;
+  bool created = false;
+  if (*stored) {
+    auto value = protocol::decode_compat_cbor(**stored);
+    if (!value) {
+      co_return value.error();
+    }
+    try {
+      state_ = def_.load_state(*value);
+    } catch (const std::exception& e) {
+      log_failure("loading state", make_error("core", "internal_error", e.what()));
+      co_return errors::internal();
+    }
+    last_submitted_state_ = std::move(**stored);
+  } else {
+    if (record_.input) {
+      auto decoded = protocol::decode_compat_cbor(*record_.input);
+      if (!decoded) {
+        co_return decoded.error();
+      }
+      input = std::move(*decoded);
+    }
+    std::unique_ptr<AnyBox> initial;
+    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c, Value in,
+                                     std::unique_ptr<AnyBox>& out) -> Task<void> {
+      out = co_await def.create_state(c, std::move(in));
+    }(def_, ctx, input, initial), "createState");
+    if (!made) {
+      co_return made;
+    }
+    state_ = std::move(initial);
+    created = true;
+  }
+
+  if (def_.create_vars) {
+    std::unique_ptr<AnyBox> vars;
+    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c,
+                                     std::unique_ptr<AnyBox>& out) -> Task<void> {
+      out = co_await def.create_vars(c);
+    }(def_, ctx, vars), "createVars");
+    if (!made) {
+      co_return made;
+    }
+    vars_ = std::move(vars);
+  } else {
+    vars_ = std::make_unique<TypedBox<NoVars>>(NoVars{});
+  }
+
+  if (created && def_.on_create) {
+    auto ran = co_await run_user(def_.on_create(ctx, input), "onCreate");
+    if (!ran) {
+      co_return ran;
+    }
+  }
+  if (created) {
+    // The actor exists from here on, even if onWake fails later.
+    auto saved = co_await persist_state(true);
+    if (!saved) {
+      co_return saved;
+    }
+  }
+  if (def_.on_wake) {
+    auto ran = co_await run_user(def_.on_wake(ctx), "onWake");
+    if (!ran) {
+      co_return ran;
+    }
+  }
+  co_return co_await finish_call(frame, false);
+}
+
+Task<void> ActorRuntime::stop(bool destroy) {
+  while (run_state_ == RunState::Starting) {
+    co_await started_signal_.wait();
+  }
+  if (run_state_ == RunState::Stopping || run_state_ == RunState::Stopped) {
+    co_return;
+  }
+  const bool was_running = run_state_ == RunState::Running;
+  run_state_ = RunState::Stopping;
+  co_await wait_until_idle();
+
+  CallFrame frame;
+  ActorContext ctx(*this, &frame);
+  if (was_running) {
+    // Connections end first so their onDisconnect hooks still see a live actor.
+    auto conns = connections();
+    for (auto& conn : conns) {
+      if (conn->disconnected) {
+        continue;
+      }
+      conn->disconnected = true;
+      conns_.erase(conn->id);
+      if (conn->sink) {
+        conn->sink->close(destroy ? "actor.destroyed" : "actor.stopped", true);
+      }
+      if (def_.on_disconnect) {
+        CallFrame conn_frame{conn, {}, {}};
+        conn_frame.conn_view.emplace(conn.get(), &conn_frame);
+        ActorContext conn_ctx(*this, &conn_frame);
+        auto ran = co_await run_user(def_.on_disconnect(conn_ctx, *conn_frame.conn_view),
+                                     "onDisconnect");
+        if (!ran) {
+          log_failure("onDisconnect", ran.error());
+        }
+        frame.events.insert(frame.events.end(), conn_frame.events.begin(), conn_frame.events.end());
+      }
+    }
+    const auto& hook = destroy ? def_.on_destroy : def_.on_sleep;
+    if (hook) {
+      auto ran = co_await run_user(hook(ctx), destroy ? "onDestroy" : "onSleep");
+      if (!ran) {
+        log_failure(destroy ? "onDestroy" : "onSleep", ran.error());
+      }
+    }
+    auto finished = co_await finish_call(frame, false);
+    if (!finished) {
+      log_failure("final save", finished.error());
+    }
+  }
+  if (destroy) {
+    storage::WriteBatch batch;
+    batch.ops.emplace_back(storage::WriteBatch::DestroyActor{record_.actor_id, now_ms()});
+    auto done = co_await commit_durably(engine_.store(), std::move(batch));
+    if (!done) {
+      log_failure("destroy", done.error());
+    }
+  }
+  run_state_ = RunState::Stopped;
+  state_.reset();
+  vars_.reset();
+  engine_.forget(*this);
+}
+
+}  // namespace rivet::detail

@@ -1,0 +1,156 @@
+#include "core/actor_runtime.hpp"
+
+#include <rivet/protocol/encoding.hpp>
+
+#include "core/durable_commit.hpp"
+#include "core/engine_core.hpp"
+#include "core/state_keys.hpp"
+#include "core/user_code.hpp"
+
+namespace rivet::detail {
+
+ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
+                           storage::ActorRecord record)
+    : engine_(engine),
+      def_(def),
+      record_(std::move(record)),
+      key_(protocol::deserialize_key(record_.key)),
+      strand_(boost::asio::make_strand(engine.executor())),
+      started_signal_(strand_),
+      idle_signal_(strand_) {}
+
+ActorIdentity ActorRuntime::identity() const {
+  return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
+}
+
+std::vector<std::shared_ptr<ConnRecord>> ActorRuntime::connections() const {
+  std::vector<std::shared_ptr<ConnRecord>> out;
+  out.reserve(conns_.size());
+  for (const auto& [id, conn] : conns_) {
+    out.push_back(conn);
+  }
+  return out;
+}
+
+Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn,
+                                                std::string name, Value args) {
+  auto started = co_await ensure_started();
+  if (!started) {
+    co_return started.error();
+  }
+  auto it = def_.actions.find(name);
+  if (it == def_.actions.end()) {
+    co_return errors::action_not_found(name);
+  }
+  ++running_calls_;
+  CallFrame frame{std::move(conn), {}, {}};
+  if (frame.conn) {
+    frame.conn_view.emplace(frame.conn.get(), &frame);
+  }
+  ActorContext ctx(*this, &frame);
+  Result<Value> out =
+      co_await run_user_value_with_timeout(it->second(ctx, args), "action", def_.options.action_timeout);
+  if (out && def_.on_before_action_response) {
+    out = co_await run_user_value(def_.on_before_action_response(ctx, name, args, std::move(*out)),
+                                  "onBeforeActionResponse");
+  }
+  auto finished = co_await finish_call(frame, true);
+  if (--running_calls_ == 0) {
+    idle_signal_.notify_all();
+  }
+  maybe_stop_after_call();
+  if (!finished) {
+    co_return finished.error();
+  }
+  co_return out;
+}
+
+Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
+  if (state_ && is_action && def_.on_state_change) {
+    Bytes snapshot;
+    try {
+      snapshot = protocol::encode_compat_cbor(state_->to_value());
+    } catch (const std::exception& e) {
+      log_failure("state serialization", make_error("core", "internal_error", e.what()));
+      co_return errors::internal();
+    }
+    if (snapshot != last_submitted_state_) {
+      ActorContext ctx(*this, &frame);
+      auto hooked = co_await run_user(def_.on_state_change(ctx), "onStateChange");
+      if (!hooked) {
+        log_failure("onStateChange", hooked.error());
+      }
+    }
+  }
+  auto persisted = co_await persist_state(false);
+  if (!persisted) {
+    log_failure("state persistence", persisted.error());
+    co_return persisted;
+  }
+  deliver(frame.events);
+  co_return Result<void>{};
+}
+
+Task<Result<void>> ActorRuntime::persist_state(bool force) {
+  storage::WriteBatch batch;
+  if (state_) {
+    Bytes snapshot;
+    try {
+      snapshot = protocol::encode_compat_cbor(state_->to_value());
+    } catch (const std::exception& e) {
+      log_failure("state serialization", make_error("core", "internal_error", e.what()));
+      co_return errors::internal();
+    }
+    if (force || snapshot != last_submitted_state_) {
+      batch.ops.emplace_back(storage::WriteBatch::Put{record_.actor_id, kStateKey, snapshot});
+      last_submitted_state_ = std::move(snapshot);
+    }
+  }
+  // Nothing new and nothing in flight: the caller's view is already durable.
+  if (batch.empty() && durable_seq_ == submitted_seq_) {
+    co_return Result<void>{};
+  }
+  // An empty batch still waits for everything queued before it (Store contract), so a call that
+  // read state another call changed does not answer before that change is durable.
+  const auto seq = ++submitted_seq_;
+  auto result = co_await commit_durably(engine_.store(), std::move(batch));
+  if (result && seq > durable_seq_) {
+    durable_seq_ = seq;
+  }
+  co_return result;
+}
+
+void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
+  for (auto& ev : events) {
+    if (ev.target) {
+      if (!ev.target->disconnected && ev.target->sink) {
+        ev.target->sink->send_event(ev.name, ev.args);
+      }
+      continue;
+    }
+    for (const auto& [id, conn] : conns_) {
+      if (conn->sink && !conn->disconnected && conn->subscriptions.contains(ev.name)) {
+        conn->sink->send_event(ev.name, ev.args);
+      }
+    }
+  }
+  events.clear();
+}
+
+void ActorRuntime::maybe_stop_after_call() {
+  if (stop_scheduled_ || !(sleep_requested_ || destroy_requested_)) {
+    return;
+  }
+  stop_scheduled_ = true;
+  engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
+    co_await self->stop(self->destroy_requested_);
+  }(shared_from_this()));
+}
+
+Task<void> ActorRuntime::wait_until_idle() {
+  while (running_calls_ > 0) {
+    co_await idle_signal_.wait();
+  }
+}
+
+}  // namespace rivet::detail

@@ -1,0 +1,114 @@
+// Connection lifecycle on the actor strand: onBeforeConnect, createConnState, onConnect,
+// subscriptions, onDisconnect (exactly once).
+
+#include "core/actor_runtime.hpp"
+#include "core/engine_core.hpp"
+#include "core/ids.hpp"
+#include "core/user_code.hpp"
+
+namespace rivet::detail {
+
+Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
+    Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
+  auto started = co_await ensure_started();
+  if (!started) {
+    co_return started.error();
+  }
+  ++running_calls_;
+  struct Done {
+    ActorRuntime* rt;
+    ~Done() {
+      if (--rt->running_calls_ == 0) {
+        rt->idle_signal_.notify_all();
+      }
+    }
+  } done{this};
+
+  CallFrame frame;
+  ActorContext ctx(*this, &frame);
+  if (def_.on_before_connect) {
+    auto ran = co_await run_user(def_.on_before_connect(ctx, params), "onBeforeConnect");
+    if (!ran) {
+      co_return ran.error();
+    }
+  }
+  auto conn = std::make_shared<ConnRecord>();
+  conn->id = new_uuid();
+  conn->params = params;
+  conn->sink = std::move(sink);
+  conn->transient = transient;
+  if (def_.create_conn_state) {
+    Value state;
+    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c, Value p,
+                                     Value& out) -> Task<void> {
+      out = co_await def.create_conn_state(c, std::move(p));
+    }(def_, ctx, params, state), "createConnState");
+    if (!made) {
+      co_return made.error();
+    }
+    conn->state = std::move(state);
+  }
+  // Register before onConnect runs, so the hook (and its broadcasts) see the new connection.
+  conns_.emplace(conn->id, conn);
+  if (def_.on_connect) {
+    CallFrame conn_frame{conn, {}, {}};
+    conn_frame.conn_view.emplace(conn.get(), &conn_frame);
+    ActorContext conn_ctx(*this, &conn_frame);
+    auto ran = co_await run_user(def_.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect");
+    if (!ran) {
+      conns_.erase(conn->id);
+      conn->disconnected = true;
+      co_return ran.error();
+    }
+    frame.events.insert(frame.events.end(), conn_frame.events.begin(), conn_frame.events.end());
+  }
+  auto finished = co_await finish_call(frame, false);
+  if (!finished) {
+    co_return finished.error();
+  }
+  co_return conn;
+}
+
+Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
+  if (conn->disconnected) {
+    co_return;
+  }
+  conn->disconnected = true;
+  conns_.erase(conn->id);
+  if (run_state_ != RunState::Running) {
+    co_return;
+  }
+  ++running_calls_;
+  CallFrame frame{conn, {}, {}};
+  frame.conn_view.emplace(conn.get(), &frame);
+  if (def_.on_disconnect) {
+    ActorContext ctx(*this, &frame);
+    auto ran = co_await run_user(def_.on_disconnect(ctx, *frame.conn_view), "onDisconnect");
+    if (!ran) {
+      log_failure("onDisconnect", ran.error());
+    }
+  }
+  auto finished = co_await finish_call(frame, false);
+  if (!finished) {
+    log_failure("save after disconnect", finished.error());
+  }
+  if (--running_calls_ == 0) {
+    idle_signal_.notify_all();
+  }
+  maybe_stop_after_call();
+}
+
+Task<void> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> conn, std::string event,
+                                          bool on) {
+  if (on) {
+    conn->subscriptions.insert(std::move(event));
+  } else {
+    auto it = conn->subscriptions.find(event);
+    if (it != conn->subscriptions.end()) {
+      conn->subscriptions.erase(it);
+    }
+  }
+  co_return;
+}
+
+}  // namespace rivet::detail

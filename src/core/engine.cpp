@@ -1,0 +1,350 @@
+#include <rivet/core/engine.hpp>
+#include <rivet/protocol/encoding.hpp>
+
+#include "core/actor_runtime.hpp"
+#include "core/durable_commit.hpp"
+#include "core/engine_core.hpp"
+#include "core/ids.hpp"
+#include "core/user_code.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+
+namespace asio = boost::asio;
+
+namespace rivet {
+
+using detail::ActorRuntime;
+using detail::ConnRecord;
+using detail::EngineCore;
+
+namespace {
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+constexpr int kStoppingRetries = 2000;
+constexpr auto kStoppingRetryDelay = std::chrono::milliseconds(2);
+
+Error no_definition(std::string_view name) {
+  return make_error("actor", "not_found",
+                    "No actor definition named '" + std::string(name) + "' is registered.");
+}
+
+Task<void> delay(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+/// Runs `make(rt)` on the actor's strand, retrying with a fresh runtime while an old one is on
+/// its way to sleep (its final save must land before the next instance loads).
+template <class T, class Make>
+Task<Result<T>> on_actor(std::shared_ptr<EngineCore> core, std::string actor_id, Make make) {
+  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
+    auto rt = core->runtime_for(actor_id);
+    if (!rt) {
+      co_return rt.error();
+    }
+    auto result = co_await asio::co_spawn((*rt)->strand(), make(*rt), asio::use_awaitable);
+    if (!result && result.error().is("actor", "stopping")) {
+      co_await delay(kStoppingRetryDelay);
+      continue;
+    }
+    co_return result;
+  }
+  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+}
+
+class ConnHandleImpl final : public ConnectionHandle {
+ public:
+  ConnHandleImpl(std::shared_ptr<EngineCore> core, std::shared_ptr<ActorRuntime> rt,
+                 std::shared_ptr<ConnRecord> conn)
+      : core_(std::move(core)), rt_(std::move(rt)), conn_(std::move(conn)) {}
+
+  ~ConnHandleImpl() override {
+    // A transport that vanished without disconnect(): still run onDisconnect, in the background.
+    if (!disconnected_) {
+      core_->spawn(rt_->strand(), rt_->close_conn(conn_));
+    }
+  }
+
+  const std::string& id() const noexcept override { return conn_->id; }
+  const std::string& actor_id() const noexcept override { return rt_->record().actor_id; }
+
+  Task<Result<Value>> call(std::string action, Value args) override {
+    auto result = co_await asio::co_spawn(
+        rt_->strand(), rt_->invoke_action(conn_, std::move(action), std::move(args)),
+        asio::use_awaitable);
+    if (!result && result.error().is("actor", "stopping")) {
+      co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+    }
+    co_return result;
+  }
+
+  Task<void> subscribe(std::string event, bool on) override {
+    co_await asio::co_spawn(rt_->strand(), rt_->set_subscription(conn_, std::move(event), on),
+                            asio::use_awaitable);
+  }
+
+  Task<void> disconnect() override {
+    if (disconnected_) {
+      co_return;
+    }
+    disconnected_ = true;
+    co_await asio::co_spawn(rt_->strand(), rt_->close_conn(conn_), asio::use_awaitable);
+  }
+
+ private:
+  std::shared_ptr<EngineCore> core_;
+  std::shared_ptr<ActorRuntime> rt_;
+  std::shared_ptr<ConnRecord> conn_;
+  std::atomic<bool> disconnected_{false};
+};
+
+Task<Result<Value>> stateless_call(std::shared_ptr<ActorRuntime> rt, Value params,
+                                   std::string action, Value args) {
+  auto conn = co_await rt->open_conn(std::move(params), nullptr, true);
+  if (!conn) {
+    co_return conn.error();
+  }
+  auto result = co_await rt->invoke_action(*conn, std::move(action), std::move(args));
+  co_await rt->close_conn(*conn);
+  co_return result;
+}
+
+}  // namespace
+
+// -- EngineCore ------------------------------------------------------------------------------
+
+namespace detail {
+
+Result<std::shared_ptr<ActorRuntime>> EngineCore::runtime_for(const std::string& actor_id) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = actors_.find(actor_id);
+    if (it != actors_.end()) {
+      return it->second;
+    }
+  }
+  if (stopping()) {
+    return make_error("actor", "stopped", "The server is shutting down.");
+  }
+  auto record = store_.find_actor(actor_id);
+  if (!record) {
+    return record.error();
+  }
+  if (!*record || (*record)->destroy_ts) {
+    return errors::actor_not_found();
+  }
+  const auto* def = registry_.find((*record)->name);
+  if (def == nullptr) {
+    return no_definition((*record)->name);
+  }
+  std::lock_guard lock(mu_);
+  auto [it, inserted] = actors_.try_emplace(actor_id);
+  if (inserted) {
+    it->second = std::make_shared<ActorRuntime>(*this, *def, std::move(**record));
+  }
+  return it->second;
+}
+
+void EngineCore::forget(const ActorRuntime& rt) {
+  std::lock_guard lock(mu_);
+  auto it = actors_.find(rt.record().actor_id);
+  if (it != actors_.end() && it->second.get() == &rt) {
+    actors_.erase(it);
+  }
+}
+
+std::vector<std::shared_ptr<ActorRuntime>> EngineCore::awake() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<ActorRuntime>> out;
+  out.reserve(actors_.size());
+  for (const auto& [id, rt] : actors_) {
+    out.push_back(rt);
+  }
+  return out;
+}
+
+void EngineCore::spawn(const asio::any_io_executor& ex, Task<void> task) {
+  tasks_.fetch_add(1);
+  asio::co_spawn(ex, std::move(task), [self = shared_from_this()](std::exception_ptr ep) {
+    if (ep) {
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        log_failure("background task", make_error("core", "internal_error", e.what()));
+      } catch (...) {
+      }
+    }
+    self->tasks_.fetch_sub(1);
+  });
+}
+
+Task<void> EngineCore::drain() {
+  while (tasks_.load() > 0) {
+    co_await delay(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace detail
+
+// -- Engine ----------------------------------------------------------------------------------
+
+struct Engine::Impl {
+  std::shared_ptr<EngineCore> core;
+};
+
+Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
+               EngineOptions options)
+    : impl_(std::make_shared<Impl>()) {
+  impl_->core = std::make_shared<EngineCore>(std::move(executor), registry, store, std::move(options));
+}
+
+Engine::~Engine() = default;
+
+const EngineOptions& Engine::options() const noexcept { return impl_->core->options(); }
+
+const Registry& Engine::registry() const noexcept { return impl_->core->registry(); }
+
+const ActorOptions* Engine::options_for(std::string_view actor_name) const noexcept {
+  const auto* def = impl_->core->registry().find(actor_name);
+  return def ? &def->options : nullptr;
+}
+
+Task<Result<storage::ActorRecord>> Engine::create(CreateRequest request) {
+  auto core = impl_->core;
+  if (core->registry().find(request.name) == nullptr) {
+    co_return no_definition(request.name);
+  }
+  storage::ActorRecord record;
+  record.actor_id = detail::new_actor_id();
+  record.name = request.name;
+  record.key = protocol::serialize_key(request.key.value_or(protocol::ActorKey{}));
+  if (record.key.size() > kMaxKeyBytes) {
+    co_return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
+  }
+  record.create_ts = detail::now_ms();
+  record.crash_policy = request.crash_policy;
+  if (request.input && !request.input->is_null()) {
+    record.input = protocol::encode_compat_cbor(*request.input);
+  }
+  storage::WriteBatch batch;
+  batch.ops.emplace_back(storage::WriteBatch::InsertActor{record});
+  auto done = co_await detail::commit_durably(core->store(), std::move(batch));
+  if (!done) {
+    co_return done.error();
+  }
+  co_return record;
+}
+
+Task<Result<GetOrCreateResult>> Engine::get_or_create(CreateRequest request) {
+  auto key = request.key.value_or(protocol::ActorKey{});
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto found = co_await find_by_key(request.name, key);
+    if (!found) {
+      co_return found.error();
+    }
+    if (*found) {
+      co_return GetOrCreateResult{std::move(**found), false};
+    }
+    auto created = co_await create(request);
+    if (created) {
+      co_return GetOrCreateResult{std::move(*created), true};
+    }
+    // Lost a race with a concurrent create of the same key: look it up again.
+    if (!created.error().is("actor", "duplicate_key")) {
+      co_return created.error();
+    }
+  }
+  co_return errors::internal();
+}
+
+Task<Result<std::optional<storage::ActorRecord>>> Engine::find_by_key(std::string name,
+                                                                      protocol::ActorKey key) {
+  co_return impl_->core->store().find_actor_by_key(name, protocol::serialize_key(key));
+}
+
+Task<Result<std::optional<storage::ActorRecord>>> Engine::find_by_id(std::string actor_id) {
+  co_return impl_->core->store().find_actor(actor_id);
+}
+
+Task<Result<std::vector<storage::ActorRecord>>> Engine::list(std::optional<std::string> name,
+                                                             std::size_t limit,
+                                                             std::optional<std::int64_t> cursor) {
+  co_return impl_->core->store().list_actors(std::move(name), limit, cursor);
+}
+
+Task<Result<void>> Engine::destroy(std::string actor_id) {
+  auto destroyed = co_await on_actor<std::monostate>(
+      impl_->core, std::move(actor_id),
+      [](std::shared_ptr<ActorRuntime> rt) -> Task<Result<std::monostate>> {
+        auto started = co_await rt->ensure_started();
+        if (!started) {
+          co_return started.error();
+        }
+        co_await rt->stop(true);
+        co_return std::monostate{};
+      });
+  if (!destroyed) {
+    co_return destroyed.error();
+  }
+  co_return Result<void>{};
+}
+
+Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
+  co_return co_await on_actor<ActorIdentity>(
+      impl_->core, std::move(actor_id),
+      [](std::shared_ptr<ActorRuntime> rt) -> Task<Result<ActorIdentity>> {
+        auto started = co_await rt->ensure_started();
+        if (!started) {
+          co_return started.error();
+        }
+        co_return rt->identity();
+      });
+}
+
+Task<Result<Value>> Engine::call_action(std::string actor_id, Value params, std::string action,
+                                        Value args) {
+  co_return co_await on_actor<Value>(
+      impl_->core, std::move(actor_id),
+      [params = std::move(params), action = std::move(action),
+       args = std::move(args)](std::shared_ptr<ActorRuntime> rt) mutable {
+        return stateless_call(std::move(rt), std::move(params), std::move(action), std::move(args));
+      });
+}
+
+Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
+    std::string actor_id, Value params, std::shared_ptr<ConnectionSink> sink) {
+  auto core = impl_->core;
+  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
+    auto rt = core->runtime_for(actor_id);
+    if (!rt) {
+      co_return rt.error();
+    }
+    auto conn = co_await asio::co_spawn((*rt)->strand(), (*rt)->open_conn(params, sink, false),
+                                        asio::use_awaitable);
+    if (!conn && conn.error().is("actor", "stopping")) {
+      co_await delay(kStoppingRetryDelay);
+      continue;
+    }
+    if (!conn) {
+      co_return conn.error();
+    }
+    co_return std::shared_ptr<ConnectionHandle>(
+        std::make_shared<ConnHandleImpl>(core, *rt, std::move(*conn)));
+  }
+  co_return make_error("actor", "stopped", "The actor stopped while connecting.");
+}
+
+Task<void> Engine::stop() {
+  auto core = impl_->core;
+  core->set_stopping();
+  for (auto& rt : core->awake()) {
+    co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
+  }
+  co_await core->drain();
+}
+
+}  // namespace rivet

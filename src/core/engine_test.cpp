@@ -1,0 +1,219 @@
+#include <rivet/core/actor.hpp>
+#include <rivet/core/engine.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct Counter {
+  std::int64_t count = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Counter, count)
+
+struct Vars {
+  int changes = 0;
+};
+
+rivet::Registry make_registry() {
+  rivet::Registry registry;
+  auto counter = rivet::actor<Counter>("counter")
+                     .action("increment",
+                             [](auto& c, std::int64_t amount) {
+                               c.state().count += amount;
+                               c.broadcast("newCount", c.state().count);
+                               return c.state().count;
+                             })
+                     .action("getCount", [](auto& c) { return c.state().count; })
+                     .action("fail", [](auto&) -> int { throw rivet::UserError("nope", "bad", {{"x", 1}}); })
+                     .action("crash", [](auto&) -> int { throw std::runtime_error("secret"); })
+                     .action("later", [](auto& c, std::int64_t n) -> rivet::Task<std::int64_t> {
+                       c.state().count += n;
+                       co_return c.state().count;
+                     });
+  registry.use(counter);
+  auto watched = rivet::actor<Counter>("watched")
+                     .vars<Vars>([](auto&) { return Vars{}; })
+                     .on_state_change([](auto& c) { c.vars().changes += 1; })
+                     .action("set", [](auto& c, std::int64_t v) { c.state().count = v; })
+                     .action("changes", [](auto& c) { return c.vars().changes; });
+  registry.use(watched);
+  return registry;
+}
+
+class RecordingSink : public rivet::ConnectionSink {
+ public:
+  void send_event(const std::string& name, const rivet::Value& args) override {
+    std::lock_guard lock(mu);
+    events.emplace_back(name, args);
+  }
+  void close(std::string reason, bool) override {
+    std::lock_guard lock(mu);
+    closed = reason;
+  }
+  std::mutex mu;
+  std::vector<std::pair<std::string, rivet::Value>> events;
+  std::string closed;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rivet-core-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    open();
+  }
+  void TearDown() override {
+    close();
+    std::filesystem::remove_all(dir_);
+  }
+  void open() {
+    auto store = rivet::storage::Store::open({.path = (dir_ / "rivet.db").string()});
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    engine_ = std::make_unique<rivet::Engine>(io_.get_executor(), registry_, *store_);
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void close() {
+    run(engine_->stop());
+    work_.reset();
+    thread_.join();
+    io_.restart();
+    engine_.reset();
+    store_->close();
+    store_.reset();
+  }
+  template <class T>
+  T run(rivet::Task<T> task) {
+    return asio::co_spawn(io_, std::move(task), asio::use_future).get();
+  }
+  std::string create(const std::string& name, rivet::protocol::ActorKey key) {
+    auto r = run(engine_->get_or_create({.name = name, .key = key}));
+    EXPECT_TRUE(r);
+    return r->actor.actor_id;
+  }
+
+  std::filesystem::path dir_;
+  rivet::Registry registry_ = make_registry();
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::unique_ptr<rivet::storage::Store> store_;
+  std::unique_ptr<rivet::Engine> engine_;
+};
+
+TEST_F(EngineTest, ActionsChangeStateThatSurvivesRestart) {
+  auto id = create("counter", {"a"});
+  auto r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({5})));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, 5);
+  r = run(engine_->call_action(id, nullptr, "later", rivet::Value::array({2})));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 7);
+  close();
+  open();
+  r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 7);
+}
+
+TEST_F(EngineTest, GetOrCreateConvergesAndKeysAreDistinct) {
+  auto a = create("counter", {"k"});
+  auto b = create("counter", {"k"});
+  auto c = create("counter", {"k", ""});
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  auto dup = run(engine_->create({.name = "counter", .key = rivet::protocol::ActorKey{"k"}}));
+  ASSERT_FALSE(dup);
+  EXPECT_TRUE(dup.error().is("actor", "duplicate_key"));
+  EXPECT_EQ(dup.error().metadata["existing_actor_id"], a);
+}
+
+TEST_F(EngineTest, ErrorsAreStructured) {
+  auto id = create("counter", {"e"});
+  auto r = run(engine_->call_action(id, nullptr, "fail", rivet::Value::array()));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("user", "bad"));
+  EXPECT_EQ(r.error().metadata["x"], 1);
+  r = run(engine_->call_action(id, nullptr, "crash", rivet::Value::array()));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("core", "internal_error"));
+  EXPECT_EQ(r.error().message.find("secret"), std::string::npos);
+  r = run(engine_->call_action(id, nullptr, "nope", rivet::Value::array()));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("actor", "action_not_found"));
+  r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({"x"})));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("actor", "invalid_argument"));
+  r = run(engine_->call_action("missing", nullptr, "getCount", rivet::Value::array()));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("actor", "not_found"));
+}
+
+TEST_F(EngineTest, EventsReachSubscribedConnectionsBeforeTheReply) {
+  auto id = create("counter", {"ev"});
+  auto sink = std::make_shared<RecordingSink>();
+  auto other = std::make_shared<RecordingSink>();
+  auto conn = run(engine_->connect(id, nullptr, sink));
+  ASSERT_TRUE(conn);
+  auto conn2 = run(engine_->connect(id, nullptr, other));
+  ASSERT_TRUE(conn2);
+  run((*conn)->subscribe("newCount", true));
+  auto r = run((*conn)->call("increment", rivet::Value::array({3})));
+  ASSERT_TRUE(r);
+  {
+    std::lock_guard lock(sink->mu);
+    ASSERT_EQ(sink->events.size(), 1u);
+    EXPECT_EQ(sink->events[0].first, "newCount");
+    EXPECT_EQ(sink->events[0].second, rivet::Value::array({3}));
+  }
+  // A stateless call by someone else reaches the subscriber too.
+  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
+  {
+    std::lock_guard lock(sink->mu);
+    EXPECT_EQ(sink->events.size(), 2u);
+  }
+  EXPECT_TRUE(other->events.empty());
+  run((*conn)->disconnect());
+  run((*conn2)->disconnect());
+}
+
+TEST_F(EngineTest, StateChangeHookRunsOncePerChangingAction) {
+  auto id = create("watched", {"w"});
+  for (int v : {1, 2, 2, 3}) {
+    ASSERT_TRUE(run(engine_->call_action(id, nullptr, "set", rivet::Value::array({v}))));
+  }
+  auto r = run(engine_->call_action(id, nullptr, "changes", rivet::Value::array()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 3);
+}
+
+TEST_F(EngineTest, ConcurrentIncrementsAllApply) {
+  auto id = create("counter", {"many"});
+  std::vector<std::future<rivet::Result<rivet::Value>>> calls;
+  for (int i = 0; i < 50; ++i) {
+    calls.push_back(asio::co_spawn(io_, engine_->call_action(id, nullptr, "increment",
+                                                             rivet::Value::array({1})),
+                                   asio::use_future));
+  }
+  for (auto& f : calls) {
+    ASSERT_TRUE(f.get());
+  }
+  auto r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  EXPECT_EQ(*r, 50);
+}
+
+}  // namespace

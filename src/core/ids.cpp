@@ -1,0 +1,53 @@
+#include "core/ids.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+namespace rivet::detail {
+namespace {
+
+std::mt19937_64& rng() {
+  thread_local std::mt19937_64 gen{[] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }()};
+  return gen;
+}
+
+}  // namespace
+
+std::string new_actor_id() {
+  constexpr std::size_t kLength = 30;
+  constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  unsigned __int128 v = (static_cast<unsigned __int128>(rng()()) << 64) | rng()();
+  std::string out(kLength, '0');
+  for (std::size_t i = 0; i < kLength; ++i) {
+    out[kLength - 1 - i] = kAlphabet[static_cast<int>(v % 36)];
+    v /= 36;
+  }
+  return out;
+}
+
+std::string new_uuid() {
+  std::uint64_t hi = rng()();
+  std::uint64_t lo = rng()();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  std::array<char, 37> buf{};
+  std::snprintf(buf.data(), buf.size(), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return std::string(buf.data(), 36);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace rivet::detail

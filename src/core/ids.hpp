@@ -1,0 +1,15 @@
+#pragma once
+// Identifiers minted by the runtime.
+
+#include <cstdint>
+#include <string>
+
+namespace rivet::detail {
+
+/// 30 lowercase base-36 characters from 128 random bits; URL-safe, free of '@', '/', ','.
+[[nodiscard]] std::string new_actor_id();
+/// A random UUIDv4 string for connection ids.
+[[nodiscard]] std::string new_uuid();
+[[nodiscard]] std::int64_t now_ms();
+
+}  // namespace rivet::detail

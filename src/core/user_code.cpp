@@ -1,0 +1,76 @@
+#include "core/user_code.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdio>
+#include <variant>
+
+namespace rivet::detail {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+void log_failure(std::string_view what, const Error& error) {
+  std::fprintf(stderr, "rivet: %.*s failed: %s.%s: %s\n", static_cast<int>(what.size()),
+               what.data(), error.group.c_str(), error.code.c_str(), error.message.c_str());
+}
+
+namespace {
+
+Error from_exception(const char* what, std::exception_ptr ep) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    log_failure(what, make_error("core", "internal_error", e.what()));
+  } catch (...) {
+    log_failure(what, make_error("core", "internal_error", "unknown exception"));
+  }
+  return errors::internal();
+}
+
+}  // namespace
+
+Task<Result<void>> run_user(Task<void> task, const char* what) {
+  std::exception_ptr failure;
+  try {
+    co_await std::move(task);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_return from_exception(what, failure);
+  }
+  co_return Result<void>{};
+}
+
+Task<Result<Value>> run_user_value(Task<Value> task, const char* what) {
+  std::exception_ptr failure;
+  Value out;
+  try {
+    out = co_await std::move(task);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_return from_exception(what, failure);
+  }
+  co_return out;
+}
+
+Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* what,
+                                                std::chrono::milliseconds timeout) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  auto winner = co_await (run_user_value(std::move(task), what) ||
+                          timer.async_wait(asio::use_awaitable));
+  if (winner.index() == 1) {
+    co_return errors::action_timed_out();
+  }
+  co_return std::get<0>(std::move(winner));
+}
+
+}  // namespace rivet::detail
