@@ -3,7 +3,8 @@ set(RIVET_WARNINGS -Wall -Wextra -Wpedantic -Werror=unused-result -Wno-missing-f
 
 # Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/server/beast_impl.cpp).
 add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
-                        BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB)
+                        BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB
+                        JSON_USE_IMPLICIT_CONVERSIONS=0)
 
 # rivet_add_module(NAME SOURCES ... DEPS ...)
 function(rivet_add_module name)

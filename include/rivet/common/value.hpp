@@ -12,6 +12,8 @@
 /// Numbers: integers are JS numbers. Integers outside +-(2^53-1) produced by typed C++ code become
 /// ["$BigInt", ...] so they survive exactly.
 
+// Implicit json -> T conversions make Result<Value> ambiguous; the build defines
+// JSON_USE_IMPLICIT_CONVERSIONS=0 for every target (cmake/rivet.cmake).
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
