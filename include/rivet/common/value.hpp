@@ -96,6 +96,25 @@ template <class T>
 }  // namespace rivet
 
 namespace nlohmann {
+// nlohmann ships std::optional support only with implicit conversions on; ours: null <-> nullopt.
+template <class T>
+struct adl_serializer<std::optional<T>, void> {
+  static void to_json(json& j, const std::optional<T>& o) {
+    if (o) {
+      j = *o;
+    } else {
+      j = nullptr;
+    }
+  }
+  static void from_json(const json& j, std::optional<T>& o) {
+    if (j.is_null()) {
+      o.reset();
+    } else {
+      o = j.template get<T>();
+    }
+  }
+};
+
 template <>
 struct adl_serializer<rivet::BigInt> {
   static void to_json(json& j, const rivet::BigInt& b);

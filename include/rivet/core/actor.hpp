@@ -58,8 +58,26 @@ struct FnTraits<R(A...)> {
   using Args = std::tuple<A...>;
 };
 
-template <class F>
-concept HasSignature = requires { typename FnTraits<std::decay_t<F>>::Args; };
+/// The signature of a callable used with context type Ctx: plain functions and lambdas directly,
+/// generic lambdas (`[](auto& c, int n)`) instantiated with Ctx.
+template <class F, class Ctx>
+struct CallTraits {
+  static constexpr bool known = false;
+};
+template <class F, class Ctx>
+  requires requires { &F::operator(); }
+struct CallTraits<F, Ctx> : FnTraits<decltype(&F::operator())> {
+  static constexpr bool known = true;
+};
+template <class F, class Ctx>
+  requires(!requires { &F::operator(); }) && requires { &F::template operator()<Ctx>; }
+struct CallTraits<F, Ctx> : FnTraits<decltype(&F::template operator()<Ctx>)> {
+  static constexpr bool known = true;
+};
+template <class R, class... A, class Ctx>
+struct CallTraits<R (*)(A...), Ctx> : FnTraits<R (*)(A...)> {
+  static constexpr bool known = true;
+};
 
 /// Throws an actor.invalid_argument ErrorException naming the argument.
 [[noreturn]] void throw_invalid_argument(std::size_t index, const char* what);
@@ -98,7 +116,7 @@ Task<Value> result_to_value(R&& r) {
 /// Calls `fn(ctx, args...)` converting arguments, and converts the result to a Value.
 template <class Ctx, class F, std::size_t... I>
 Task<Value> invoke_with_args(F& fn, Ctx& ctx, const Value& args, std::index_sequence<I...>) {
-  using Args = typename FnTraits<std::decay_t<F>>::Args;
+  using Args = typename CallTraits<std::decay_t<F>, Ctx>::Args;
   using Return = std::invoke_result_t<F&, Ctx&, std::tuple_element_t<I + 1, Args>...>;
   if constexpr (std::is_void_v<Return>) {
     fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...);
@@ -110,8 +128,8 @@ Task<Value> invoke_with_args(F& fn, Ctx& ctx, const Value& args, std::index_sequ
 
 template <class Ctx, class F>
 Task<Value> invoke_action(F& fn, Ctx& ctx, const Value& args) {
-  if constexpr (HasSignature<F>) {
-    constexpr std::size_t n = std::tuple_size_v<typename FnTraits<std::decay_t<F>>::Args>;
+  if constexpr (CallTraits<std::decay_t<F>, Ctx>::known) {
+    constexpr std::size_t n = std::tuple_size_v<typename CallTraits<std::decay_t<F>, Ctx>::Args>;
     static_assert(n >= 1, "an action takes the context as its first parameter");
     co_return co_await invoke_with_args<Ctx>(fn, ctx, args, std::make_index_sequence<n - 1>{});
   } else {
@@ -126,13 +144,15 @@ Task<Value> invoke_action(F& fn, Ctx& ctx, const Value& args) {
   }
 }
 
-/// Runs a hook-like callable that returns void or Task<void>.
-template <class R>
-Task<void> await_void(R&& r) {
-  if constexpr (TaskTraits<std::decay_t<R>>::value) {
-    co_await std::move(r);
+/// Calls a hook-like callable that returns void or Task<void>, and awaits it.
+template <class F, class... A>
+Task<void> call_hook(F& fn, A&... args) {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, A&...>>) {
+    fn(args...);
+    co_return;
+  } else {
+    co_await fn(args...);
   }
-  co_return;
 }
 
 }  // namespace detail
@@ -196,9 +216,9 @@ class ActorBuilder {
     def_->on_create = [fn = std::move(fn)](ActorContext& base, Value input) mutable -> Task<void> {
       Context ctx(base);
       if constexpr (std::is_invocable_v<F&, Context&, const Value&>) {
-        co_await detail::await_void(fn(ctx, input));
+        co_await detail::call_hook(fn, ctx, input);
       } else {
-        co_await detail::await_void(fn(ctx));
+        co_await detail::call_hook(fn, ctx);
       }
     };
     return *this;
@@ -249,7 +269,7 @@ class ActorBuilder {
   static detail::ActorDefinition::HookFn hook(F fn) {
     return [fn = std::move(fn)](ActorContext& base) mutable -> Task<void> {
       Context ctx(base);
-      co_await detail::await_void(fn(ctx));
+      co_await detail::call_hook(fn, ctx);
     };
   }
 

@@ -30,7 +30,8 @@ class TypedBox final : public AnyBox {
   explicit TypedBox(T v) : value_(std::move(v)) {}
   void* get() noexcept override { return &value_; }
   Value to_value() const override {
-    if constexpr (std::is_same_v<T, NoVars>) {
+    // Vars need not be serializable; they are never persisted.
+    if constexpr (std::is_same_v<T, NoVars> || !std::is_constructible_v<nlohmann::json, const T&>) {
       return nullptr;
     } else {
       return rivet::to_value(value_);
