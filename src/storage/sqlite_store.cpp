@@ -1,0 +1,131 @@
+#include "storage/sqlite_store.hpp"
+
+#include "storage/key_range.hpp"
+
+#include <algorithm>
+#include <future>
+
+namespace rivet::storage {
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  return detail::SqliteStore::open(options);
+}
+
+namespace detail {
+
+namespace {
+
+constexpr const char* kMemoryPath = ":memory:";
+// Enough read connections for every core to read at once without idling most of them.
+constexpr std::size_t kMaxReadConnections = 8;
+
+std::size_t read_pool_size() {
+  const std::size_t cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores, 2, kMaxReadConnections);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
+  if (options.path.empty()) {
+    return errors::storage("store path is empty");
+  }
+  auto conn = WriteConn::open(options);
+  if (!conn) {
+    return conn.error();
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  if (options.path == kMemoryPath) {
+    // Another connection to ":memory:" would be another, empty database: readers share the
+    // writer's connection and the pool serializes them against the writer's transactions.
+    auto shared = ReadConn::borrow((*conn)->handle());
+    if (!shared) {
+      return shared.error();
+    }
+    store->readers_ = std::make_unique<ReadPool>(std::move(*shared));
+    store->writer_ = std::make_unique<GroupWriter>(std::move(*conn), store->readers_.get(),
+                                                   options.max_batches_per_commit);
+  } else {
+    store->readers_ = std::make_unique<ReadPool>(options.path, read_pool_size());
+    store->writer_ =
+        std::make_unique<GroupWriter>(std::move(*conn), nullptr, options.max_batches_per_commit);
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::optional<ActorRecord>> SqliteStore::find_actor(std::string_view actor_id) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->find_actor(actor_id);
+}
+
+Result<std::optional<ActorRecord>> SqliteStore::find_actor_by_key(std::string_view name,
+                                                                  std::string_view key) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->find_actor_by_key(name, key);
+}
+
+Result<std::vector<ActorRecord>> SqliteStore::list_actors(
+    std::optional<std::string> name, std::size_t limit,
+    std::optional<std::int64_t> after_create_ts) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->list_actors(name, limit, after_create_ts);
+}
+
+Result<std::optional<Bytes>> SqliteStore::kv_get(std::string_view actor_id, const Bytes& key) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->kv_get(actor_id, key);
+}
+
+Result<std::vector<KvEntry>> SqliteStore::kv_range(std::string_view actor_id, const Bytes& start,
+                                                   const Bytes& end, std::size_t limit) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->kv_range(actor_id, start, end, limit);
+}
+
+Result<std::vector<KvEntry>> SqliteStore::kv_prefix(std::string_view actor_id,
+                                                    const Bytes& prefix, std::size_t limit) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->kv_range(actor_id, prefix, prefix_end(prefix), limit);
+}
+
+void SqliteStore::commit(WriteBatch batch, Callback done) {
+  writer_->enqueue(std::move(batch), std::move(done));
+}
+
+Result<void> SqliteStore::commit_sync(WriteBatch batch) {
+  std::promise<Result<void>> promise;
+  auto future = promise.get_future();
+  writer_->enqueue(std::move(batch),
+                   [&promise](Result<void> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+StoreStats SqliteStore::stats() const { return writer_->stats(); }
+
+void SqliteStore::close() {
+  std::call_once(closed_, [this] {
+    writer_->stop();
+    readers_->close();
+  });
+}
+
+}  // namespace detail
+}  // namespace rivet::storage
