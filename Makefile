@@ -1,0 +1,93 @@
+# rivetkit-cpp: build and test entry points.
+#   make run    build and start the demo server on http://127.0.0.1:6420
+#   make test   unit tests + invariants + wire-compatibility tests
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+JOBS         ?= 2
+PORT         ?= 6420
+DATA_DIR     ?= ./.rivet
+FUZZ_SECONDS ?= 30
+# Client log level inside the wire tests (trace|debug|info|warn|error).
+RIVET_LOG_LEVEL ?= error
+
+BUILD_DIR    := build
+FIXTURES     := $(BUILD_DIR)/bin/rivet-fixtures
+DEMO         := $(BUILD_DIR)/bin/rivet-demo
+ASAN_DIR     := $(BUILD_DIR)/asan
+FUZZ_DIR     := $(BUILD_DIR)/fuzz
+
+.PHONY: deps build test unit lint wire run fuzz asan bench clean help
+
+help:
+	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR))"
+	@echo "make test   deps + build + unit tests + invariants + wire tests"
+	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
+	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
+	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
+	@echo "make bench  build and run benchmarks"
+	@echo "make deps   install missing Debian and npm packages"
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake --preset release
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+unit: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+lint:
+	@bash scripts/lint-invariants.sh
+
+wire:
+	@bash scripts/wire-test.sh $(FIXTURES)
+
+test: deps build lint
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
+
+run: deps build
+	mkdir -p $(DATA_DIR)
+	exec $(DEMO) --port $(PORT) --data-dir $(DATA_DIR)
+
+asan: deps
+	cmake --preset asan
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
+	rm -rf tests/wire/.logs/asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  RIVET_WIRE_SLOW=3 RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/asan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
+	  bash scripts/wire-test.sh $(ASAN_DIR)/bin/rivet-fixtures
+	@if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' tests/wire/.logs/asan/*.log 2>/dev/null; then \
+	  echo "asan: the fixture server reported sanitizer errors (see the logs above)" >&2; exit 1; \
+	fi
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	@shopt -s nullglob; found=0; \
+	for bin in $(FUZZ_DIR)/bin/fuzz_*; do \
+	  [[ -x "$$bin" ]] || continue; found=1; name="$$(basename "$$bin")"; \
+	  corpus="tests/fuzz/corpus-$$name"; mkdir -p "$$corpus"; \
+	  seeds=(); [[ -d "tests/fuzz/seeds/$$name" ]] && seeds=("tests/fuzz/seeds/$$name"); \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  "$$bin" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 "$$corpus" "$${seeds[@]}"; \
+	done; \
+	[[ $$found == 1 ]] || echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)/bin"
+
+bench: deps
+	cmake --preset release
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+	@shopt -s nullglob; found=0; \
+	for bin in $(BUILD_DIR)/bin/bench_* $(BUILD_DIR)/bin/*_bench; do \
+	  [[ -x "$$bin" ]] || continue; found=1; echo "== $$(basename "$$bin")"; "$$bin"; \
+	done; \
+	[[ $$found == 1 ]] || echo "bench: no benchmark binaries in $(BUILD_DIR)/bin yet"
+
+clean:
+	rm -rf $(BUILD_DIR)

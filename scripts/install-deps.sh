@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what building and testing rivetkit-cpp needs on Debian 12:
+# the Debian packages below (only the missing ones) and the npm packages of
+# the wire tests (only when package-lock.json changed since the last install).
+# Runs in well under a second when everything is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  clang libclang-rt-14-dev
+  libboost1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  nodejs npm wrk
+)
+
+# One dpkg query for all packages (one call per package is noticeably slow).
+declare -A have=()
+while read -r name status; do
+  [[ "$status" == "install ok installed" ]] && have["${name%%:*}"]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  [[ -n "${have[$pkg]:-}" ]] && continue
+  case "$pkg" in
+    # A nodejs build that bundles npm (NodeSource's, as on our machines)
+    # provides and conflicts with Debian's npm: never replace it.
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+    nodejs) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  SUDO=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=(sudo)
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The wire tests use Node's built-in test runner; the flags we pass need 20+.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if ((node_major < 20)); then
+  echo "install-deps: warning: Node.js $(node --version 2>/dev/null || echo '?') found; the wire tests expect Node 20 or newer" >&2
+fi
+
+WIRE="$ROOT/tests/wire"
+STAMP="$WIRE/node_modules/.rivet-install-stamp"
+if [[ ! -f "$STAMP" || "$WIRE/package-lock.json" -nt "$STAMP" || "$WIRE/package.json" -nt "$STAMP" ]]; then
+  echo "install-deps: npm ci in tests/wire"
+  # No install scripts: the client needs none of the native add-ons, and
+  # their installers would try to download prebuilt binaries.
+  # `npm ci` refuses a lock file that lacks the optional per-platform add-ons
+  # some registries do not carry; `npm install --no-save` then installs the
+  # same locked versions without touching package-lock.json.
+  if ! (cd "$WIRE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=silent); then
+    (cd "$WIRE" && npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+  touch "$STAMP"
+fi
