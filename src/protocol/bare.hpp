@@ -1,0 +1,58 @@
+#pragma once
+// BARE primitives as the official TS codec (@rivetkit/bare-ts) reads and writes them, plus the
+// vbare u16 version prefix.
+
+#include <rivet/common/error.hpp>
+#include <rivet/protocol/encoding.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rivet::protocol::bare {
+
+class Writer {
+ public:
+  explicit Writer(Bytes& out) : out_(out) {}
+  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u16(std::uint16_t v);
+  void u64(std::uint64_t v);
+  /// LEB128, canonical.
+  void uint(std::uint64_t v);
+  void boolean(bool v) { u8(v ? 1 : 0); }
+  void str(std::string_view s);
+  void data(ByteView d);
+  void optional(bool present) { u8(present ? 1 : 0); }
+
+ private:
+  Bytes& out_;
+};
+
+/// Sticky-error reader: after the first failure every read returns a default value and ok()
+/// stays false, so message decoders read all fields and check once.
+class Reader {
+ public:
+  explicit Reader(ByteView in) : in_(in) {}
+  std::uint8_t u8();
+  std::uint16_t u16();
+  std::uint64_t u64();
+  std::uint64_t uint();
+  bool boolean();
+  std::string str();
+  ByteView data();
+  /// Reads the optional<T> presence byte (0/1).
+  bool optional();
+
+  void fail(std::string_view what);
+  [[nodiscard]] bool ok() const { return error_.empty(); }
+  /// Error for a failed read, or "remaining bytes" when the input was not consumed exactly.
+  [[nodiscard]] std::optional<Error> finish() const;
+
+ private:
+  bool need(std::size_t n);
+  ByteView in_;
+  std::size_t pos_ = 0;
+  std::string error_;
+};
+
+}  // namespace rivet::protocol::bare
