@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="${1:-${RIVET_FIXTURES:-$ROOT/build/bin/rivet-fixtures}}"
 shift || true
-case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
 
 if [[ ! -x "$BIN" ]]; then
   echo "wire-test: fixture server not found or not executable: $BIN" >&2

@@ -103,6 +103,16 @@ const DOLLAR_VALUES = [
 	["one-element $-array", ["$foo"]],
 ];
 
+/** echo(value) on `target`; failures name the case. */
+async function echo(target, label, value) {
+	try {
+		return await call(target, "echo", value);
+	} catch (err) {
+		err.message = `echo(${label}) failed: ${err.message}`;
+		throw err;
+	}
+}
+
 function bytes(n, seed = 0) {
 	return Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 }
@@ -137,7 +147,7 @@ for (const encoding of ENCODINGS) {
 
 				test("JSON-like values", T, async () => {
 					for (const [label, value] of JSON_VALUES) {
-						assert.deepEqual(await call(target, "echo", value), value, label);
+						assert.deepEqual(await echo(target, label, value), value, label);
 					}
 				});
 
@@ -160,14 +170,14 @@ for (const encoding of ENCODINGS) {
 
 				test("integers sent as numbers come back as numbers", T, async () => {
 					for (const [label, value] of NUMBER_VALUES) {
-						const out = await call(target, "echo", value);
+						const out = await echo(target, label, value);
 						assert.deepEqual(out, value, `${label}: got ${typeof out} ${out}`);
 					}
 				});
 
 				test("bigints round-trip as bigints", T, async () => {
 					for (const [label, value] of BIGINT_VALUES) {
-						const out = await call(target, "echo", value);
+						const out = await echo(target, label, value);
 						assert.deepEqual(out, value, `${label}: got ${typeof out} ${out}`);
 					}
 				});
@@ -175,7 +185,7 @@ for (const encoding of ENCODINGS) {
 				test("Uint8Array round-trips as bytes", T, async () => {
 					for (const n of [0, 1, 3, 4, 255, 256, 4096]) {
 						const b = bytes(n, n);
-						assertBytes(await call(target, "echo", b), b, `${n} bytes`);
+						assertBytes(await echo(target, `${n} bytes`, b), b, `${n} bytes`);
 					}
 					const all = Uint8Array.from({ length: 256 }, (_, i) => i);
 					assertBytes(await call(target, "echo", all), all, "every byte value");
@@ -187,7 +197,7 @@ for (const encoding of ENCODINGS) {
 
 				test('two-element arrays starting with "$" round-trip unchanged', T, async () => {
 					for (const [label, value] of DOLLAR_VALUES) {
-						assert.deepEqual(await call(target, "echo", value), value, label);
+						assert.deepEqual(await echo(target, label, value), value, label);
 					}
 				});
 
