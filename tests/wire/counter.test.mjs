@@ -262,6 +262,20 @@ for (const encoding of ENCODINGS) {
 				}
 			});
 
+			test("an action's own events arrive before its response (conformance-notes 58)", T, async () => {
+				const conn = client.counter.getOrCreate(key("ev-before-resp")).connect();
+				try {
+					const ev = collect(conn, "newCount");
+					await call(conn, "getCount");
+					for (let i = 1; i <= 5; i++) {
+						assert.equal(await call(conn, "increment", 1), i);
+						assert.deepEqual(ev.values, range(i), `after the response of increment #${i}`);
+					}
+				} finally {
+					await disposeConn(conn);
+				}
+			});
+
 			test("events reach every subscribed connection in order, incl. another client's stateless calls", T, async () => {
 				const k = key("fanout");
 				const a = client.counter.getOrCreate(k).connect();
