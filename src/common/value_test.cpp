@@ -22,6 +22,14 @@ TEST(Value, EncodeCompatTagsBinaryAndEscapes) {
   EXPECT_EQ(compat.dump(), R"({"a":["$Uint8Array","AQI="],"c":["$$x",1],"n":1})");
 }
 
+// §12: jsonStringifyCompat({a:1n,b:Uint8Array[1,2],c:["$x",1],d:undefined}); `d` has no plain
+// json form and is left out.
+TEST(Value, SpecJsonStringifyCompatVector) {
+  json plain = {{"a", BigInt{"1"}}, {"b", json::binary({1, 2})}, {"c", json::array({"$x", 1})}};
+  EXPECT_EQ(encode_compat(plain).dump(),
+            R"({"a":["$BigInt","1"],"b":["$Uint8Array","AQI="],"c":["$$x",1]})");
+}
+
 TEST(Value, EncodeCompatBigIntegers) {
   EXPECT_EQ(encode_compat(json(kMaxSafeInteger)), json(kMaxSafeInteger));
   EXPECT_EQ(encode_compat(json(kMaxSafeInteger + 1)).dump(), R"(["$BigInt","9007199254740992"])");

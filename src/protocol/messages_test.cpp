@@ -310,10 +310,10 @@ TEST(Messages, BareAcceptsOlderVersions) {
     ASSERT_TRUE(req) << version;
     EXPECT_EQ(*req, ToServer(kIncrement));
   }
-  auto v3_queue = decode_http_queue_send_request(from_hex("030006b9000161780100000000"),
+  auto v3_queue = decode_http_queue_send_request(from_hex("030006b9000161780100" "0000"),
                                                  Encoding::Bare);
   ASSERT_TRUE(v3_queue) << v3_queue.error().message;
-  EXPECT_FALSE(decode_http_queue_send_request(from_hex("020006b9000161780100000000"),
+  EXPECT_FALSE(decode_http_queue_send_request(from_hex("020006b9000161780100" "0000"),
                                               Encoding::Bare));
   auto v3_err = decode_http_error(from_hex("03000161016201630000"), Encoding::Bare);
   ASSERT_FALSE(v3_err);  // one byte too many for v3 (the actor option does not exist there)
