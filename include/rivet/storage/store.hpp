@@ -58,7 +58,8 @@ struct WriteBatch {
   struct InsertActor {
     ActorRecord record;
   };
-  /// Sets destroy_ts and deletes all of the actor's KV rows.
+  /// Sets destroy_ts and deletes all of the actor's KV rows. Destroying an already destroyed
+  /// actor keeps its first destroy_ts; an unknown actor id fails the batch with actor.not_found.
   struct DestroyActor {
     std::string actor_id;
     std::int64_t destroy_ts = 0;
@@ -70,7 +71,8 @@ struct WriteBatch {
 };
 
 struct StoreOptions {
-  /// Database file path; ":memory:" for tests (still goes through the writer thread).
+  /// Database file path; ":memory:" for tests (still goes through the writer thread; reads then
+  /// share the writer's connection and wait for its transaction). The directory must exist.
   std::string path;
   /// PRAGMA synchronous: true = FULL (fsync on every commit, the default: durable on ack).
   bool sync = true;
@@ -98,7 +100,8 @@ class Store {
   /// Live (not destroyed) actor with this name and serialized key.
   [[nodiscard]] virtual Result<std::optional<ActorRecord>> find_actor_by_key(std::string_view name,
                                                                              std::string_view key) = 0;
-  /// Live actors, optionally of one name, ordered by create_ts then id; `after_create_ts` pages.
+  /// Live actors, optionally of one name, ordered by create_ts then id; `after_create_ts` pages
+  /// (strictly greater, so actors sharing the last create_ts of a full page are skipped).
   [[nodiscard]] virtual Result<std::vector<ActorRecord>> list_actors(
       std::optional<std::string> name, std::size_t limit,
       std::optional<std::int64_t> after_create_ts) = 0;
@@ -116,14 +119,17 @@ class Store {
 
   // -- writes --------------------------------------------------------------------------------
   /// Queues the batch for the next group commit. `done` runs on the writer thread after the
-  /// transaction is durable (or failed); it must not block. An empty batch completes at once
-  /// after every batch queued before it.
+  /// transaction is durable (or failed); it must not block, and must not call commit_sync() or
+  /// close(). An empty batch completes at once after every batch queued before it. After close()
+  /// `done` runs at once, on the calling thread, with storage.failure. A failing batch (e.g.
+  /// actor.duplicate_key) leaves no trace and does not affect the other batches of its group.
   virtual void commit(WriteBatch batch, Callback done) = 0;
-  /// Blocking convenience for start-up and tests.
+  /// Blocking convenience for start-up and tests. Must not be called from a commit callback.
   [[nodiscard]] virtual Result<void> commit_sync(WriteBatch batch) = 0;
 
   [[nodiscard]] virtual StoreStats stats() const = 0;
-  /// Drains the writer and closes the database. Idempotent.
+  /// Drains the writer and closes the database. Idempotent. Reads and commits after it fail
+  /// with storage.failure.
   virtual void close() = 0;
 };
 
