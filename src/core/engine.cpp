@@ -37,23 +37,32 @@ Task<void> delay(std::chrono::milliseconds d) {
   co_await timer.async_wait(asio::use_awaitable);
 }
 
-/// Runs `make(rt)` on the actor's strand, retrying with a fresh runtime while an old one is on
-/// its way to sleep (its final save must land before the next instance loads).
-template <class T, class Make>
-Task<Result<T>> on_actor(std::shared_ptr<EngineCore> core, std::string actor_id, Make make) {
-  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto result = co_await asio::co_spawn((*rt)->strand(), make(*rt), asio::use_awaitable);
-    if (!result && result.error().is("actor", "stopping")) {
-      co_await delay(kStoppingRetryDelay);
-      continue;
-    }
-    co_return result;
+/// Whether a failed attempt met a runtime on its way to sleep: its final save must land before
+/// a fresh runtime loads, so the caller waits briefly and retries.
+bool should_retry(const Error& e) { return e.is("actor", "stopping"); }
+
+Error stopped_error() {
+  return make_error("actor", "stopped", "The actor stopped while handling the request.");
+}
+
+// Named coroutines (not lambdas with captures) run on the actor strand: GCC 12 mishandles
+// init-captures of coroutine parameters.
+Task<Result<ActorIdentity>> ready_on_strand(std::shared_ptr<ActorRuntime> rt) {
+  auto started = co_await rt->ensure_started();
+  if (!started) {
+    co_return started.error();
   }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return rt->identity();
+}
+
+Task<Result<ActorIdentity>> destroy_on_strand(std::shared_ptr<ActorRuntime> rt) {
+  auto started = co_await rt->ensure_started();
+  if (!started) {
+    co_return started.error();
+  }
+  auto id = rt->identity();
+  co_await rt->stop(true);
+  co_return id;
 }
 
 class ConnHandleImpl final : public ConnectionHandle {
@@ -76,8 +85,8 @@ class ConnHandleImpl final : public ConnectionHandle {
     auto result = co_await asio::co_spawn(
         rt_->strand(), rt_->invoke_action(conn_, std::move(action), std::move(args)),
         asio::use_awaitable);
-    if (!result && result.error().is("actor", "stopping")) {
-      co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+    if (!result && should_retry(result.error())) {
+      co_return stopped_error();
     }
     co_return result;
   }
@@ -277,42 +286,60 @@ Task<Result<std::vector<storage::ActorRecord>>> Engine::list(std::optional<std::
 }
 
 Task<Result<void>> Engine::destroy(std::string actor_id) {
-  auto destroyed = co_await on_actor<std::monostate>(
-      impl_->core, std::move(actor_id),
-      [](std::shared_ptr<ActorRuntime> rt) -> Task<Result<std::monostate>> {
-        auto started = co_await rt->ensure_started();
-        if (!started) {
-          co_return started.error();
-        }
-        co_await rt->stop(true);
-        co_return std::monostate{};
-      });
-  if (!destroyed) {
-    co_return destroyed.error();
+  auto core = impl_->core;
+  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
+    auto rt = core->runtime_for(actor_id);
+    if (!rt) {
+      co_return rt.error();
+    }
+    auto done = co_await asio::co_spawn((*rt)->strand(), destroy_on_strand(*rt), asio::use_awaitable);
+    if (!done && should_retry(done.error())) {
+      co_await delay(kStoppingRetryDelay);
+      continue;
+    }
+    if (!done) {
+      co_return done.error();
+    }
+    co_return Result<void>{};
   }
-  co_return Result<void>{};
+  co_return stopped_error();
 }
 
 Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
-  co_return co_await on_actor<ActorIdentity>(
-      impl_->core, std::move(actor_id),
-      [](std::shared_ptr<ActorRuntime> rt) -> Task<Result<ActorIdentity>> {
-        auto started = co_await rt->ensure_started();
-        if (!started) {
-          co_return started.error();
-        }
-        co_return rt->identity();
-      });
+  auto core = impl_->core;
+  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
+    auto rt = core->runtime_for(actor_id);
+    if (!rt) {
+      co_return rt.error();
+    }
+    auto ready = co_await asio::co_spawn((*rt)->strand(), ready_on_strand(*rt), asio::use_awaitable);
+    if (!ready && should_retry(ready.error())) {
+      co_await delay(kStoppingRetryDelay);
+      continue;
+    }
+    co_return ready;
+  }
+  co_return stopped_error();
 }
 
 Task<Result<Value>> Engine::call_action(std::string actor_id, Value params, std::string action,
                                         Value args) {
-  co_return co_await on_actor<Value>(
-      impl_->core, std::move(actor_id),
-      [params = std::move(params), action = std::move(action),
-       args = std::move(args)](std::shared_ptr<ActorRuntime> rt) mutable {
-        return stateless_call(std::move(rt), std::move(params), std::move(action), std::move(args));
-      });
+  auto core = impl_->core;
+  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
+    auto rt = core->runtime_for(actor_id);
+    if (!rt) {
+      co_return rt.error();
+    }
+    auto result = co_await asio::co_spawn((*rt)->strand(),
+                                          stateless_call(*rt, params, action, args),
+                                          asio::use_awaitable);
+    if (!result && should_retry(result.error())) {
+      co_await delay(kStoppingRetryDelay);
+      continue;
+    }
+    co_return result;
+  }
+  co_return stopped_error();
 }
 
 Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
@@ -325,7 +352,7 @@ Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
     }
     auto conn = co_await asio::co_spawn((*rt)->strand(), (*rt)->open_conn(params, sink, false),
                                         asio::use_awaitable);
-    if (!conn && conn.error().is("actor", "stopping")) {
+    if (!conn && should_retry(conn.error())) {
       co_await delay(kStoppingRetryDelay);
       continue;
     }
@@ -335,7 +362,7 @@ Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
     co_return std::shared_ptr<ConnectionHandle>(
         std::make_shared<ConnHandleImpl>(core, *rt, std::move(*conn)));
   }
-  co_return make_error("actor", "stopped", "The actor stopped while connecting.");
+  co_return stopped_error();
 }
 
 Task<void> Engine::stop() {

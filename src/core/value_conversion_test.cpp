@@ -13,19 +13,19 @@ struct Item {
   std::string name;
   std::int64_t count = 0;
   std::optional<std::string> note;
-  std::vector<std::uint8_t> blob;
+  rivet::Blob blob;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Item, name, count, note, blob)
 
 TEST(ValueConversion, UserTypeRoundTrip) {
-  Item item{"widget", 7, std::nullopt, {1, 2, 3}};
+  Item item{"widget", 7, std::nullopt, rivet::Blob{{1, 2, 3}}};
   rivet::Value v = rivet::to_value(item);
   EXPECT_EQ(v["name"], "widget");
   EXPECT_EQ(v["blob"], rivet::Value::parse(R"(["$Uint8Array","AQID"])"));
   Item back = rivet::from_value<Item>(v);
   EXPECT_EQ(back.name, "widget");
   EXPECT_EQ(back.count, 7);
-  EXPECT_EQ(back.blob, (std::vector<std::uint8_t>{1, 2, 3}));
+  EXPECT_EQ(back.blob.data, (rivet::Bytes{1, 2, 3}));
 }
 
 TEST(ValueConversion, LargeIntegersBecomeBigInt) {

@@ -37,6 +37,13 @@ struct BigInt {
   bool operator==(const BigInt&) const = default;
 };
 
+/// Binary data that travels as a JS Uint8Array. (A plain std::vector<std::uint8_t> converts to
+/// an array of numbers, as nlohmann does.)
+struct Blob {
+  Bytes data;
+  bool operator==(const Blob&) const = default;
+};
+
 /// In *plain* json (see encode_compat) a BigInt is a json::binary with this subtype holding the
 /// decimal text; decode_compat produces it only for values outside int64/uint64.
 inline constexpr std::uint64_t kBigIntBinarySubtype = 0xB1;
@@ -111,6 +118,18 @@ struct adl_serializer<std::optional<T>, void> {
       o.reset();
     } else {
       o = j.template get<T>();
+    }
+  }
+};
+
+template <>
+struct adl_serializer<rivet::Blob> {
+  static void to_json(json& j, const rivet::Blob& b) { j = json::binary(b.data); }
+  static void from_json(const json& j, rivet::Blob& b) {
+    if (j.is_binary()) {
+      b.data.assign(j.get_binary().begin(), j.get_binary().end());
+    } else {
+      b.data = j.template get<rivet::Bytes>();
     }
   }
 };
