@@ -1,0 +1,18 @@
+#pragma once
+/// Top-level HTTP routing (spec §1): gateway paths, then header routing, then the management
+/// API. Adds CORS and x-rivet-ray-id to every response.
+
+#include "server/http_types.hpp"
+#include "server/server_context.hpp"
+
+namespace rivet::server {
+
+/// Largest HTTP request body accepted (guard.invalid_request_body, 413, beyond).
+inline constexpr std::size_t kMaxHttpBody = 20 * 1024 * 1024;
+
+[[nodiscard]] Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request);
+
+/// A gateway-stage error: JSON body regardless of the request encoding, gateway status table.
+[[nodiscard]] HttpResponse gateway_error_response(const Error& error);
+
+}  // namespace rivet::server

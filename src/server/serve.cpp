@@ -1,0 +1,52 @@
+// The command-line entry point. Signal policy lives here only: SIGINT/SIGTERM are blocked in
+// every thread (the mask is inherited by the server's workers) and taken with sigwait() on the
+// calling thread, which then stops the server gracefully.
+
+#include <rivet/server/serve.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <pthread.h>
+
+namespace rivet {
+
+int serve(const Registry& registry, int argc, char** argv) {
+  ServerOptions options;
+  CLI::App app{"rivet actor server"};
+  app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "Port to listen on (0 = any free port)")
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir, "Directory for durable data")
+      ->capture_default_str();
+  app.add_option("--threads", options.threads, "Worker threads (0 = hardware concurrency)")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = Server::start(registry, options);
+  if (!server) {
+    std::cerr << "rivet: " << server.error().message << "\n";
+    return 1;
+  }
+  std::cout << "rivet listening on " << (*server)->endpoint() << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  (*server)->stop();
+  return 0;
+}
+
+}  // namespace rivet

@@ -1,0 +1,196 @@
+// rivet::Server: one io_context run by N threads, an accept loop, the embedded engine and the
+// store. stop() is a drain: stop accepting, close sessions, stop the engine (actors sleep and
+// persist), wait for every spawned task (with a deadline), close the store, join the threads.
+
+#include <rivet/server/serve.hpp>
+
+#include "server/server_context.hpp"
+#include "server/sessions.hpp"
+#include "server/task_group.hpp"
+
+#include <rivet/core/engine.hpp>
+#include <rivet/storage/store.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace rivet {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr auto kEngineStopDeadline = std::chrono::seconds(30);
+constexpr auto kDrainDeadline = std::chrono::seconds(10);
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(const Registry& registry, ServerOptions options,
+             std::unique_ptr<storage::Store> store)
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        work_(asio::make_work_guard(io_)),
+        engine_(io_.get_executor(), registry, *store_),
+        acceptor_strand_(asio::make_strand(io_)),
+        acceptor_(acceptor_strand_) {}
+
+  ~ServerImpl() override { stop(); }
+
+  Result<void> listen() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) {
+      return make_error("server", "invalid_host", "invalid --host: " + options_.host);
+    }
+    tcp::endpoint endpoint{address, options_.port};
+    if (acceptor_.open(endpoint.protocol(), ec); ec) {
+      return make_error("server", "listen_failed", "open: " + ec.message());
+    }
+    if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+      return make_error("server", "listen_failed", "reuse_address: " + ec.message());
+    }
+    if (acceptor_.bind(endpoint, ec); ec) {
+      return make_error("server", "listen_failed",
+                        "bind " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                            ec.message());
+    }
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return make_error("server", "listen_failed", "listen: " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    const bool wildcard = address.is_unspecified();
+    auto host = wildcard ? std::string("127.0.0.1") : options_.host;
+    if (!wildcard && address.is_v6()) {
+      host = "[" + host + "]";
+    }
+    endpoint_ = "http://" + host + ":" + std::to_string(port_);
+    context_ = std::make_unique<server::ServerContext>(engine_, *store_, endpoint_);
+    return {};
+  }
+
+  void start_threads() {
+    tasks_.spawn(acceptor_strand_, accept_loop());
+    auto n = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
+    n = std::max(n, 1U);
+    for (unsigned i = 0; i < n; ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+  }
+
+  [[nodiscard]] std::uint16_t port() const noexcept override { return port_; }
+  [[nodiscard]] std::string endpoint() const override { return endpoint_; }
+
+  void stop() override {
+    {
+      std::unique_lock lock(state_mutex_);
+      if (stop_started_) {
+        state_cv_.wait(lock, [this] { return stopped_; });
+        return;
+      }
+      stop_started_ = true;
+    }
+    asio::post(acceptor_strand_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    sessions_.close_all();
+    if (!threads_.empty()) {
+      auto done = asio::co_spawn(io_, engine_.stop(), asio::use_future);
+      (void)done.wait_for(kEngineStopDeadline);
+      (void)tasks_.wait_for(kDrainDeadline);
+    }
+    store_->close();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) {
+        t.join();
+      }
+    }
+    {
+      std::lock_guard lock(state_mutex_);
+      stopped_ = true;
+    }
+    state_cv_.notify_all();
+  }
+
+  void wait() override {
+    std::unique_lock lock(state_mutex_);
+    state_cv_.wait(lock, [this] { return stopped_; });
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] =
+          co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+      if (!acceptor_.is_open()) {
+        break;
+      }
+      if (ec) {
+        continue;  // transient (e.g. the peer reset before accept); keep serving
+      }
+      tcp::socket stream(std::move(socket));
+      auto executor = stream.get_executor();
+      tasks_.spawn(executor, server::run_http_session(*context_, tasks_, sessions_, std::move(stream)));
+    }
+  }
+
+  ServerOptions options_;
+  std::unique_ptr<storage::Store> store_;
+  // Declared after the store and before the engine: the engine's timers and strands need the
+  // io_context alive while it is destroyed.
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  Engine engine_;
+  std::unique_ptr<server::ServerContext> context_;
+  server::TaskGroup tasks_;
+  server::SessionRegistry sessions_;
+  asio::strand<asio::io_context::executor_type> acceptor_strand_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::string endpoint_;
+
+  std::mutex state_mutex_;
+  std::condition_variable state_cv_;
+  bool stop_started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOptions options) {
+  std::error_code fs_ec;
+  std::filesystem::create_directories(options.data_dir, fs_ec);
+  if (fs_ec) {
+    return make_error("server", "data_dir_failed",
+                      "cannot create data dir " + options.data_dir + ": " + fs_ec.message());
+  }
+  storage::StoreOptions store_options;
+  store_options.path = (std::filesystem::path(options.data_dir) / "rivet.db").string();
+  auto store = storage::Store::open(store_options);
+  if (!store) {
+    return store.error();
+  }
+  auto server = std::make_unique<ServerImpl>(registry, std::move(options), std::move(*store));
+  if (auto listening = server->listen(); !listening) {
+    return listening.error();
+  }
+  server->start_threads();
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace rivet

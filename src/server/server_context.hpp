@@ -1,0 +1,37 @@
+#pragma once
+/// State shared by every request handler of one Server: the engine, the store and counters.
+/// Lifetime: owned by the Server, outlives every session (the Server drains them on stop()).
+
+#include <rivet/core/engine.hpp>
+#include <rivet/storage/store.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace rivet::server {
+
+/// Process-wide counters for /metrics. Relaxed atomics: they are statistics, not synchronisation.
+struct ServerStats {
+  std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> actions{0};
+  std::atomic<std::uint64_t> action_errors{0};
+  std::atomic<std::uint64_t> ws_connections_opened{0};
+  std::atomic<std::int64_t> ws_connections_active{0};
+};
+
+struct ServerContext {
+  ServerContext(Engine& e, storage::Store& s, std::string ep)
+      : engine(e), store(s), endpoint(std::move(ep)) {}
+
+  Engine& engine;
+  storage::Store& store;
+  /// "http://host:port", for /datacenters.
+  std::string endpoint;
+  ServerStats stats;
+};
+
+/// A fresh request correlation id (x-rivet-ray-id). Thread-safe.
+[[nodiscard]] std::string make_ray_id();
+
+}  // namespace rivet::server

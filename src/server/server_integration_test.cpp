@@ -1,0 +1,315 @@
+// End to end over real sockets: rivet::Server on 127.0.0.1 port 0 with a tiny registry, and a
+// blocking Beast client speaking HTTP and WebSocket like the official client does.
+
+#include <rivet/core/actor.hpp>
+#include <rivet/protocol/encoding.hpp>
+#include <rivet/server/serve.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace rivet {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+struct CounterState {
+  std::int64_t count = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CounterState, count)
+
+Registry make_registry() {
+  Registry registry;
+  registry.use(actor<CounterState>("counter")
+                   .action("increment",
+                           [](auto& c, std::int64_t amount) {
+                             c.state().count += amount;
+                             c.broadcast("newCount", c.state().count);
+                             return c.state().count;
+                           })
+                   .action("getCount", [](auto& c) { return c.state().count; }));
+  return registry;
+}
+
+struct Reply {
+  unsigned status = 0;
+  http::fields headers;
+  std::string body;
+  [[nodiscard]] Value json() const { return Value::parse(body); }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    registry_ = new Registry(make_registry());
+    std::random_device rd;
+    data_dir_ = (std::filesystem::temp_directory_path() /
+                 ("rivet-server-test-" + std::to_string(rd())))
+                    .string();
+    ServerOptions options;
+    options.port = 0;
+    options.data_dir = data_dir_;
+    options.threads = 2;
+    auto started = Server::start(*registry_, options);
+    ASSERT_TRUE(started) << started.error().message;
+    server_ = std::move(*started).release();
+  }
+
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) {
+      server_->stop();
+      delete server_;
+      server_ = nullptr;
+    }
+    delete registry_;
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+  }
+
+  static Reply request(http::verb method, const std::string& target, std::string body = {},
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (auto& [k, v] : headers) {
+      req.set(k, v);
+    }
+    if (!body.empty()) {
+      req.set(http::field::content_type, "application/json");
+    }
+    req.body() = std::move(body);
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    Reply r;
+    r.status = res.result_int();
+    r.body = res.body();
+    for (const auto& f : res) {
+      r.headers.set(f.name_string(), f.value());
+    }
+    return r;
+  }
+
+  static std::string create_counter(const std::string& key) {
+    auto r = request(http::verb::post, "/actors?namespace=default",
+                     R"({"name":"counter","key":")" + key + R"(","runner_name_selector":"default","crash_policy":"sleep"})");
+    EXPECT_EQ(r.status, 200U) << r.body;
+    return r.json()["actor"]["actor_id"].get<std::string>();
+  }
+
+  static inline Registry* registry_ = nullptr;
+  static inline Server* server_ = nullptr;
+  static inline std::string data_dir_;
+};
+
+TEST_F(ServerTest, HealthAndMetadata) {
+  auto health = request(http::verb::get, "/health");
+  EXPECT_EQ(health.status, 200U);
+  EXPECT_EQ(health.json()["status"], "ok");
+  EXPECT_FALSE(health.headers["x-rivet-ray-id"].empty());
+  auto metadata = request(http::verb::get, "/metadata?namespace=default");
+  EXPECT_EQ(metadata.status, 200U);
+  EXPECT_TRUE(metadata.json().is_object());
+  auto missing = request(http::verb::get, "/nope");
+  EXPECT_EQ(missing.status, 404U);
+  EXPECT_EQ(missing.json()["code"], "not_found");
+}
+
+TEST_F(ServerTest, CreateAndActionRoundTripJson) {
+  auto id = create_counter("round-trip");
+  auto r = request(http::verb::post, "/gateway/" + id + "/action/increment", R"({"args":[5]})",
+                   {{"x-rivet-encoding", "json"}});
+  ASSERT_EQ(r.status, 200U) << r.body;
+  EXPECT_EQ(r.json()["output"], 5);
+  EXPECT_EQ(r.headers["x-rivet-actor"], id);
+  EXPECT_EQ(r.headers["x-rivet-actor-key"], "round-trip");
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+
+  auto again = request(http::verb::post, "/gateway/" + id + "/action/getCount", R"({"args":[]})");
+  EXPECT_EQ(again.json()["output"], 5);
+}
+
+TEST_F(ServerTest, ManagementGetOrCreateConverges) {
+  const std::string body = R"({"name":"counter","key":"goc","runner_name_selector":"default","crash_policy":"sleep"})";
+  auto first = request(http::verb::put, "/actors?namespace=default", body);
+  ASSERT_EQ(first.status, 200U) << first.body;
+  EXPECT_TRUE(first.json()["created"].get<bool>());
+  auto second = request(http::verb::put, "/actors?namespace=default", body);
+  EXPECT_FALSE(second.json()["created"].get<bool>());
+  EXPECT_EQ(first.json()["actor"]["actor_id"], second.json()["actor"]["actor_id"]);
+
+  auto list = request(http::verb::get, "/actors?name=counter&key=goc&namespace=default");
+  ASSERT_EQ(list.status, 200U);
+  ASSERT_EQ(list.json()["actors"].size(), 1U);
+  auto none = request(http::verb::get, "/actors?name=counter&key=nobody&namespace=default");
+  EXPECT_EQ(none.json()["actors"].size(), 0U);
+}
+
+TEST_F(ServerTest, QueryGatewayGetOrCreate) {
+  const std::string q =
+      "?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key=room%2C1"
+      "&rvt-crash-policy=sleep";
+  auto r = request(http::verb::post, "/gateway/counter/action/increment" + q, R"({"args":[2]})");
+  ASSERT_EQ(r.status, 200U) << r.body;
+  EXPECT_EQ(r.json()["output"], 2);
+  EXPECT_EQ(r.headers["x-rivet-actor-key"], "room/1");
+
+  auto get = request(http::verb::post,
+                     "/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=get"
+                     "&rvt-key=room%2C1",
+                     R"({"args":[]})");
+  EXPECT_EQ(get.json()["output"], 2);
+
+  auto missing = request(http::verb::post,
+                         "/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=get"
+                         "&rvt-key=absent",
+                         R"({"args":[]})");
+  EXPECT_EQ(missing.status, 404U);
+  EXPECT_EQ(missing.json()["code"], "not_found");
+}
+
+TEST_F(ServerTest, GatewayErrors) {
+  auto bad = request(http::verb::post,
+                     "/gateway/counter/action/x?rvt-namespace=default&rvt-method=getOrCreate",
+                     R"({"args":[]})");
+  EXPECT_EQ(bad.status, 400U);
+  EXPECT_EQ(bad.json()["code"], "query_missing_pool");
+  EXPECT_EQ(bad.headers["content-type"], "application/json");
+
+  auto unknown = request(http::verb::post, "/gateway/doesnotexist/action/x", R"({"args":[]})");
+  EXPECT_EQ(unknown.status, 404U);
+  EXPECT_EQ(unknown.json()["group"], "actor");
+  EXPECT_EQ(unknown.json()["code"], "not_found");
+}
+
+TEST_F(ServerTest, FrameworkErrorsAndRoutes) {
+  auto id = create_counter("framework");
+  auto missing = request(http::verb::post, "/gateway/" + id + "/action/nope", R"({"args":[]})");
+  EXPECT_EQ(missing.status, 404U);
+  EXPECT_EQ(missing.json()["code"], "action_not_found");
+  EXPECT_EQ(missing.json()["actor"]["actorId"], id);
+
+  auto method = request(http::verb::get, "/gateway/" + id + "/action/increment");
+  EXPECT_EQ(method.status, 405U);
+
+  auto health = request(http::verb::get, "/gateway/" + id + "/health");
+  EXPECT_EQ(health.status, 200U);
+  EXPECT_EQ(health.body, "ok");
+
+  auto raw = request(http::verb::get, "/gateway/" + id + "/request/foo");
+  EXPECT_EQ(raw.status, 404U);
+  EXPECT_TRUE(raw.body.empty());
+
+  auto queue = request(http::verb::post, "/gateway/" + id + "/queue/jobs",
+                       R"({"body":1,"name":"jobs","wait":false})");
+  EXPECT_EQ(queue.status, 200U) << queue.body;
+  EXPECT_EQ(queue.json()["status"], "completed");
+
+  std::string big = R"({"args":[")" + std::string(70'000, 'x') + R"("]})";
+  auto too_long = request(http::verb::post, "/gateway/" + id + "/action/increment", big);
+  EXPECT_EQ(too_long.status, 400U);
+  EXPECT_EQ(too_long.json()["code"], "incoming_too_long");
+}
+
+TEST_F(ServerTest, CorsPreflightDoesNotTouchActors) {
+  auto r = request(http::verb::options, "/gateway/whatever/action/x",
+                   {}, {{"origin", "http://app.test"},
+                        {"access-control-request-method", "POST"}});
+  EXPECT_EQ(r.status, 204U);
+  EXPECT_EQ(r.headers["access-control-allow-origin"], "http://app.test");
+  EXPECT_EQ(r.headers["access-control-allow-credentials"], "true");
+}
+
+TEST_F(ServerTest, WebSocketConnectJson) {
+  auto id = create_counter("ws");
+  asio::io_context io;
+  websocket::stream<beast::tcp_stream> ws(io);
+  beast::get_lowest_layer(ws).connect(
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  std::string selected;
+  ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(http::field::sec_websocket_protocol, "rivet, rivet_encoding.json");
+  }));
+  websocket::response_type res;
+  ws.handshake(res, "127.0.0.1", "/gateway/" + id + "/connect");
+  EXPECT_EQ(res[http::field::sec_websocket_protocol], "rivet");
+
+  auto read_json = [&] {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    EXPECT_TRUE(ws.got_text());
+    return Value::parse(beast::buffers_to_string(buffer.data()));
+  };
+  auto init = read_json();
+  EXPECT_EQ(init["body"]["tag"], "Init");
+  EXPECT_EQ(init["body"]["val"]["actorId"], id);
+
+  ws.text(true);
+  ws.write(asio::buffer(std::string(
+      R"({"body":{"tag":"SubscriptionRequest","val":{"eventName":"newCount","subscribe":true}}})")));
+  ws.write(asio::buffer(std::string(
+      R"({"body":{"tag":"ActionRequest","val":{"id":["$BigInt","7"],"name":"increment","args":[3]}}})")));
+  auto event = read_json();
+  EXPECT_EQ(event["body"]["tag"], "Event");
+  EXPECT_EQ(event["body"]["val"]["args"], Value::array({3}));
+  auto response = read_json();
+  EXPECT_EQ(response["body"]["tag"], "ActionResponse");
+  EXPECT_EQ(response["body"]["val"]["id"], Value::array({"$BigInt", "7"}));
+  EXPECT_EQ(response["body"]["val"]["output"], 3);
+
+  ws.write(asio::buffer(std::string(
+      R"({"body":{"tag":"ActionRequest","val":{"id":8,"name":"nope","args":[]}}})")));
+  auto error = read_json();
+  EXPECT_EQ(error["body"]["tag"], "Error");
+  EXPECT_EQ(error["body"]["val"]["code"], "action_not_found");
+  EXPECT_EQ(error["body"]["val"]["actionId"], Value::array({"$BigInt", "8"}));
+  ws.close(websocket::close_code::normal);
+}
+
+TEST_F(ServerTest, WebSocketErrorsAreCloseFrames) {
+  auto connect = [&](const std::string& target, const std::string& protocols) {
+    asio::io_context io;
+    websocket::stream<beast::tcp_stream> ws(io);
+    beast::get_lowest_layer(ws).connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    ws.set_option(websocket::stream_base::decorator([protocols](websocket::request_type& req) {
+      req.set(http::field::sec_websocket_protocol, protocols);
+    }));
+    ws.handshake("127.0.0.1", target);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    ws.read(buffer, ec);
+    EXPECT_EQ(ec, websocket::error::closed);
+    return ws.reason();
+  };
+  auto missing = connect("/gateway/nobody/connect", "rivet");
+  EXPECT_EQ(missing.code, 1011);
+  EXPECT_TRUE(std::string(missing.reason).starts_with("actor.not_found#"));
+
+  auto id = create_counter("ws-errors");
+  auto encoding = connect("/gateway/" + id + "/connect", "rivet, rivet_encoding.xml");
+  EXPECT_EQ(encoding.code, 1003);
+  EXPECT_EQ(std::string(encoding.reason), "actor.unsupported_websocket_encoding");
+}
+
+}  // namespace
+}  // namespace rivet

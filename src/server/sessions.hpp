@@ -1,0 +1,29 @@
+#pragma once
+/// Socket sessions (private to the server module; Beast stays out of public headers).
+
+#include "server/server_context.hpp"
+#include "server/task_group.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace rivet::server {
+
+/// Serves HTTP/1.1 keep-alive requests on `socket` (whose executor is the connection's strand)
+/// until the peer closes, the idle timeout passes or the server stops; hands WebSocket upgrades
+/// to run_ws_session on the same strand.
+boost::asio::awaitable<void> run_http_session(ServerContext& ctx, TaskGroup& tasks,
+                                              SessionRegistry& sessions,
+                                              boost::asio::ip::tcp::socket socket);
+
+/// Completes the WebSocket upgrade in `request` (always answering `Sec-WebSocket-Protocol:
+/// rivet`), then serves the actor connection protocol, or closes with a structured reason.
+boost::asio::awaitable<void> run_ws_session(
+    ServerContext& ctx, TaskGroup& tasks, SessionRegistry& sessions,
+    boost::beast::tcp_stream stream,
+    boost::beast::http::request<boost::beast::http::string_body> request);
+
+}  // namespace rivet::server

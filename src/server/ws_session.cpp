@@ -1,0 +1,370 @@
+// WebSocket sessions: the actor connection protocol on `/connect` (spec §6) and structured
+// closes for everything this server does not serve over WebSockets.
+//
+// Concurrency: everything here runs on the connection's strand (the stream's executor). The
+// actor reaches the session through WsSink, which posts onto that strand. One writer coroutine
+// owns all writes; it drains a bounded queue (policy: when full the connection is closed with
+// 1011 "message.outgoing_queue_full", as a client that cannot keep up would otherwise grow the
+// queue without bound).
+
+#include "server/actor_routes.hpp"
+#include "server/error_mapping.hpp"
+#include "server/gateway.hpp"
+#include "server/gateway_route.hpp"
+#include "server/server_errors.hpp"
+#include "server/sessions.hpp"
+#include "server/subprotocols.hpp"
+#include "server/url_util.hpp"
+
+#include <rivet/protocol/messages.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+
+namespace rivet::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+// With keep-alive pings Beast pings after half of this idle time and drops the peer after all
+// of it without any frame (pongs count).
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+// Upstream gateway frame limit; the actor's own (smaller) limit is checked per message.
+constexpr std::size_t kMaxFrame = 32 * 1024 * 1024;
+constexpr std::size_t kMaxQueuedMessages = 1024;
+constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+
+constexpr std::uint16_t kCloseNormal = 1000;
+constexpr std::uint16_t kCloseGoingAway = 1001;
+constexpr std::uint16_t kCloseUnsupported = 1003;
+constexpr std::uint16_t kCloseError = 1011;
+
+websocket::close_reason make_close(std::uint16_t code, std::string reason) {
+  websocket::close_reason cr;
+  cr.code = code;
+  cr.reason = truncate_utf8(std::move(reason), kMaxCloseReason);
+  return cr;
+}
+
+protocol::ErrorMessage error_message(const Error& e, std::optional<std::uint64_t> action_id) {
+  return protocol::ErrorMessage{
+      .group = e.group,
+      .code = e.code,
+      .message = e.message,
+      .metadata = e.metadata.is_null() ? std::nullopt : std::optional<Value>(e.metadata),
+      .action_id = action_id,
+      .actor = std::nullopt,
+  };
+}
+
+class WsSession final : public std::enable_shared_from_this<WsSession>, public Closeable {
+ public:
+  WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
+      : ctx_(ctx), tasks_(tasks), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
+
+  void shutdown() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->request_close(kCloseGoingAway, "ws.going_away");
+    });
+  }
+
+  // -- called by WsSink from actor strands -----------------------------------------------------
+  void deliver_event(std::string name, Value args) {
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this(), name = std::move(name), args = std::move(args)]() mutable {
+                 self->enqueue_event(std::move(name), std::move(args));
+               });
+  }
+
+  void deliver_close(std::string reason, bool error) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason), error] {
+      self->request_close(error ? kCloseError : kCloseNormal, reason);
+    });
+  }
+
+  asio::awaitable<void> run(http::request<http::string_body> request);
+
+ private:
+  struct Outgoing {
+    Bytes data;
+    bool text = false;
+  };
+
+  asio::awaitable<void> serve_connect(ActorIdentity identity, WsProtocols protocols);
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> writer();
+  static asio::awaitable<void> run_action(std::shared_ptr<WsSession> self,
+                                          std::shared_ptr<ConnectionHandle> conn,
+                                          protocol::ActionRequest request);
+
+  asio::awaitable<void> close_now(std::uint16_t code, std::string reason) {
+    co_await ws_.async_close(make_close(code, std::move(reason)), kUseTuple);
+  }
+
+  void request_close(std::uint16_t code, std::string reason) {
+    if (!close_) {
+      close_ = make_close(code, std::move(reason));
+    }
+    notify();
+  }
+
+  void notify() { wake_.cancel(); }
+
+  void enqueue(Bytes data) {
+    if (close_ || dead_) {
+      return;
+    }
+    if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + data.size() > kMaxQueuedBytes) {
+      request_close(kCloseError, "message.outgoing_queue_full");
+      return;
+    }
+    queued_bytes_ += data.size();
+    queue_.push_back(Outgoing{std::move(data), encoding_ == protocol::Encoding::Json});
+    notify();
+  }
+
+  void enqueue_event(std::string name, Value args) {
+    auto bytes =
+        protocol::encode_to_client(protocol::Event{std::move(name), std::move(args)}, encoding_);
+    if (bytes.size() > options_.max_outgoing_message_size) {
+      request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
+      return;
+    }
+    enqueue(std::move(bytes));
+  }
+
+  ServerContext& ctx_;
+  TaskGroup& tasks_;
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer wake_;
+  protocol::Encoding encoding_ = protocol::Encoding::Json;
+  ActorOptions options_;
+  std::shared_ptr<ConnectionHandle> conn_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::optional<websocket::close_reason> close_;  // close requested; sent after the queue
+  bool dead_ = false;                             // socket unusable; drop everything
+};
+
+// Holds the session weakly: the engine may keep the sink past the socket's life.
+class WsSink final : public ConnectionSink {
+ public:
+  explicit WsSink(std::weak_ptr<WsSession> session) : session_(std::move(session)) {}
+  void send_event(const std::string& name, const Value& args) override {
+    if (auto s = session_.lock()) {
+      s->deliver_event(name, args);
+    }
+  }
+  void close(std::string reason, bool error) override {
+    if (auto s = session_.lock()) {
+      s->deliver_close(std::move(reason), error);
+    }
+  }
+
+ private:
+  std::weak_ptr<WsSession> session_;
+};
+
+asio::awaitable<void> WsSession::run(http::request<http::string_body> request) {
+  auto self = shared_from_this();
+  const auto ray_id = make_ray_id();
+  const std::string target(request.target());
+  auto protocols = parse_ws_protocols(request[http::field::sec_websocket_protocol]);
+
+  ws_.set_option(websocket::stream_base::timeout{kHandshakeTimeout, kIdleTimeout, true});
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(http::field::sec_websocket_protocol, kWsProtocolStandard);
+  }));
+  ws_.read_message_max(kMaxFrame);
+  auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
+  if (accept_ec) {
+    co_return;
+  }
+
+  // Errors after the upgrade are close frames (the client cannot read failed-upgrade bodies).
+  auto route = parse_gateway_path(target);
+  if (route && !route->has_value()) {
+    route = parse_ws_header_route(target, protocols);
+  }
+  if (!route) {
+    co_await close_now(kCloseError, close_reason(route.error(), ray_id));
+    co_return;
+  }
+  if (!route->has_value()) {
+    const auto host = request[http::field::host];
+    co_await close_now(kCloseError,
+                       close_reason(errors::no_route(host, split_target(target).path), ray_id));
+    co_return;
+  }
+  auto actor_path = (*route)->actor_path;
+  auto identity = co_await resolve_actor(ctx_, std::move(**route));
+  if (!identity) {
+    co_await close_now(kCloseError, close_reason(api_visible_error(identity.error()), ray_id));
+    co_return;
+  }
+  const auto path = split_target(actor_path).path;
+  if (path == "/connect") {
+    co_await serve_connect(std::move(*identity), std::move(protocols));
+  } else if (path == "/inspector/connect") {
+    co_await close_now(kCloseError, "inspector.not_enabled");
+  } else {
+    // Raw WebSockets need onWebSocket, which the engine does not offer yet.
+    co_await close_now(kCloseError, "actor.websocket_not_supported");
+  }
+}
+
+asio::awaitable<void> WsSession::serve_connect(ActorIdentity identity, WsProtocols protocols) {
+  auto self = shared_from_this();
+  if (protocols.encoding) {
+    auto enc = protocol::parse_encoding(*protocols.encoding);
+    if (!enc) {
+      co_await close_now(kCloseUnsupported, "actor.unsupported_websocket_encoding");
+      co_return;
+    }
+    encoding_ = *enc;
+  }
+  if (const auto* opts = ctx_.engine.options_for(identity.name)) {
+    options_ = *opts;
+  }
+  Value params = nullptr;
+  if (protocols.conn_params) {
+    auto decoded = decode_ws_conn_params(*protocols.conn_params);
+    if (!decoded) {
+      co_await close_now(kCloseError, decoded.error().qualified());
+      co_return;
+    }
+    params = std::move(*decoded);
+  }
+
+  auto sink = std::make_shared<WsSink>(weak_from_this());
+  auto conn = co_await ctx_.engine.connect(identity.actor_id, std::move(params), sink);
+  if (!conn) {
+    // Connect-hook errors reach the client with their raw message (spec §6.2); internal
+    // failures stay masked.
+    auto error = is_internal_error(conn.error()) ? mask_for_client(conn.error()) : conn.error();
+    auto bytes = protocol::encode_to_client(error_message(error, std::nullopt), encoding_);
+    ws_.text(encoding_ == protocol::Encoding::Json);
+    co_await ws_.async_write(asio::buffer(bytes), kUseTuple);
+    co_await close_now(kCloseError, error.qualified());
+    co_return;
+  }
+  conn_ = std::move(*conn);
+
+  // Init goes first even if the actor already pushed events from onConnect.
+  auto init = protocol::encode_to_client(protocol::Init{identity.actor_id, conn_->id()}, encoding_);
+  queued_bytes_ += init.size();
+  queue_.push_front(Outgoing{std::move(init), encoding_ == protocol::Encoding::Json});
+
+  ctx_.stats.ws_connections_opened.fetch_add(1, std::memory_order_relaxed);
+  ctx_.stats.ws_connections_active.fetch_add(1, std::memory_order_relaxed);
+  tasks_.spawn(ws_.get_executor(), writer());
+  co_await read_loop();
+  notify();
+  co_await conn_->disconnect();
+  ctx_.stats.ws_connections_active.fetch_sub(1, std::memory_order_relaxed);
+}
+
+asio::awaitable<void> WsSession::read_loop() {
+  auto self = shared_from_this();
+  while (!dead_) {
+    beast::flat_buffer buffer;
+    auto [ec, n] = co_await ws_.async_read(buffer, kUseTuple);
+    if (ec) {
+      // Peer closed, timed out, or our own close handshake finished.
+      dead_ = true;
+      break;
+    }
+    if (n > options_.max_incoming_message_size) {
+      request_close(kCloseError, rivet::errors::incoming_too_long().qualified());
+      break;
+    }
+    const auto data = buffer.data();
+    auto message = protocol::decode_to_server(
+        protocol::ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()),
+        encoding_);
+    if (!message) {
+      request_close(kCloseError, "actor.invalid_request");
+      break;
+    }
+    if (auto* action = std::get_if<protocol::ActionRequest>(&*message)) {
+      // Actions run concurrently; responses go out in completion order, matched by id.
+      tasks_.spawn(ws_.get_executor(), run_action(self, conn_, std::move(*action)));
+    } else {
+      auto& sub = std::get<protocol::SubscriptionRequest>(*message);
+      co_await conn_->subscribe(std::move(sub.event_name), sub.subscribe);
+    }
+  }
+}
+
+asio::awaitable<void> WsSession::writer() {
+  auto self = shared_from_this();
+  for (;;) {
+    while (!queue_.empty() && !dead_) {
+      auto message = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= message.data.size();
+      ws_.text(message.text);
+      auto [ec, n] = co_await ws_.async_write(asio::buffer(message.data), kUseTuple);
+      if (ec) {
+        dead_ = true;
+      }
+    }
+    if (dead_) {
+      break;
+    }
+    if (close_) {
+      co_await ws_.async_close(*close_, kUseTuple);
+      dead_ = true;
+      break;
+    }
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(kUseTuple);
+  }
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+asio::awaitable<void> WsSession::run_action(std::shared_ptr<WsSession> self,
+                                            std::shared_ptr<ConnectionHandle> conn,
+                                            protocol::ActionRequest request) {
+  auto result = co_await conn->call(std::move(request.name), std::move(request.args));
+  const auto enc = self->encoding_;
+  if (!result) {
+    auto masked = mask_for_client(result.error());
+    self->enqueue(protocol::encode_to_client(error_message(masked, request.id), enc));
+    co_return;
+  }
+  auto bytes =
+      protocol::encode_to_client(protocol::ActionResponse{request.id, std::move(*result)}, enc);
+  if (bytes.size() > self->options_.max_outgoing_message_size) {
+    bytes = protocol::encode_to_client(
+        error_message(rivet::errors::outgoing_too_long(), request.id), enc);
+  }
+  self->enqueue(std::move(bytes));
+}
+
+}  // namespace
+
+asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
+                                     SessionRegistry& sessions, beast::tcp_stream stream,
+                                     http::request<http::string_body> request) {
+  auto session = std::make_shared<WsSession>(ctx, tasks, std::move(stream));
+  const auto id = sessions.add(session);
+  co_await session->run(std::move(request));
+  sessions.remove(id);
+}
+
+}  // namespace rivet::server
