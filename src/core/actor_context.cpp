@@ -2,6 +2,13 @@
 #include <rivet/core/actor_context.hpp>
 
 #include "core/actor_runtime.hpp"
+#include "core/engine_core.hpp"
+#include "core/ids.hpp"
+#include "core/user_code.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace rivet {
 
@@ -42,6 +49,44 @@ Conn* ActorContext::conn() noexcept {
   }
   return &*frame_->conn_view;
 }
+
+std::vector<Conn> ActorContext::conns() noexcept {
+  std::vector<Conn> out;
+  for (const auto& conn : rt_->connections()) {
+    if (!conn->disconnected) {
+      out.emplace_back(conn.get(), frame_);
+    }
+  }
+  return out;
+}
+
+Kv ActorContext::kv() noexcept { return Kv(*rt_); }
+
+Schedule ActorContext::schedule() noexcept { return Schedule(*rt_); }
+
+Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+namespace {
+
+Task<void> run_awake(std::shared_ptr<detail::ActorRuntime> rt, Task<void> task) {
+  auto done = co_await detail::run_user(std::move(task), "waitUntil");
+  if (!done) {
+    detail::log_failure("waitUntil", done.error());
+  }
+  rt->leave_call();
+}
+
+}  // namespace
+
+void ActorContext::wait_until(Task<void> task) {
+  rt_->enter_call();
+  rt_->engine().spawn(rt_->strand(), run_awake(rt_->shared_from_this(), std::move(task)));
+}
+
+std::int64_t ActorContext::now_ms() const noexcept { return detail::now_ms(); }
 
 void ActorContext::sleep() { rt_->request_sleep(); }
 

@@ -45,6 +45,9 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   }
   run_state_ = RunState::Running;
   started_signal_.notify_all();
+  idle_timer_.emplace(strand_, std::chrono::steady_clock::time_point::max());
+  engine_.spawn(strand_, watch_idle(shared_from_this()));
+  note_idle();
   co_return Result<void>{};
 }
 
@@ -135,6 +138,9 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   const bool was_running = run_state_ == RunState::Running;
   run_state_ = RunState::Stopping;
+  if (idle_timer_) {
+    idle_timer_->cancel();
+  }
   co_await wait_until_idle();
 
   CallFrame frame;

@@ -33,7 +33,8 @@ std::vector<std::shared_ptr<ConnRecord>> ActorRuntime::connections() const {
 }
 
 Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn,
-                                                std::string name, Value args) {
+                                                std::string name, Value args,
+                                                const ScheduleRun* schedule) {
   auto started = co_await ensure_started();
   if (!started) {
     co_return started.error();
@@ -42,7 +43,7 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
   if (it == def_.actions.end()) {
     co_return errors::action_not_found(name);
   }
-  ++running_calls_;
+  enter_call();
   CallFrame frame{std::move(conn), {}, {}};
   if (frame.conn) {
     frame.conn_view.emplace(frame.conn.get(), &frame);
@@ -54,10 +55,11 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
     out = co_await run_user_value(def_.on_before_action_response(ctx, name, args, std::move(*out)),
                                   "onBeforeActionResponse");
   }
-  auto finished = co_await finish_call(frame, true);
-  if (--running_calls_ == 0) {
-    idle_signal_.notify_all();
+  if (schedule != nullptr) {
+    retire_schedule(*schedule, out.has_value());
   }
+  auto finished = co_await finish_call(frame, true);
+  leave_call();
   maybe_stop_after_call();
   if (!finished) {
     co_return finished.error();
@@ -106,6 +108,12 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
       last_submitted_state_ = std::move(snapshot);
     }
   }
+  for (auto& op : pending_writes_.ops) {
+    batch.ops.push_back(std::move(op));
+  }
+  pending_writes_.ops.clear();
+  auto alarms = std::move(pending_alarms_);
+  pending_alarms_.clear();
   // Nothing new and nothing in flight: the caller's view is already durable.
   if (batch.empty() && durable_seq_ == submitted_seq_) {
     co_return Result<void>{};
@@ -116,6 +124,11 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   auto result = co_await commit_durably(engine_.store(), std::move(batch));
   if (result && seq > durable_seq_) {
     durable_seq_ = seq;
+  }
+  if (result) {
+    for (auto due : alarms) {
+      engine_.add_alarm(record_.actor_id, due);
+    }
   }
   co_return result;
 }
@@ -145,6 +158,49 @@ void ActorRuntime::maybe_stop_after_call() {
   engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
     co_await self->stop(self->destroy_requested_);
   }(shared_from_this()));
+}
+
+void ActorRuntime::leave_call() {
+  if (--running_calls_ == 0) {
+    idle_signal_.notify_all();
+    note_idle();
+  }
+}
+
+bool ActorRuntime::is_idle() const noexcept {
+  if (running_calls_ > 0) {
+    return false;
+  }
+  for (const auto& [id, conn] : conns_) {
+    if (!conn->transient) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ActorRuntime::note_idle() {
+  if (run_state_ == RunState::Running && idle_timer_ && is_idle()) {
+    idle_timer_->expires_after(def_.options.sleep_timeout);
+  }
+}
+
+Task<void> ActorRuntime::watch_idle(std::shared_ptr<ActorRuntime> self) {
+  while (self->run_state_ == RunState::Running) {
+    auto [ec] = co_await self->idle_timer_->async_wait(
+        boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (self->run_state_ != RunState::Running) {
+      break;
+    }
+    if (ec) {
+      continue;  // re-armed by note_idle(); wait for the new deadline
+    }
+    if (self->is_idle()) {
+      co_await self->stop(false);
+      break;
+    }
+    self->idle_timer_->expires_at(std::chrono::steady_clock::time_point::max());
+  }
 }
 
 Task<void> ActorRuntime::wait_until_idle() {

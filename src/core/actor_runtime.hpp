@@ -11,6 +11,7 @@
 
 #include "core/signal.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <map>
@@ -47,6 +48,18 @@ struct CallFrame {
   std::optional<Conn> conn_view;
 };
 
+/// A schedule whose action keeps failing is dropped (and logged) after this many attempts.
+inline constexpr int kScheduleMaxAttempts = 10;
+[[nodiscard]] std::chrono::milliseconds schedule_retry_delay(int attempt);
+
+/// A stored schedule being run: the row to retire, and what to write if the run fails.
+struct ScheduleRun {
+  Bytes row_key;
+  std::string action;
+  Value args;
+  int attempt = 0;
+};
+
 enum class RunState { Idle, Starting, Running, Stopping, Stopped };
 
 class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
@@ -72,7 +85,13 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
 
   // -- calls (actor_runtime.cpp) -------------------------------------------------------------
   Task<Result<Value>> invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
-                                    Value args);
+                                    Value args, const ScheduleRun* schedule = nullptr);
+
+  // -- schedules (schedules.cpp) -------------------------------------------------------------
+  /// Queues a schedule row; it commits with the current call's state change.
+  void add_schedule(std::int64_t due_ms, std::string action, Value args, int attempt);
+  /// Runs every stored schedule that is due, then re-arms the engine alarm for the next one.
+  Task<void> run_due_schedules();
 
   // -- connections (connections.cpp) ---------------------------------------------------------
   Task<Result<std::shared_ptr<ConnRecord>>> open_conn(Value params,
@@ -85,6 +104,10 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] void* state_ptr() noexcept { return state_ ? state_->get() : nullptr; }
   [[nodiscard]] void* vars_ptr() noexcept { return vars_ ? vars_->get() : nullptr; }
   void request_sleep() noexcept { sleep_requested_ = true; }
+  /// Work that keeps the actor awake (keepAwake / waitUntil).
+  void enter_call() noexcept { ++running_calls_; }
+  void leave_call();
+  [[nodiscard]] EngineCore& engine() noexcept { return engine_; }
   void request_destroy() noexcept { destroy_requested_ = true; }
   [[nodiscard]] std::vector<std::shared_ptr<ConnRecord>> connections() const;
 
@@ -97,9 +120,15 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Task<Result<void>> persist_state(bool force);
   Task<Result<void>> start();
   Task<void> wait_until_idle();
+  [[nodiscard]] bool is_idle() const noexcept;
+  /// Re-arms the sleep timer when nothing keeps the actor awake.
+  void note_idle();
+  static Task<void> watch_idle(std::shared_ptr<ActorRuntime> self);
   void deliver(std::vector<PendingEvent>& events);
   /// Starts sleep/destroy requested by user code once the current call is done.
   void maybe_stop_after_call();
+  /// Deletes a schedule row that ran; on failure also writes its retry (same commit as state).
+  void retire_schedule(const ScheduleRun& run, bool succeeded);
 
   EngineCore& engine_;
   const ActorDefinition& def_;
@@ -116,10 +145,17 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Bytes last_submitted_state_;
   std::uint64_t submitted_seq_ = 0;
   std::uint64_t durable_seq_ = 0;
+  // Writes other than state that ride with the next commit (schedules), and the alarms to arm
+  // once that commit is durable.
+  storage::WriteBatch pending_writes_;
+  std::vector<std::int64_t> pending_alarms_;
+  bool schedules_running_ = false;
+  bool schedules_rerun_ = false;
 
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
   std::size_t running_calls_ = 0;
   Signal idle_signal_;
+  std::optional<boost::asio::steady_timer> idle_timer_;
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;

@@ -14,14 +14,10 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   if (!started) {
     co_return started.error();
   }
-  ++running_calls_;
+  enter_call();
   struct Done {
     ActorRuntime* rt;
-    ~Done() {
-      if (--rt->running_calls_ == 0) {
-        rt->idle_signal_.notify_all();
-      }
-    }
+    ~Done() { rt->leave_call(); }
   } done{this};
 
   CallFrame frame;
@@ -78,7 +74,7 @@ Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
   if (run_state_ != RunState::Running) {
     co_return;
   }
-  ++running_calls_;
+  enter_call();
   CallFrame frame{conn, {}, {}};
   frame.conn_view.emplace(conn.get(), &frame);
   if (def_.on_disconnect) {
@@ -92,9 +88,7 @@ Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
   if (!finished) {
     log_failure("save after disconnect", finished.error());
   }
-  if (--running_calls_ == 0) {
-    idle_signal_.notify_all();
-  }
+  leave_call();
   maybe_stop_after_call();
 }
 

@@ -209,6 +209,7 @@ Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage
                EngineOptions options)
     : impl_(std::make_shared<Impl>()) {
   impl_->core = std::make_shared<EngineCore>(std::move(executor), registry, store, std::move(options));
+  impl_->core->start_alarms();
 }
 
 Engine::~Engine() = default;
@@ -368,6 +369,7 @@ Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
 Task<void> Engine::stop() {
   auto core = impl_->core;
   core->set_stopping();
+  core->add_alarm("", 0);  // wakes the alarm loop so it sees `stopping`
   for (auto& rt : core->awake()) {
     co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
   }

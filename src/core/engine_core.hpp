@@ -7,10 +7,13 @@
 #include "core/actor_runtime.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,7 +25,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
   EngineCore(boost::asio::any_io_executor ex, const Registry& registry, storage::Store& store,
              EngineOptions options)
-      : executor_(std::move(ex)), registry_(registry), store_(store), options_(std::move(options)) {}
+      : executor_(std::move(ex)),
+        registry_(registry),
+        store_(store),
+        options_(std::move(options)),
+        alarm_strand_(boost::asio::make_strand(executor_)),
+        alarm_timer_(alarm_strand_) {}
 
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
@@ -41,6 +49,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   Task<void> drain();
 
   [[nodiscard]] std::vector<std::shared_ptr<ActorRuntime>> awake() const;
+
+  // -- alarms (alarms.cpp): wake actors whose schedules are due ------------------------------
+  /// Loads every stored schedule and starts the alarm loop. Call once.
+  void start_alarms();
+  /// Makes sure the actor's schedules run at or after `due_ms`. Duplicates are harmless.
+  void add_alarm(const std::string& actor_id, std::int64_t due_ms);
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(); }
   void set_stopping() noexcept { stopping_.store(true); }
 
@@ -52,6 +66,14 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
 
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<ActorRuntime>> actors_;
+
+  static Task<void> alarm_loop(std::shared_ptr<EngineCore> self);
+  static Task<void> fire_alarm(std::shared_ptr<EngineCore> self, std::string actor_id);
+
+  std::mutex alarm_mu_;
+  std::multimap<std::int64_t, std::string> alarms_;
+  boost::asio::strand<boost::asio::any_io_executor> alarm_strand_;
+  boost::asio::steady_timer alarm_timer_;  // touched only on alarm_strand_
 
   std::atomic<std::size_t> tasks_{0};
   std::atomic<bool> stopping_{false};

@@ -1,11 +1,44 @@
 #pragma once
-// The actor runtime's reserved KV keys (docs/storage-format.md).
+// The actor runtime's reserved KV keys (docs/storage-format.md, "Reserved keys").
 
 #include <rivet/common/value.hpp>
+
+#include <cstdint>
 
 namespace rivet::detail {
 
 /// Persisted state: compat-CBOR of the state value.
 inline const Bytes kStateKey{0x01};
+/// Schedules: 0x02 + due time (u64 big-endian ms since epoch) + 8 random bytes.
+inline constexpr std::uint8_t kSchedulePrefix = 0x02;
+/// User KV (c.kv()): 0x04 + the user's key.
+inline constexpr std::uint8_t kUserKvPrefix = 0x04;
+
+[[nodiscard]] inline Bytes prefixed(std::uint8_t prefix, const Bytes& key) {
+  Bytes out;
+  out.reserve(key.size() + 1);
+  out.push_back(prefix);
+  out.insert(out.end(), key.begin(), key.end());
+  return out;
+}
+
+[[nodiscard]] inline Bytes schedule_key(std::int64_t due_ms, std::uint64_t nonce) {
+  Bytes out{kSchedulePrefix};
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(due_ms) >> shift));
+  }
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(nonce >> shift));
+  }
+  return out;
+}
+
+[[nodiscard]] inline std::int64_t schedule_due(const Bytes& key) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 1; i < 9 && i < key.size(); ++i) {
+    v = (v << 8) | key[i];
+  }
+  return static_cast<std::int64_t>(v);
+}
 
 }  // namespace rivet::detail

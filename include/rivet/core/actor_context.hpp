@@ -6,10 +6,15 @@
 
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
+#include <rivet/core/kv.hpp>
+#include <rivet/core/schedule.hpp>
+#include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rivet {
 
@@ -71,6 +76,22 @@ class ActorContext {
 
   /// The connection that made this call (transient for HTTP); nullptr in hooks without one.
   [[nodiscard]] Conn* conn() noexcept;
+
+  /// Every open connection (WebSocket and the transient ones of running HTTP calls).
+  [[nodiscard]] std::vector<Conn> conns() noexcept;
+
+  /// The actor's key-value store.
+  [[nodiscard]] Kv kv() noexcept;
+  /// Schedules actions on this actor.
+  [[nodiscard]] Schedule schedule() noexcept;
+
+  /// Suspends this call for `duration`; other calls run meanwhile, and the actor stays awake.
+  [[nodiscard]] Task<void> delay(std::chrono::milliseconds duration);
+  /// Runs `task` in the background on this actor; the actor stays awake until it finishes.
+  /// Exceptions it throws are logged.
+  void wait_until(Task<void> task);
+  /// Current wall-clock time in milliseconds since the Unix epoch.
+  [[nodiscard]] std::int64_t now_ms() const noexcept;
 
   /// Requests sleep after the current work finishes.
   void sleep();

@@ -117,6 +117,14 @@ class Store {
                                                                const Bytes& prefix,
                                                                std::size_t limit) = 0;
 
+  struct ActorKvEntry {
+    std::string actor_id;
+    KvEntry entry;
+  };
+  /// Rows whose key starts with `prefix`, across all live actors (start-up scans, e.g. alarms).
+  /// The default walks the actor index; implementations may do better.
+  [[nodiscard]] virtual Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(const Bytes& prefix);
+
   // -- writes --------------------------------------------------------------------------------
   /// Queues the batch for the next group commit. `done` runs on the writer thread after the
   /// transaction is durable (or failed); it must not block, and must not call commit_sync() or
