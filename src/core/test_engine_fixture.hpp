@@ -1,0 +1,79 @@
+#pragma once
+// A real Engine on a real SQLite file in a temp dir, driven from the test thread.
+
+#include <rivet/core/actor.hpp>
+#include <rivet/core/engine.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+namespace rivet::testing {
+
+class EngineFixture : public ::testing::Test {
+ protected:
+  virtual Registry make_registry() = 0;
+
+  void SetUp() override {
+    registry_ = make_registry();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rivet-core-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    open();
+  }
+  void TearDown() override {
+    close();
+    std::filesystem::remove_all(dir_);
+  }
+  void open() {
+    auto store = storage::Store::open({.path = (dir_ / "rivet.db").string()});
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_);
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void close() {
+    run(engine_->stop());
+    work_.reset();
+    thread_.join();
+    io_.restart();
+    engine_.reset();
+    store_->close();
+    store_.reset();
+  }
+  template <class T>
+  T run(Task<T> task) {
+    return boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future).get();
+  }
+  std::string create(const std::string& name, protocol::ActorKey key, std::optional<Value> input = {}) {
+    auto r = run(engine_->get_or_create({.name = name, .key = key, .input = std::move(input)}));
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? r->actor.actor_id : std::string();
+  }
+  Value call(const std::string& id, const std::string& action, Value args = Value::array()) {
+    auto r = run(engine_->call_action(id, nullptr, action, std::move(args)));
+    EXPECT_TRUE(r) << action << ": " << (r ? "" : r.error().qualified() + " " + r.error().message);
+    return r ? *r : Value();
+  }
+
+  std::filesystem::path dir_;
+  Registry registry_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace rivet::testing
