@@ -71,14 +71,15 @@ fuzz: deps
 	cmake --preset fuzz
 	cmake --build $(FUZZ_DIR) -j$(JOBS)
 	@shopt -s nullglob; found=0; \
-	for bin in $(FUZZ_DIR)/bin/fuzz_*; do \
+	for bin in $(FUZZ_DIR)/bin/fuzz_* $(FUZZ_DIR)/fuzz/fuzz_*; do \
 	  [[ -x "$$bin" ]] || continue; found=1; name="$$(basename "$$bin")"; \
-	  corpus="tests/fuzz/corpus-$$name"; mkdir -p "$$corpus"; \
-	  seeds=(); [[ -d "tests/fuzz/seeds/$$name" ]] && seeds=("tests/fuzz/seeds/$$name"); \
+	  short="$${name#fuzz_decode_}"; short="$${short#fuzz_}"; \
+	  corpus="tests/fuzz/corpus-$$short"; mkdir -p "$$corpus"; \
+	  seeds=(); [[ -d "tests/fuzz/seeds/$$short" ]] && seeds=("tests/fuzz/seeds/$$short"); \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	  "$$bin" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 "$$corpus" "$${seeds[@]}"; \
 	done; \
-	[[ $$found == 1 ]] || echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)/bin"
+	[[ $$found == 1 ]] || { echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)" >&2; exit 1; }
 
 bench: deps
 	cmake --preset release
