@@ -63,8 +63,8 @@ namespace {
 
 // Groups whose every code is public. `validation` and `guard` are produced by our own request
 // validation and gateway; their messages never carry internals.
-constexpr std::array<std::string_view, 5> kPublicGroups = {"user", "schedule", "kv",
-                                                           "validation", "guard"};
+constexpr std::array<std::string_view, 5> kPublicGroups = {"user", "schedule", "kv", "validation",
+                                                           "guard"};
 
 struct GroupCode {
   std::string_view group;

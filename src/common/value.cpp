@@ -207,7 +207,8 @@ std::optional<std::int64_t> BigInt::to_int64() const {
   if (!magnitude) {
     return std::nullopt;
   }
-  constexpr auto kMaxPositive = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  constexpr auto kMaxPositive =
+      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (!negative) {
     if (*magnitude > kMaxPositive) {
       return std::nullopt;
@@ -268,8 +269,8 @@ void adl_serializer<rivet::BigInt>::from_json(const json& j, rivet::BigInt& b) {
   } else if (j.is_string()) {
     text = j.get<std::string>();
   } else {
-    throw json::type_error::create(302, std::string("type must be a bigint, but is ") +
-                                            j.type_name(), &j);
+    throw json::type_error::create(
+        302, std::string("type must be a bigint, but is ") + j.type_name(), &j);
   }
   if (!rivet::detail::is_decimal_text(text)) {
     throw json::type_error::create(302, "bigint is not a decimal integer: " + text, &j);

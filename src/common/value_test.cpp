@@ -33,8 +33,7 @@ TEST(Value, SpecJsonStringifyCompatVector) {
 TEST(Value, EncodeCompatBigIntegers) {
   EXPECT_EQ(encode_compat(json(kMaxSafeInteger)), json(kMaxSafeInteger));
   EXPECT_EQ(encode_compat(json(kMaxSafeInteger + 1)).dump(), R"(["$BigInt","9007199254740992"])");
-  EXPECT_EQ(encode_compat(json(-kMaxSafeInteger - 1)).dump(),
-            R"(["$BigInt","-9007199254740992"])");
+  EXPECT_EQ(encode_compat(json(-kMaxSafeInteger - 1)).dump(), R"(["$BigInt","-9007199254740992"])");
   EXPECT_EQ(encode_compat(json(std::uint64_t{18446744073709551615ULL})).dump(),
             R"(["$BigInt","18446744073709551615"])");
 }

@@ -52,7 +52,9 @@ TEST(Bare, FixedWidthAndStrings) {
   w.boolean(true);
   w.str("hi");
   w.optional(false);
-  EXPECT_EQ(to_hex(out), "0400e80300000000000001026869" "00");
+  EXPECT_EQ(to_hex(out),
+            "0400e80300000000000001026869"
+            "00");
   bare::Reader r(out);
   EXPECT_EQ(r.u16(), 4);
   EXPECT_EQ(r.u64(), 1000U);

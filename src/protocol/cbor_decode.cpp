@@ -214,7 +214,8 @@ class Decoder {
       fail("indefinite integer");
       return std::nullopt;
     }
-    constexpr auto kMaxMagnitude = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    constexpr auto kMaxMagnitude =
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if ((mode_ == Mode::Raw && h.wide()) || h.arg > kMaxMagnitude) {
       return bigint_pair("-" + increment_decimal(std::to_string(h.arg)));
     }

@@ -29,9 +29,8 @@ constexpr std::string_view kCompatVector =
 
 TEST(CompatCbor, DecodesSpecVector) {
   Value v = compat(kCompatVector);
-  EXPECT_EQ(v.dump(),
-            R"([["$Undefined",0],["$BigInt","10"],["$Uint8Array","AQI="],["$Set",[1]],)"
-            R"(["$$x",1],{"a":1},0])");
+  EXPECT_EQ(v.dump(), R"([["$Undefined",0],["$BigInt","10"],["$Uint8Array","AQI="],["$Set",[1]],)"
+                      R"(["$$x",1],{"a":1},0])");
 }
 
 TEST(CompatCbor, EncodesSpecVectorTagsAsArrays) {
@@ -90,9 +89,9 @@ TEST(CompatCbor, DecodesBytesIndefiniteAndTags) {
 }
 
 TEST(CompatCbor, RoundTripsValues) {
-  Value v = Value::parse(
-      R"({"a":[1,-2,3.25,"x",null,true,false,["$BigInt","123456789012345678901"]],)"
-      R"("b":{"c":["$Uint8Array",""]},"u":["$Undefined",0],"s":["$Set",["$x"]]})");
+  Value v =
+      Value::parse(R"({"a":[1,-2,3.25,"x",null,true,false,["$BigInt","123456789012345678901"]],)"
+                   R"("b":{"c":["$Uint8Array",""]},"u":["$Undefined",0],"s":["$Set",["$x"]]})");
   auto back = decode_compat_cbor(encode_compat_cbor(v));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, v);
@@ -100,23 +99,23 @@ TEST(CompatCbor, RoundTripsValues) {
 
 TEST(CompatCbor, RejectsMalformedInput) {
   for (std::string_view hex : {
-           "",            // empty
-           "0000",        // trailing bytes
-           "18",          // truncated argument
-           "1c",          // reserved info
-           "62 61",       // string longer than input
+           "",                     // empty
+           "0000",                 // trailing bytes
+           "18",                   // truncated argument
+           "1c",                   // reserved info
+           "62 61",                // string longer than input
            "9b ffffffffffffffff",  // absurd array length
            "bb ffffffffffffffff",  // absurd map length
-           "9f01",        // unterminated indefinite array
-           "ff",          // stray break
-           "5f 6161 ff",  // text chunk in a byte string
-           "62 c328",     // invalid UTF-8
-           "a1 f5 01",    // non-string map key
-           "e0",          // unassigned simple value
-           "f820",        // one-byte simple value
-           "1f",          // indefinite integer
-           "d9 0102 01",  // set without an array
-           "c2 01",       // bignum without bytes
+           "9f01",                 // unterminated indefinite array
+           "ff",                   // stray break
+           "5f 6161 ff",           // text chunk in a byte string
+           "62 c328",              // invalid UTF-8
+           "a1 f5 01",             // non-string map key
+           "e0",                   // unassigned simple value
+           "f820",                 // one-byte simple value
+           "1f",                   // indefinite integer
+           "d9 0102 01",           // set without an array
+           "c2 01",                // bignum without bytes
        }) {
     EXPECT_FALSE(decode_compat_cbor(from_hex(hex))) << hex;
   }

@@ -16,8 +16,9 @@ TEST(Keys, SerializeSpecExamples) {
 }
 
 TEST(Keys, DeserializeInvertsSerialize) {
-  std::vector<ActorKey> keys = {{},         {""},         {"a", "b"}, {"a/b"},   {R"(a\b)"},
-                                {"a/b", "", "c/d"}, {"", ""}, {"0"},      {R"(\0)"}, {"/"}};
+  std::vector<ActorKey> keys = {
+      {},       {""},  {"a", "b"}, {"a/b"}, {R"(a\b)"}, {"a/b", "", "c/d"},
+      {"", ""}, {"0"}, {R"(\0)"},  {"/"}};
   for (const auto& key : keys) {
     EXPECT_EQ(deserialize_key(serialize_key(key)), key) << serialize_key(key);
   }

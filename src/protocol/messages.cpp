@@ -89,7 +89,8 @@ Result<QueueSendResponse> decode_http_queue_send_response(ByteView bytes, Encodi
 }
 
 Bytes encode_http_error(const HttpError& err, Encoding enc) {
-  return enc == Encoding::Bare ? detail::bare_encode_http_error(err) : detail::tree_encode(enc, err);
+  return enc == Encoding::Bare ? detail::bare_encode_http_error(err)
+                               : detail::tree_encode(enc, err);
 }
 
 Result<HttpError> decode_http_error(ByteView bytes, Encoding enc) {

@@ -86,8 +86,8 @@ TEST(Messages, HttpQueueSendGoldenVectors) {
        waiting},
       {Encoding::Bare, "040006b9000161780101046a6f6273010101e803000000000000", waiting},
       {Encoding::Json, R"({"body":"hi","name":"jobs","wait":false})", no_wait},
-      {Encoding::Cbor,
-       "b9000464626f6479626869646e616d65646a6f62736477616974f46774696d656f7574f7", no_wait},
+      {Encoding::Cbor, "b9000464626f6479626869646e616d65646a6f62736477616974f46774696d656f7574f7",
+       no_wait},
   };
   for (const auto& [enc, golden, req] : cases) {
     SCOPED_TRACE(golden);
@@ -139,16 +139,15 @@ TEST(Messages, HttpBareGoldenVectors) {
   EXPECT_EQ(*decode_http_action_response(from_hex("040007b90001626f6bf5"), Encoding::Bare),
             (Value{{"ok", true}}));
   // §13: POST body args [5] and response 5.
-  EXPECT_EQ(*decode_http_action_request(from_hex("0400028105"), Encoding::Bare),
-            Value::array({5}));
+  EXPECT_EQ(*decode_http_action_request(from_hex("0400028105"), Encoding::Bare), Value::array({5}));
   EXPECT_EQ(to_hex(encode_http_action_response(Value(5), Encoding::Bare)), "04000105");
 
   const QueueSendResponse done{"completed", std::nullopt};
   EXPECT_EQ(to_hex(encode_http_queue_send_response(done, Encoding::Bare)),
             "040009636f6d706c6574656400");
-  EXPECT_EQ(*decode_http_queue_send_response(from_hex("040009636f6d706c6574656400"),
-                                             Encoding::Bare),
-            done);
+  EXPECT_EQ(
+      *decode_http_queue_send_response(from_hex("040009636f6d706c6574656400"), Encoding::Bare),
+      done);
 }
 
 TEST(Messages, HttpErrorJsonMatchesSpecExample) {
@@ -217,7 +216,8 @@ TEST(Messages, RoundTripAllEncodings) {
   const ToClient to_client[] = {
       Init{"actor", "conn"},
       ErrorMessage{"g", "c", "m", payload, 18446744073709551615ULL, ActorSpecifier{"a", 2, "k/1"}},
-      ErrorMessage{"g", "c", "m", Value(nullptr), std::nullopt, ActorSpecifier{"a", 1, std::nullopt}},
+      ErrorMessage{"g", "c", "m", Value(nullptr), std::nullopt,
+                   ActorSpecifier{"a", 1, std::nullopt}},
       ActionResponse{12345678901234ULL, payload},
       Event{"ev", Value::array({payload, 1})},
   };
@@ -246,9 +246,9 @@ TEST(Messages, RoundTripAllEncodings) {
     EXPECT_EQ(*decode_http_error(encode_http_error(err, enc), enc), err);
     EXPECT_EQ(*decode_http_action_response(encode_http_action_response(payload, enc), enc),
               payload);
-    EXPECT_EQ(*decode_http_action_request(encode_http_action_request(Value::array({payload}), enc),
-                                          enc),
-              Value::array({payload}));
+    EXPECT_EQ(
+        *decode_http_action_request(encode_http_action_request(Value::array({payload}), enc), enc),
+        Value::array({payload}));
   }
 }
 
@@ -261,15 +261,17 @@ TEST(Messages, ServerAcceptsIdsInAnyForm) {
   ASSERT_TRUE(json_id);
   EXPECT_EQ(std::get<ActionRequest>(*json_id).id, 42U);
   // serde_cbor style: minimal map headers and a one-byte id.
-  Value tree = {{"body", {{"tag", "ActionRequest"}, {"val", {{"id", 3}, {"name", "a"}, {"args", Value::array()}}}}}};
+  Value tree = {
+      {"body",
+       {{"tag", "ActionRequest"}, {"val", {{"id", 3}, {"name", "a"}, {"args", Value::array()}}}}}};
   Bytes minimal = encode_compat_cbor(tree);
   auto cbor_id = decode_to_server(minimal, Encoding::Cbor);
   ASSERT_TRUE(cbor_id) << cbor_id.error().message;
   EXPECT_EQ(std::get<ActionRequest>(*cbor_id).id, 3U);
-  auto a1 = decode_to_server(
-      from_hex("a164626f6479a2637461676d416374696f6e526571756573746376616ca3626964"
-               "18ff646e616d6561616461726773 80"),
-      Encoding::Cbor);
+  auto a1 =
+      decode_to_server(from_hex("a164626f6479a2637461676d416374696f6e526571756573746376616ca3626964"
+                                "18ff646e616d6561616461726773 80"),
+                       Encoding::Cbor);
   ASSERT_TRUE(a1) << a1.error().message;
   EXPECT_EQ(std::get<ActionRequest>(*a1).id, 255U);
 }
@@ -305,15 +307,18 @@ TEST(Messages, BareAcceptsOlderVersions) {
   ASSERT_TRUE(v3) << v3.error().message;
   EXPECT_EQ(std::get<ErrorMessage>(*v3).action_id, 3U);
   for (std::string_view version : {"0100", "0200", "0300"}) {
-    auto req = decode_to_server(from_hex(std::string(version) + "0000" "09696e6372656d656e74028105"),
+    auto req = decode_to_server(from_hex(std::string(version) + "0000"
+                                                                "09696e6372656d656e74028105"),
                                 Encoding::Bare);
     ASSERT_TRUE(req) << version;
     EXPECT_EQ(*req, ToServer(kIncrement));
   }
-  auto v3_queue = decode_http_queue_send_request(from_hex("030006b9000161780100" "0000"),
+  auto v3_queue = decode_http_queue_send_request(from_hex("030006b9000161780100"
+                                                          "0000"),
                                                  Encoding::Bare);
   ASSERT_TRUE(v3_queue) << v3_queue.error().message;
-  EXPECT_FALSE(decode_http_queue_send_request(from_hex("020006b9000161780100" "0000"),
+  EXPECT_FALSE(decode_http_queue_send_request(from_hex("020006b9000161780100"
+                                                       "0000"),
                                               Encoding::Bare));
   auto v3_err = decode_http_error(from_hex("03000161016201630000"), Encoding::Bare);
   ASSERT_FALSE(v3_err);  // one byte too many for v3 (the actor option does not exist there)
@@ -324,17 +329,18 @@ TEST(Messages, BareAcceptsOlderVersions) {
 
 TEST(Messages, BareRejections) {
   const std::string_view bad[] = {
-      "0400000009696e6372656d656e74028105" "00",  // trailing byte
-      "0500000009696e6372656d656e74028105",       // version 5
-      "0000000009696e6372656d656e74028105",       // version 0
-      "040000800009696e6372656d656e74028105",     // non-canonical uint id
-      "040001086e6577436f756e7402",               // bool 2
-      "0400010263c301",                           // invalid UTF-8 event name
-      "04000200",                                 // truncated
-      "040002",                                   // unknown ToServer tag
-      "04000000016102826424466f6f01",             // args with unknown compat tag ["$Foo",1]
-      "040000000161038105",                       // args CBOR longer than its data
-      "04000000016101ff",                         // args not CBOR
+      "0400000009696e6372656d656e74028105"
+      "00",                                    // trailing byte
+      "0500000009696e6372656d656e74028105",    // version 5
+      "0000000009696e6372656d656e74028105",    // version 0
+      "040000800009696e6372656d656e74028105",  // non-canonical uint id
+      "040001086e6577436f756e7402",            // bool 2
+      "0400010263c301",                        // invalid UTF-8 event name
+      "04000200",                              // truncated
+      "040002",                                // unknown ToServer tag
+      "04000000016102826424466f6f01",          // args with unknown compat tag ["$Foo",1]
+      "040000000161038105",                    // args CBOR longer than its data
+      "04000000016101ff",                      // args not CBOR
   };
   for (auto hex : bad) {
     auto r = decode_to_server(from_hex(hex), Encoding::Bare);
@@ -366,17 +372,16 @@ TEST(Messages, JsonAndCborRejections) {
   }
   EXPECT_FALSE(decode_to_server(from_hex("b9000164626f6479"), Encoding::Cbor));
   EXPECT_FALSE(decode_to_server(from_hex("f6"), Encoding::Cbor));
-  EXPECT_FALSE(decode_http_queue_send_request(from_text(R"({"body":1,"wait":"yes"})"),
-                                              Encoding::Json));
-  EXPECT_FALSE(decode_http_queue_send_request(from_text(R"({"body":1,"timeout":-5})"),
-                                              Encoding::Json));
-  EXPECT_FALSE(decode_http_queue_send_response(from_text(R"({"status":"done"})"),
-                                               Encoding::Json));
+  EXPECT_FALSE(
+      decode_http_queue_send_request(from_text(R"({"body":1,"wait":"yes"})"), Encoding::Json));
+  EXPECT_FALSE(
+      decode_http_queue_send_request(from_text(R"({"body":1,"timeout":-5})"), Encoding::Json));
+  EXPECT_FALSE(decode_http_queue_send_response(from_text(R"({"status":"done"})"), Encoding::Json));
 }
 
 TEST(Messages, QueueTimeoutAcceptsJsNumbers) {
-  auto r = decode_http_queue_send_request(from_text(R"({"body":1,"timeout":250.0})"),
-                                          Encoding::Json);
+  auto r =
+      decode_http_queue_send_request(from_text(R"({"body":1,"timeout":250.0})"), Encoding::Json);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->timeout_ms, 250U);
   EXPECT_FALSE(r->wait);

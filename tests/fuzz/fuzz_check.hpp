@@ -9,9 +9,7 @@
 
 namespace rivet::fuzz {
 
-inline protocol::ByteView view(const std::uint8_t* data, std::size_t size) {
-  return {data, size};
-}
+inline protocol::ByteView view(const std::uint8_t* data, std::size_t size) { return {data, size}; }
 
 [[noreturn]] inline void fail(const char* what, const std::string& detail) {
   std::fprintf(stderr, "fuzz invariant broken: %s: %s\n", what, detail.c_str());

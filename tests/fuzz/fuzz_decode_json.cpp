@@ -7,8 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto v = decode_json(rivet::fuzz::view(data, size));
   if (v) {
     std::string text = encode_json(*v);
-    auto again = decode_json(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                      text.size()));
+    auto again =
+        decode_json(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
     rivet::fuzz::require_ok(again, "json round trip");
     (void)rivet::decode_compat(*v);
     (void)decode_compat_cbor(encode_compat_cbor(*v));
