@@ -27,8 +27,11 @@ using ByteView = std::span<const std::uint8_t>;
 /// floats -> number, text, arrays, maps with string keys -> objects, true/false/null,
 /// undefined (0xf7) -> ["$Undefined",0], byte strings (with or without tag 64) -> $Uint8Array,
 /// tag 258 -> $Set, tag 259 map -> object, tag 1 -> number; other tags -> their content.
+/// Integers beyond int64/uint64 and bignum tags 2/3 -> $BigInt; integral floats with
+/// |v| <= 2^53 -> integers (JS has one number type). Max nesting 128; trailing bytes rejected.
 /// Encoding writes integers with |v| < 2^32 in the shortest form and larger ones as float64 (so
-/// the JS client reads a number, never a BigInt); floats as float64; maps with definite lengths.
+/// the JS client reads a number, never a BigInt); floats as float64 (integral ones below 2^32 as
+/// integers, like cbor-x); objects with cbor-x's map16 header.
 [[nodiscard]] Result<Value> decode_compat_cbor(ByteView bytes);
 [[nodiscard]] Bytes encode_compat_cbor(const Value& value);
 void append_compat_cbor(Bytes& out, const Value& value);
