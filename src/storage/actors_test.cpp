@@ -158,6 +158,38 @@ TEST_F(ActorsTest, ListActorsPagesInCreateOrder) {
   EXPECT_TRUE(store->list_actors(std::nullopt, 0, std::nullopt)->empty());
 }
 
+TEST_F(ActorsTest, PrefixScanAcrossLiveActors) {
+  auto store = open();
+  WriteBatch b;
+  // Same create_ts for all: a scan must not depend on create_ts paging.
+  for (const char* id : {"c", "a", "b", "gone"}) {
+    b.ops.push_back(WriteBatch::InsertActor{actor(id, "room", id, 5)});
+    b.ops.push_back(put(id, bytes({0x02, 0x01}), bytes(id)));
+    b.ops.push_back(put(id, bytes({0x02}), bytes("bare prefix")));
+    b.ops.push_back(put(id, bytes({0x01}), bytes("state")));
+  }
+  b.ops.push_back(put("orphan", bytes({0x02}), bytes("no actor row")));
+  ASSERT_TRUE(store->commit_sync(std::move(b)));
+  ASSERT_TRUE(store->commit_sync(destroy("gone", 6)));
+
+  auto rows = store->kv_prefix_all_actors(bytes({0x02}));
+  ASSERT_TRUE(rows);
+  std::vector<std::pair<std::string, Bytes>> got;
+  for (const auto& r : *rows) {
+    got.emplace_back(r.actor_id, r.entry.key);
+  }
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, Bytes>>{
+                     {"a", bytes({0x02})},
+                     {"a", bytes({0x02, 0x01})},
+                     {"b", bytes({0x02})},
+                     {"b", bytes({0x02, 0x01})},
+                     {"c", bytes({0x02})},
+                     {"c", bytes({0x02, 0x01})},
+                 }));
+  EXPECT_EQ((*rows)[1].entry.value, bytes("a"));
+  EXPECT_EQ(store->kv_prefix_all_actors({})->size(), 9u);
+}
+
 TEST_F(ActorsTest, NegativeCreateTsIsListed) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("old", "room", "k", INT64_MIN))));

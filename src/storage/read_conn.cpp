@@ -77,6 +77,15 @@ Result<void> ReadConn::prepare_all() {
        "ORDER BY key LIMIT ?4"},
       {&kv_range_open_,
        "SELECT key, value FROM kv WHERE actor_id = ?1 AND key >= ?2 ORDER BY key LIMIT ?3"},
+      // Outer loop over live actors (partial index), inner seek in each actor's clustered rows.
+      {&kv_all_range_,
+       "SELECT kv.actor_id, kv.key, kv.value FROM actors CROSS JOIN kv "
+       "ON kv.actor_id = actors.actor_id WHERE actors.destroy_ts IS NULL "
+       "AND kv.key >= ?1 AND kv.key < ?2 ORDER BY kv.actor_id, kv.key"},
+      {&kv_all_range_open_,
+       "SELECT kv.actor_id, kv.key, kv.value FROM actors CROSS JOIN kv "
+       "ON kv.actor_id = actors.actor_id WHERE actors.destroy_ts IS NULL "
+       "AND kv.key >= ?1 ORDER BY kv.actor_id, kv.key"},
   };
   for (const auto& item : items) {
     auto stmt = prepare(db_, item.sql);
@@ -181,6 +190,25 @@ Result<std::vector<KvEntry>> ReadConn::kv_range(std::string_view actor_id, const
   }
   if (rc != SQLITE_DONE) {
     return sqlite_error(db_, "kv range failed");
+  }
+  return out;
+}
+
+Result<std::vector<Store::ActorKvEntry>> ReadConn::kv_range_all_actors(const Bytes& start,
+                                                                       const Bytes& end) {
+  std::vector<Store::ActorKvEntry> out;
+  sqlite3_stmt* stmt = end.empty() ? kv_all_range_open_.get() : kv_all_range_.get();
+  if (!bind_blob(stmt, 1, start) || (!end.empty() && !bind_blob(stmt, 2, end))) {
+    return bind_failed(db_);
+  }
+  StmtScope scope(stmt);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    out.push_back(Store::ActorKvEntry{column_string(stmt, 0),
+                                      KvEntry{column_bytes(stmt, 1), column_bytes(stmt, 2)}});
+  }
+  if (rc != SQLITE_DONE) {
+    return sqlite_error(db_, "kv scan across actors failed");
   }
   return out;
 }

@@ -27,6 +27,9 @@ class ReadConn {
   [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id,
                                                       const Bytes& start, const Bytes& end,
                                                       std::size_t limit);
+  /// Rows of every live actor with keys in [start, end) (empty end: unbounded), by actor then key.
+  [[nodiscard]] Result<std::vector<Store::ActorKvEntry>> kv_range_all_actors(const Bytes& start,
+                                                                             const Bytes& end);
 
  private:
   ReadConn() = default;
@@ -42,6 +45,8 @@ class ReadConn {
   StmtPtr kv_get_;
   StmtPtr kv_range_;
   StmtPtr kv_range_open_;  // no upper bound
+  StmtPtr kv_all_range_;
+  StmtPtr kv_all_range_open_;
 };
 
 /// The column list every actor query selects, in the order read_actor_row expects.

@@ -106,6 +106,14 @@ Result<std::vector<KvEntry>> SqliteStore::kv_prefix(std::string_view actor_id,
   return (*conn)->kv_range(actor_id, prefix, prefix_end(prefix), limit);
 }
 
+Result<std::vector<Store::ActorKvEntry>> SqliteStore::kv_prefix_all_actors(const Bytes& prefix) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->kv_range_all_actors(prefix, prefix_end(prefix));
+}
+
 void SqliteStore::commit(WriteBatch batch, Callback done) {
   writer_->enqueue(std::move(batch), std::move(done));
 }
