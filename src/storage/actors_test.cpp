@@ -5,7 +5,9 @@ namespace {
 
 using ActorsTest = StoreTest;
 
-WriteBatch insert(ActorRecord r) { return batch({WriteBatch::InsertActor{std::move(r)}}); }
+WriteBatch insert(ActorRecord r) {
+  return batch({WriteBatch::InsertActor{std::move(r)}});
+}
 WriteBatch destroy(std::string id, std::int64_t ts) {
   return batch({WriteBatch::DestroyActor{std::move(id), ts}});
 }

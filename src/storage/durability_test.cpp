@@ -1,8 +1,8 @@
 #include "storage/schema.hpp"
 #include "storage/test_util.hpp"
 
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

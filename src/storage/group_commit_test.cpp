@@ -175,9 +175,8 @@ TEST_F(GroupCommitTest, DestructorDrainsToo) {
   {
     auto store = open();
     for (int i = 0; i < 100; ++i) {
-      store->commit(batch({put("a", be32(i), be32(i))}), [&](Result<void> r) {
-        ok.fetch_add(r ? 1 : 0);
-      });
+      store->commit(batch({put("a", be32(i), be32(i))}),
+                    [&](Result<void> r) { ok.fetch_add(r ? 1 : 0); });
     }
   }
   EXPECT_EQ(ok.load(), 100);

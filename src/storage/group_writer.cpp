@@ -23,8 +23,7 @@ void invoke(Store::Callback& done, Result<void> result) {
 
 }  // namespace
 
-GroupWriter::GroupWriter(std::unique_ptr<WriteConn> conn, ReadPool* shared,
-                         std::size_t max_batches)
+GroupWriter::GroupWriter(std::unique_ptr<WriteConn> conn, ReadPool* shared, std::size_t max_batches)
     : conn_(std::move(conn)),
       shared_(shared),
       max_batches_(max_batches == 0 ? 1 : max_batches),

@@ -53,10 +53,9 @@ TEST_F(KvTest, RangeIsOrderedByBytes) {
   auto store = open();
   // Inserted out of order; includes 0x00, 0xff, a prefix of another key, and a byte above 0x7f
   // (which a signed-char comparison would put first).
-  const std::vector<Bytes> sorted = {bytes({0x00}),       bytes({0x00, 0x00}), bytes({0x01}),
-                                     bytes({0x01, 0xff}), bytes({0x02}),       bytes({0x7f}),
-                                     bytes({0x80}),       bytes({0xff}),       bytes({0xff, 0x00}),
-                                     bytes({0xff, 0xff})};
+  const std::vector<Bytes> sorted = {
+      bytes({0x00}), bytes({0x00, 0x00}), bytes({0x01}), bytes({0x01, 0xff}), bytes({0x02}),
+      bytes({0x7f}), bytes({0x80}),       bytes({0xff}), bytes({0xff, 0x00}), bytes({0xff, 0xff})};
   WriteBatch b;
   for (auto it = sorted.rbegin(); it != sorted.rend(); ++it) {
     b.ops.push_back(put("a", *it, bytes("v")));
@@ -116,8 +115,7 @@ TEST_F(KvTest, DeleteRange) {
   b.ops.push_back(put("b", bytes({5}), bytes("other actor")));
   ASSERT_TRUE(store->commit_sync(std::move(b)));
 
-  ASSERT_TRUE(store->commit_sync(
-      batch({WriteBatch::DeleteRange{"a", bytes({2}), bytes({5})}})));
+  ASSERT_TRUE(store->commit_sync(batch({WriteBatch::DeleteRange{"a", bytes({2}), bytes({5})}})));
   EXPECT_EQ(keys_of(*store->kv_range("a", {}, {}, 100)),
             (std::vector<Bytes>{bytes({0}), bytes({1}), bytes({5}), bytes({6}), bytes({7}),
                                 bytes({8}), bytes({9})}));
@@ -145,8 +143,8 @@ TEST_F(KvTest, MemoryStoreWorks) {
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->commit_sync(batch({put("a", bytes("k"), bytes("v"))})));
   EXPECT_EQ(*store->kv_get("a", bytes("k")), bytes("v"));
-  ASSERT_TRUE(store->commit_sync(
-      batch({WriteBatch::InsertActor{actor("id1", "counter", "/x", 1)}})));
+  ASSERT_TRUE(
+      store->commit_sync(batch({WriteBatch::InsertActor{actor("id1", "counter", "/x", 1)}})));
   EXPECT_EQ((*store->find_actor("id1"))->name, "counter");
 }
 

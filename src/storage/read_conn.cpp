@@ -12,7 +12,9 @@ std::int64_t sql_limit(std::size_t limit) {
   return static_cast<std::int64_t>(limit > kMax ? kMax : limit);
 }
 
-Error bind_failed(sqlite3* db) { return sqlite_error(db, "cannot bind query parameter"); }
+Error bind_failed(sqlite3* db) {
+  return sqlite_error(db, "cannot bind query parameter");
+}
 
 }  // namespace
 
@@ -65,12 +67,10 @@ Result<void> ReadConn::prepare_all() {
   const Item items[] = {
       {&find_actor_, actor_select + "WHERE actor_id = ?1"},
       {&find_by_key_, actor_select + "WHERE name = ?1 AND key = ?2 AND destroy_ts IS NULL"},
-      {&list_all_, actor_select +
-                       "WHERE destroy_ts IS NULL AND create_ts >= ?1 "
-                       "ORDER BY create_ts, actor_id LIMIT ?2"},
-      {&list_by_name_, actor_select +
-                           "WHERE destroy_ts IS NULL AND name = ?1 AND create_ts >= ?2 "
-                           "ORDER BY create_ts, actor_id LIMIT ?3"},
+      {&list_all_, actor_select + "WHERE destroy_ts IS NULL AND create_ts >= ?1 "
+                                  "ORDER BY create_ts, actor_id LIMIT ?2"},
+      {&list_by_name_, actor_select + "WHERE destroy_ts IS NULL AND name = ?1 AND create_ts >= ?2 "
+                                      "ORDER BY create_ts, actor_id LIMIT ?3"},
       {&kv_get_, "SELECT value FROM kv WHERE actor_id = ?1 AND key = ?2"},
       {&kv_range_,
        "SELECT key, value FROM kv WHERE actor_id = ?1 AND key >= ?2 AND key < ?3 "

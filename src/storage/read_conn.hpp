@@ -24,9 +24,8 @@ class ReadConn {
       std::optional<std::int64_t> after_create_ts);
 
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id, const Bytes& key);
-  [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id,
-                                                      const Bytes& start, const Bytes& end,
-                                                      std::size_t limit);
+  [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id, const Bytes& start,
+                                                      const Bytes& end, std::size_t limit);
   /// Rows of every live actor with keys in [start, end) (empty end: unbounded), by actor then key.
   [[nodiscard]] Result<std::vector<Store::ActorKvEntry>> kv_range_all_actors(const Bytes& start,
                                                                              const Bytes& end);

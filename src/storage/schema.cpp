@@ -67,8 +67,8 @@ Result<void> migrate(sqlite3* db) {
   if (*version > kSchemaVersion) {
     (void)exec(db, "ROLLBACK");
     return errors::storage("database schema version " + std::to_string(*version) +
-                           " is newer than this build supports (" +
-                           std::to_string(kSchemaVersion) + ")");
+                           " is newer than this build supports (" + std::to_string(kSchemaVersion) +
+                           ")");
   }
   for (int v = *version; v < kSchemaVersion; ++v) {
     if (auto r = exec(db, kMigrations[static_cast<std::size_t>(v)]); !r) {

@@ -60,8 +60,7 @@ bool bind_text(sqlite3_stmt* stmt, int index, std::string_view text) noexcept {
          SQLITE_OK;
 }
 
-bool bind_blob(sqlite3_stmt* stmt, int index, const std::uint8_t* data,
-               std::size_t size) noexcept {
+bool bind_blob(sqlite3_stmt* stmt, int index, const std::uint8_t* data, std::size_t size) noexcept {
   const void* ptr = size == 0 ? &kEmptyBlob : data;
   return sqlite3_bind_blob64(stmt, index, ptr, size, SQLITE_STATIC) == SQLITE_OK;
 }

@@ -97,8 +97,8 @@ Result<std::vector<KvEntry>> SqliteStore::kv_range(std::string_view actor_id, co
   return (*conn)->kv_range(actor_id, start, end, limit);
 }
 
-Result<std::vector<KvEntry>> SqliteStore::kv_prefix(std::string_view actor_id,
-                                                    const Bytes& prefix, std::size_t limit) {
+Result<std::vector<KvEntry>> SqliteStore::kv_prefix(std::string_view actor_id, const Bytes& prefix,
+                                                    std::size_t limit) {
   auto conn = readers_->acquire();
   if (!conn) {
     return conn.error();
@@ -126,7 +126,9 @@ Result<void> SqliteStore::commit_sync(WriteBatch batch) {
   return future.get();
 }
 
-StoreStats SqliteStore::stats() const { return writer_->stats(); }
+StoreStats SqliteStore::stats() const {
+  return writer_->stats();
+}
 
 void SqliteStore::close() {
   std::call_once(closed_, [this] {

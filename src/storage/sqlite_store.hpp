@@ -24,9 +24,8 @@ class SqliteStore final : public Store {
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id,
                                                     const Bytes& key) override;
-  [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id,
-                                                      const Bytes& start, const Bytes& end,
-                                                      std::size_t limit) override;
+  [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id, const Bytes& start,
+                                                      const Bytes& end, std::size_t limit) override;
   [[nodiscard]] Result<std::vector<KvEntry>> kv_prefix(std::string_view actor_id,
                                                        const Bytes& prefix,
                                                        std::size_t limit) override;

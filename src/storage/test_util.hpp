@@ -21,7 +21,9 @@ inline Bytes bytes(std::initializer_list<int> values) {
   return out;
 }
 
-inline Bytes bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+inline Bytes bytes(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
 
 inline WriteBatch::Op put(std::string actor, Bytes key, Bytes value) {
   return WriteBatch::Put{std::move(actor), std::move(key), std::move(value)};

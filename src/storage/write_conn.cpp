@@ -37,8 +37,7 @@ Result<std::unique_ptr<WriteConn>> WriteConn::open(const StoreOptions& options) 
       return mode.error();
     }
     StmtScope scope(mode->get());
-    if (sqlite3_step(mode->get()) != SQLITE_ROW ||
-        column_string(mode->get(), 0) != "wal") {
+    if (sqlite3_step(mode->get()) != SQLITE_ROW || column_string(mode->get(), 0) != "wal") {
       return sqlite_error(h, "cannot switch database to WAL mode");
     }
   }
@@ -100,21 +99,29 @@ Result<void> WriteConn::run(sqlite3_stmt* stmt, const char* what) {
   return {};
 }
 
-Result<void> WriteConn::begin() { return run(begin_.get(), "cannot begin transaction"); }
-Result<void> WriteConn::commit() { return run(commit_.get(), "commit failed"); }
+Result<void> WriteConn::begin() {
+  return run(begin_.get(), "cannot begin transaction");
+}
+Result<void> WriteConn::commit() {
+  return run(commit_.get(), "commit failed");
+}
 void WriteConn::rollback() noexcept {
   if (in_transaction()) {
     (void)step_done(rollback_.get());
   }
 }
-Result<void> WriteConn::savepoint() { return run(savepoint_.get(), "cannot open savepoint"); }
+Result<void> WriteConn::savepoint() {
+  return run(savepoint_.get(), "cannot open savepoint");
+}
 Result<void> WriteConn::release_savepoint() {
   return run(release_.get(), "cannot release savepoint");
 }
 Result<void> WriteConn::rollback_to_savepoint() {
   return run(rollback_to_.get(), "cannot roll back to savepoint");
 }
-bool WriteConn::in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
+bool WriteConn::in_transaction() const noexcept {
+  return sqlite3_get_autocommit(db_.get()) == 0;
+}
 
 Result<void> WriteConn::apply(const WriteBatch::Op& op) {
   return std::visit(Overloaded{
@@ -157,13 +164,13 @@ Result<void> WriteConn::delete_range(const WriteBatch::DeleteRange& op) {
 Result<void> WriteConn::insert_actor(const WriteBatch::InsertActor& op) {
   const ActorRecord& r = op.record;
   sqlite3_stmt* stmt = insert_actor_.get();
-  bool bound = bind_text(stmt, 1, r.actor_id) && bind_text(stmt, 2, r.name) &&
-               bind_blob(stmt, 3, r.key) && bind_int(stmt, 4, r.create_ts) &&
-               (r.destroy_ts ? bind_int(stmt, 5, *r.destroy_ts)
-                             : sqlite3_bind_null(stmt, 5) == SQLITE_OK) &&
-               bind_text(stmt, 6, r.crash_policy) &&
-               (r.input ? bind_blob(stmt, 7, *r.input) : sqlite3_bind_null(stmt, 7) == SQLITE_OK) &&
-               bind_int(stmt, 8, static_cast<std::int64_t>(r.generation));
+  bool bound =
+      bind_text(stmt, 1, r.actor_id) && bind_text(stmt, 2, r.name) && bind_blob(stmt, 3, r.key) &&
+      bind_int(stmt, 4, r.create_ts) &&
+      (r.destroy_ts ? bind_int(stmt, 5, *r.destroy_ts) : sqlite3_bind_null(stmt, 5) == SQLITE_OK) &&
+      bind_text(stmt, 6, r.crash_policy) &&
+      (r.input ? bind_blob(stmt, 7, *r.input) : sqlite3_bind_null(stmt, 7) == SQLITE_OK) &&
+      bind_int(stmt, 8, static_cast<std::int64_t>(r.generation));
   if (!bound) {
     return sqlite_error(db_.get(), "insert actor: cannot bind");
   }
