@@ -14,15 +14,21 @@ namespace rivet {
 
 // -- Conn ------------------------------------------------------------------------------------
 
-const std::string& Conn::id() const noexcept { return rec_->id; }
+const std::string& Conn::id() const noexcept {
+  return rec_->id;
+}
 
-const Value& Conn::params() const noexcept { return rec_->params; }
+const Value& Conn::params() const noexcept {
+  return rec_->params;
+}
 
-Value& Conn::state() noexcept { return rec_->state; }
+Value& Conn::state() noexcept {
+  return rec_->state;
+}
 
 void Conn::send_values(std::string event, Value args) {
-  frame_->events.push_back(detail::PendingEvent{rec_->shared_from_this(), std::move(event),
-                                                std::move(args)});
+  frame_->events.push_back(
+      detail::PendingEvent{rec_->shared_from_this(), std::move(event), std::move(args)});
 }
 
 void Conn::disconnect(std::string reason) {
@@ -33,14 +39,21 @@ void Conn::disconnect(std::string reason) {
 
 // -- ActorContext ----------------------------------------------------------------------------
 
-const std::string& ActorContext::actor_id() const noexcept { return rt_->record().actor_id; }
+const std::string& ActorContext::actor_id() const noexcept {
+  return rt_->record().actor_id;
+}
 
-const std::string& ActorContext::name() const noexcept { return rt_->record().name; }
+const std::string& ActorContext::name() const noexcept {
+  return rt_->record().name;
+}
 
-const protocol::ActorKey& ActorContext::key() const noexcept { return rt_->key(); }
+const protocol::ActorKey& ActorContext::key() const noexcept {
+  return rt_->key();
+}
 
 void ActorContext::broadcast_values(std::string event, Value args) {
-  frame_->events.push_back(detail::PendingEvent{nullptr, std::move(event), std::move(args)});
+  frame_->events.push_back(
+      detail::PendingEvent{nullptr, std::move(event), escape_list(std::move(args))});
 }
 
 Conn* ActorContext::conn() noexcept {
@@ -60,9 +73,13 @@ std::vector<Conn> ActorContext::conns() noexcept {
   return out;
 }
 
-Kv ActorContext::kv() noexcept { return Kv(*rt_); }
+Kv ActorContext::kv() noexcept {
+  return Kv(*rt_);
+}
 
-Schedule ActorContext::schedule() noexcept { return Schedule(*rt_); }
+Schedule ActorContext::schedule() noexcept {
+  return Schedule(*rt_);
+}
 
 Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
@@ -86,23 +103,57 @@ void ActorContext::wait_until(Task<void> task) {
   rt_->engine().spawn(rt_->strand(), run_awake(rt_->shared_from_this(), std::move(task)));
 }
 
-std::int64_t ActorContext::now_ms() const noexcept { return detail::now_ms(); }
+std::int64_t ActorContext::now_ms() const noexcept {
+  return detail::now_ms();
+}
 
-void ActorContext::sleep() { rt_->request_sleep(); }
+void ActorContext::sleep() {
+  rt_->request_sleep();
+}
 
-void ActorContext::destroy() { rt_->request_destroy(); }
+void ActorContext::destroy() {
+  rt_->request_destroy();
+}
 
-void* ActorContext::state_ptr() const noexcept { return rt_->state_ptr(); }
+void* ActorContext::state_ptr() const noexcept {
+  return rt_->state_ptr();
+}
 
-void* ActorContext::vars_ptr() const noexcept { return rt_->vars_ptr(); }
+void* ActorContext::vars_ptr() const noexcept {
+  return rt_->vars_ptr();
+}
 
 namespace detail {
 
 void throw_invalid_argument(std::size_t index, const char* what) {
-  throw ErrorException(make_error("actor", "invalid_argument",
-                                  "Argument " + std::to_string(index + 1) +
-                                      " has the wrong type: " + what));
+  throw ErrorException(
+      make_error("actor", "invalid_argument",
+                 "Argument " + std::to_string(index + 1) + " has the wrong type: " + what));
 }
 
 }  // namespace detail
+}  // namespace rivet
+
+namespace rivet {
+
+Value escape_list(Value list) {
+  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
+    const auto& head = list[0].get_ref<const std::string&>();
+    if (!head.empty() && head[0] == '$') {
+      list[0] = "$" + head;
+    }
+  }
+  return list;
+}
+
+Value unescape_list(Value list) {
+  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
+    const auto& head = list[0].get_ref<const std::string&>();
+    if (head.size() >= 2 && head[0] == '$' && head[1] == '$') {
+      list[0] = head.substr(1);
+    }
+  }
+  return list;
+}
+
 }  // namespace rivet

@@ -82,10 +82,12 @@ Task<Result<void>> ActorRuntime::start() {
       input = std::move(*decoded);
     }
     std::unique_ptr<AnyBox> initial;
-    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c, Value in,
-                                     std::unique_ptr<AnyBox>& out) -> Task<void> {
-      out = co_await def.create_state(c, std::move(in));
-    }(def_, ctx, input, initial), "createState");
+    auto made = co_await run_hook(
+        [](const ActorDefinition& def, ActorContext& c, Value in,
+           std::unique_ptr<AnyBox>& out) -> Task<void> {
+          out = co_await def.create_state(c, std::move(in));
+        }(def_, ctx, input, initial),
+        "createState", def_.options.hook_timeout);
     if (!made) {
       co_return made;
     }
@@ -95,10 +97,10 @@ Task<Result<void>> ActorRuntime::start() {
 
   if (def_.create_vars) {
     std::unique_ptr<AnyBox> vars;
-    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c,
-                                     std::unique_ptr<AnyBox>& out) -> Task<void> {
-      out = co_await def.create_vars(c);
-    }(def_, ctx, vars), "createVars");
+    auto made = co_await run_hook(
+        [](const ActorDefinition& def, ActorContext& c, std::unique_ptr<AnyBox>& out)
+            -> Task<void> { out = co_await def.create_vars(c); }(def_, ctx, vars),
+        "createVars", def_.options.hook_timeout);
     if (!made) {
       co_return made;
     }
@@ -108,7 +110,7 @@ Task<Result<void>> ActorRuntime::start() {
   }
 
   if (created && def_.on_create) {
-    auto ran = co_await run_user(def_.on_create(ctx, input), "onCreate");
+    auto ran = co_await run_hook(def_.on_create(ctx, input), "onCreate", def_.options.hook_timeout);
     if (!ran) {
       co_return ran;
     }
@@ -121,7 +123,7 @@ Task<Result<void>> ActorRuntime::start() {
     }
   }
   if (def_.on_wake) {
-    auto ran = co_await run_user(def_.on_wake(ctx), "onWake");
+    auto ran = co_await run_hook(def_.on_wake(ctx), "onWake", def_.options.hook_timeout);
     if (!ran) {
       co_return ran;
     }
@@ -161,8 +163,8 @@ Task<void> ActorRuntime::stop(bool destroy) {
         CallFrame conn_frame{conn, {}, {}};
         conn_frame.conn_view.emplace(conn.get(), &conn_frame);
         ActorContext conn_ctx(*this, &conn_frame);
-        auto ran = co_await run_user(def_.on_disconnect(conn_ctx, *conn_frame.conn_view),
-                                     "onDisconnect");
+        auto ran = co_await run_hook(def_.on_disconnect(conn_ctx, *conn_frame.conn_view),
+                                     "onDisconnect", def_.options.hook_timeout);
         if (!ran) {
           log_failure("onDisconnect", ran.error());
         }
@@ -171,7 +173,8 @@ Task<void> ActorRuntime::stop(bool destroy) {
     }
     const auto& hook = destroy ? def_.on_destroy : def_.on_sleep;
     if (hook) {
-      auto ran = co_await run_user(hook(ctx), destroy ? "onDestroy" : "onSleep");
+      auto ran = co_await run_hook(hook(ctx), destroy ? "onDestroy" : "onSleep",
+                                   def_.options.hook_timeout);
       if (!ran) {
         log_failure(destroy ? "onDestroy" : "onSleep", ran.error());
       }

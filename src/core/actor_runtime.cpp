@@ -32,9 +32,8 @@ std::vector<std::shared_ptr<ConnRecord>> ActorRuntime::connections() const {
   return out;
 }
 
-Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn,
-                                                std::string name, Value args,
-                                                const ScheduleRun* schedule) {
+Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
+                                                Value args, const ScheduleRun* schedule) {
   auto started = co_await ensure_started();
   if (!started) {
     co_return started.error();
@@ -49,8 +48,8 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
     frame.conn_view.emplace(frame.conn.get(), &frame);
   }
   ActorContext ctx(*this, &frame);
-  Result<Value> out =
-      co_await run_user_value_with_timeout(it->second(ctx, args), "action", def_.options.action_timeout);
+  Result<Value> out = co_await run_user_value_with_timeout(it->second(ctx, args), "action",
+                                                           def_.options.action_timeout);
   if (out && def_.on_before_action_response) {
     out = co_await run_user_value(def_.on_before_action_response(ctx, name, args, std::move(*out)),
                                   "onBeforeActionResponse");
@@ -187,8 +186,8 @@ void ActorRuntime::note_idle() {
 
 Task<void> ActorRuntime::watch_idle(std::shared_ptr<ActorRuntime> self) {
   while (self->run_state_ == RunState::Running) {
-    auto [ec] = co_await self->idle_timer_->async_wait(
-        boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec] =
+        co_await self->idle_timer_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     if (self->run_state_ != RunState::Running) {
       break;
     }

@@ -84,8 +84,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Task<void> stop(bool destroy);
 
   // -- calls (actor_runtime.cpp) -------------------------------------------------------------
-  Task<Result<Value>> invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
-                                    Value args, const ScheduleRun* schedule = nullptr);
+  Task<Result<Value>> invoke_action(std::shared_ptr<ConnRecord> conn, std::string name, Value args,
+                                    const ScheduleRun* schedule = nullptr);
 
   // -- schedules (schedules.cpp) -------------------------------------------------------------
   /// Queues a schedule row; it commits with the current call's state change.

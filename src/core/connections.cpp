@@ -23,7 +23,8 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   CallFrame frame;
   ActorContext ctx(*this, &frame);
   if (def_.on_before_connect) {
-    auto ran = co_await run_user(def_.on_before_connect(ctx, params), "onBeforeConnect");
+    auto ran = co_await run_hook(def_.on_before_connect(ctx, params), "onBeforeConnect",
+                                 def_.options.hook_timeout);
     if (!ran) {
       co_return ran.error();
     }
@@ -35,10 +36,11 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   conn->transient = transient;
   if (def_.create_conn_state) {
     Value state;
-    auto made = co_await run_user([](const ActorDefinition& def, ActorContext& c, Value p,
-                                     Value& out) -> Task<void> {
-      out = co_await def.create_conn_state(c, std::move(p));
-    }(def_, ctx, params, state), "createConnState");
+    auto made = co_await run_hook(
+        [](const ActorDefinition& def, ActorContext& c, Value p, Value& out) -> Task<void> {
+          out = co_await def.create_conn_state(c, std::move(p));
+        }(def_, ctx, params, state),
+        "createConnState", def_.options.hook_timeout);
     if (!made) {
       co_return made.error();
     }
@@ -50,7 +52,8 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
     CallFrame conn_frame{conn, {}, {}};
     conn_frame.conn_view.emplace(conn.get(), &conn_frame);
     ActorContext conn_ctx(*this, &conn_frame);
-    auto ran = co_await run_user(def_.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect");
+    auto ran = co_await run_hook(def_.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect",
+                                 def_.options.hook_timeout);
     if (!ran) {
       conns_.erase(conn->id);
       conn->disconnected = true;
@@ -79,7 +82,8 @@ Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
   frame.conn_view.emplace(conn.get(), &frame);
   if (def_.on_disconnect) {
     ActorContext ctx(*this, &frame);
-    auto ran = co_await run_user(def_.on_disconnect(ctx, *frame.conn_view), "onDisconnect");
+    auto ran = co_await run_hook(def_.on_disconnect(ctx, *frame.conn_view), "onDisconnect",
+                                 def_.options.hook_timeout);
     if (!ran) {
       log_failure("onDisconnect", ran.error());
     }

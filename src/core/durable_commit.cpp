@@ -18,9 +18,8 @@ Task<Result<void>> commit_durably(storage::Store& store, storage::WriteBatch bat
     auto shared = std::make_shared<Handler>(std::move(handler));
     store.commit(std::move(batch), [shared](Result<void> result) {
       auto ex = asio::get_associated_executor(*shared);
-      asio::post(ex, [shared, result = std::move(result)]() mutable {
-        (*shared)(std::move(result));
-      });
+      asio::post(ex,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
     });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<void>)>(

@@ -39,7 +39,9 @@ Task<void> delay(std::chrono::milliseconds d) {
 
 /// Whether a failed attempt met a runtime on its way to sleep: its final save must land before
 /// a fresh runtime loads, so the caller waits briefly and retries.
-bool should_retry(const Error& e) { return e.is("actor", "stopping"); }
+bool should_retry(const Error& e) {
+  return e.is("actor", "stopping");
+}
 
 Error stopped_error() {
   return make_error("actor", "stopped", "The actor stopped while handling the request.");
@@ -208,15 +210,21 @@ struct Engine::Impl {
 Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
                EngineOptions options)
     : impl_(std::make_shared<Impl>()) {
-  impl_->core = std::make_shared<EngineCore>(std::move(executor), registry, store, std::move(options));
+  impl_->core =
+      std::make_shared<EngineCore>(std::move(executor), registry, store, std::move(options));
+  impl_->core->set_facade(this);
   impl_->core->start_alarms();
 }
 
 Engine::~Engine() = default;
 
-const EngineOptions& Engine::options() const noexcept { return impl_->core->options(); }
+const EngineOptions& Engine::options() const noexcept {
+  return impl_->core->options();
+}
 
-const Registry& Engine::registry() const noexcept { return impl_->core->registry(); }
+const Registry& Engine::registry() const noexcept {
+  return impl_->core->registry();
+}
 
 const ActorOptions* Engine::options_for(std::string_view actor_name) const noexcept {
   const auto* def = impl_->core->registry().find(actor_name);
@@ -293,7 +301,8 @@ Task<Result<void>> Engine::destroy(std::string actor_id) {
     if (!rt) {
       co_return rt.error();
     }
-    auto done = co_await asio::co_spawn((*rt)->strand(), destroy_on_strand(*rt), asio::use_awaitable);
+    auto done =
+        co_await asio::co_spawn((*rt)->strand(), destroy_on_strand(*rt), asio::use_awaitable);
     if (!done && should_retry(done.error())) {
       co_await delay(kStoppingRetryDelay);
       continue;
@@ -313,7 +322,8 @@ Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
     if (!rt) {
       co_return rt.error();
     }
-    auto ready = co_await asio::co_spawn((*rt)->strand(), ready_on_strand(*rt), asio::use_awaitable);
+    auto ready =
+        co_await asio::co_spawn((*rt)->strand(), ready_on_strand(*rt), asio::use_awaitable);
     if (!ready && should_retry(ready.error())) {
       co_await delay(kStoppingRetryDelay);
       continue;
@@ -331,9 +341,8 @@ Task<Result<Value>> Engine::call_action(std::string actor_id, Value params, std:
     if (!rt) {
       co_return rt.error();
     }
-    auto result = co_await asio::co_spawn((*rt)->strand(),
-                                          stateless_call(*rt, params, action, args),
-                                          asio::use_awaitable);
+    auto result = co_await asio::co_spawn(
+        (*rt)->strand(), stateless_call(*rt, params, action, args), asio::use_awaitable);
     if (!result && should_retry(result.error())) {
       co_await delay(kStoppingRetryDelay);
       continue;

@@ -36,6 +36,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
   [[nodiscard]] const EngineOptions& options() const noexcept { return options_; }
+  /// The public facade; it outlives every actor (Engine::stop drains them first).
+  [[nodiscard]] Engine& facade() const noexcept { return *facade_; }
+  void set_facade(Engine* engine) noexcept { facade_ = engine; }
 
   /// The awake runtime for `actor_id`, loading its record when needed.
   /// actor.not_found when it does not exist, is destroyed, or has no definition here.
@@ -63,6 +66,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   const Registry& registry_;
   storage::Store& store_;
   EngineOptions options_;
+  Engine* facade_ = nullptr;
 
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<ActorRuntime>> actors_;

@@ -34,8 +34,13 @@ rivet::Registry make_registry() {
                                return c.state().count;
                              })
                      .action("getCount", [](auto& c) { return c.state().count; })
-                     .action("fail", [](auto&) -> int { throw rivet::UserError("nope", "bad", {{"x", 1}}); })
+                     .action("fail",
+                             [](auto&) -> int {
+                               throw rivet::UserError("nope", "bad", {{"x", 1}});
+                             })
                      .action("crash", [](auto&) -> int { throw std::runtime_error("secret"); })
+                     .action("first", [](auto&, std::string a, std::int64_t) { return a; })
+                     .action("all", [](auto&, rivet::ArgList args) { return args.values; })
                      .action("later", [](auto& c, std::int64_t n) -> rivet::Task<std::int64_t> {
                        c.state().count += n;
                        co_return c.state().count;
@@ -191,6 +196,17 @@ TEST_F(EngineTest, EventsReachSubscribedConnectionsBeforeTheReply) {
   run((*conn2)->disconnect());
 }
 
+TEST_F(EngineTest, EscapedArgumentListsAreUnescapedForTypedArgs) {
+  auto id = create("counter", {"esc"});
+  auto args = rivet::Value::parse(R"(["$$x", 1])");
+  auto r = run(engine_->call_action(id, nullptr, "first", args));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "$x");
+  r = run(engine_->call_action(id, nullptr, "all", args));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, args);  // the list stays in its compat (escaped) form
+}
+
 TEST_F(EngineTest, StateChangeHookRunsOncePerChangingAction) {
   auto id = create("watched", {"w"});
   for (int v : {1, 2, 2, 3}) {
@@ -205,9 +221,9 @@ TEST_F(EngineTest, ConcurrentIncrementsAllApply) {
   auto id = create("counter", {"many"});
   std::vector<std::future<rivet::Result<rivet::Value>>> calls;
   for (int i = 0; i < 50; ++i) {
-    calls.push_back(asio::co_spawn(io_, engine_->call_action(id, nullptr, "increment",
-                                                             rivet::Value::array({1})),
-                                   asio::use_future));
+    calls.push_back(asio::co_spawn(
+        io_, engine_->call_action(id, nullptr, "increment", rivet::Value::array({1})),
+        asio::use_future));
   }
   for (auto& f : calls) {
     ASSERT_TRUE(f.get());

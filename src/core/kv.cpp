@@ -31,12 +31,14 @@ void check_value(const Bytes& value) {
 
 void check_batch(std::size_t count) {
   if (count > kKvMaxBatchKeys) {
-    fail("batch_too_large", "A KV batch has " + std::to_string(count) +
-                                " keys; the limit is " + std::to_string(kKvMaxBatchKeys) + ".");
+    fail("batch_too_large", "A KV batch has " + std::to_string(count) + " keys; the limit is " +
+                                std::to_string(kKvMaxBatchKeys) + ".");
   }
 }
 
-Bytes user_key(const Bytes& key) { return detail::prefixed(detail::kUserKvPrefix, key); }
+Bytes user_key(const Bytes& key) {
+  return detail::prefixed(detail::kUserKvPrefix, key);
+}
 
 Bytes strip(Bytes key) {
   key.erase(key.begin());
@@ -99,7 +101,8 @@ Task<void> Kv::put_batch(std::vector<KvPair> entries) {
   }
   if (payload > kKvMaxBatchPayload) {
     fail("payload_too_large", "A KV batch put carries " + std::to_string(payload) +
-                                  " bytes; the limit is " + std::to_string(kKvMaxBatchPayload) + ".");
+                                  " bytes; the limit is " + std::to_string(kKvMaxBatchPayload) +
+                                  ".");
   }
   co_await write(*rt_, std::move(batch));
 }
@@ -121,8 +124,8 @@ Task<void> Kv::delete_batch(std::vector<Bytes> keys) {
 
 Task<void> Kv::delete_range(Bytes start, Bytes end) {
   storage::WriteBatch batch;
-  Bytes stop = end.empty() ? Bytes{static_cast<std::uint8_t>(detail::kUserKvPrefix + 1)}
-                           : user_key(end);
+  Bytes stop =
+      end.empty() ? Bytes{static_cast<std::uint8_t>(detail::kUserKvPrefix + 1)} : user_key(end);
   batch.ops.emplace_back(
       storage::WriteBatch::DeleteRange{rt_->record().actor_id, user_key(start), std::move(stop)});
   co_await write(*rt_, std::move(batch));
@@ -138,8 +141,8 @@ Task<std::vector<KvPair>> Kv::list_prefix(Bytes prefix, std::size_t limit) {
 }
 
 Task<std::vector<KvPair>> Kv::list_range(Bytes start, Bytes end, std::size_t limit) {
-  Bytes stop = end.empty() ? Bytes{static_cast<std::uint8_t>(detail::kUserKvPrefix + 1)}
-                           : user_key(end);
+  Bytes stop =
+      end.empty() ? Bytes{static_cast<std::uint8_t>(detail::kUserKvPrefix + 1)} : user_key(end);
   auto rows = rt_->engine().store().kv_range(rt_->record().actor_id, user_key(start), stop, limit);
   if (!rows) {
     throw ErrorException(rows.error());

@@ -27,7 +27,9 @@ class LifecycleTest : public rivet::testing::EngineFixture {
     fast.sleep_timeout = 100ms;
     r.use(rivet::actor<Log>("life")
               .options(fast)
-              .create_state([](const rivet::Value&) { return Log{{"createState"}, 0}; })
+              .create_state([](const rivet::Value&) {
+                return Log{{"createState"}, 0};
+              })
               .on_create([](auto& c) { c.state().events.push_back("onCreate"); })
               .on_wake([](auto& c) { c.state().events.push_back("onWake"); })
               .on_sleep([](auto& c) { c.state().events.push_back("onSleep"); })

@@ -20,7 +20,7 @@ void Schedule::after_values(std::chrono::milliseconds delay, std::string action,
 }
 
 void Schedule::at_values(std::int64_t timestamp_ms, std::string action, Value args) {
-  rt_->add_schedule(timestamp_ms, std::move(action), std::move(args), 0);
+  rt_->add_schedule(timestamp_ms, std::move(action), escape_list(std::move(args)), 0);
 }
 
 namespace detail {

@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <optional>
 #include <thread>
-#include <unistd.h>
 
 namespace rivet::testing {
 
@@ -56,7 +56,8 @@ class EngineFixture : public ::testing::Test {
   T run(Task<T> task) {
     return boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future).get();
   }
-  std::string create(const std::string& name, protocol::ActorKey key, std::optional<Value> input = {}) {
+  std::string create(const std::string& name, protocol::ActorKey key,
+                     std::optional<Value> input = {}) {
     auto r = run(engine_->get_or_create({.name = name, .key = key, .input = std::move(input)}));
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r ? r->actor.actor_id : std::string();

@@ -65,10 +65,25 @@ Task<Result<Value>> run_user_value(Task<Value> task, const char* what) {
 Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* what,
                                                 std::chrono::milliseconds timeout) {
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-  auto winner = co_await (run_user_value(std::move(task), what) ||
-                          timer.async_wait(asio::use_awaitable));
+  auto winner =
+      co_await (run_user_value(std::move(task), what) || timer.async_wait(asio::use_awaitable));
   if (winner.index() == 1) {
     co_return errors::action_timed_out();
+  }
+  co_return std::get<0>(std::move(winner));
+}
+
+}  // namespace rivet::detail
+
+namespace rivet::detail {
+
+Task<Result<void>> run_hook(Task<void> task, const char* what, std::chrono::milliseconds timeout) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  auto winner = co_await (run_user(std::move(task), what) || timer.async_wait(asio::use_awaitable));
+  if (winner.index() == 1) {
+    co_return make_error(
+        "actor", "callback_timed_out",
+        std::string(what) + " timed out after " + std::to_string(timeout.count()) + " ms");
   }
   co_return std::get<0>(std::move(winner));
 }

@@ -19,6 +19,10 @@ Task<Result<Value>> run_user_value(Task<Value> task, const char* what);
 Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* what,
                                                 std::chrono::milliseconds timeout);
 
+/// As run_user, failing with actor.callback_timed_out after `timeout` (lifecycle and connection
+/// hooks).
+Task<Result<void>> run_hook(Task<void> task, const char* what, std::chrono::milliseconds timeout);
+
 /// Reports a failure that has no caller to return it to.
 void log_failure(std::string_view what, const Error& error);
 

@@ -63,6 +63,12 @@ inline constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
 /// Unknown "$" tags are an error (std::nullopt), as in the official client.
 [[nodiscard]] std::optional<nlohmann::json> decode_compat(const Value& compat);
 
+/// An argument list (action args, event args) is itself a compat value: a two-element list whose
+/// first element is a string starting with "$" travels escaped ("$x" -> "$$x"). These convert
+/// between the list of compat values and its compat form.
+[[nodiscard]] Value escape_list(Value list);
+[[nodiscard]] Value unescape_list(Value list);
+
 /// A compat value for JS `undefined`.
 [[nodiscard]] Value undefined_value();
 [[nodiscard]] bool is_undefined(const Value& v) noexcept;

@@ -65,12 +65,16 @@ struct CallTraits {
   static constexpr bool known = false;
 };
 template <class F, class Ctx>
-  requires requires { &F::operator(); }
+requires requires {
+  &F::operator();
+}
 struct CallTraits<F, Ctx> : FnTraits<decltype(&F::operator())> {
   static constexpr bool known = true;
 };
 template <class F, class Ctx>
-  requires(!requires { &F::operator(); }) && requires { &F::template operator()<Ctx>; }
+requires(!requires { &F::operator(); }) && requires {
+  &F::template operator()<Ctx>;
+}
 struct CallTraits<F, Ctx> : FnTraits<decltype(&F::template operator()<Ctx>)> {
   static constexpr bool known = true;
 };
@@ -88,7 +92,10 @@ T convert_arg(const Value& args, std::size_t index) {
   if constexpr (std::is_same_v<D, ArgList>) {
     return ArgList{args};
   } else {
-    const Value& v = (args.is_array() && index < args.size()) ? args[index] : Value();
+    Value v = (args.is_array() && index < args.size()) ? args[index] : Value();
+    if (index == 0 && args.is_array() && args.size() == 2 && v.is_string()) {
+      v = unescape_list(args)[0];  // the list itself travels escaped (value.hpp)
+    }
     try {
       return from_value<D>(v);
     } catch (const std::exception& e) {
@@ -122,7 +129,8 @@ Task<Value> invoke_with_args(F& fn, Ctx& ctx, const Value& args, std::index_sequ
     fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...);
     co_return Value();
   } else {
-    co_return co_await result_to_value(fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...));
+    co_return co_await result_to_value(
+        fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...));
   }
 }
 
@@ -188,8 +196,9 @@ class ActorBuilder {
   /// `fn(const Value& input)`, returning State or Task<State>. Runs once, at creation.
   template <class F>
   ActorBuilder& create_state(F fn) {
-    def_->create_state = [fn = std::move(fn)](ActorContext& base,
-                                              Value input) mutable -> Task<std::unique_ptr<detail::AnyBox>> {
+    def_->create_state = [fn = std::move(fn)](
+                             ActorContext& base,
+                             Value input) mutable -> Task<std::unique_ptr<detail::AnyBox>> {
       Context ctx(base);
       if constexpr (std::is_invocable_v<F&, Context&, const Value&>) {
         co_return std::make_unique<detail::TypedBox<State>>(co_await lift<State>(fn(ctx, input)));
@@ -203,7 +212,8 @@ class ActorBuilder {
   /// Ephemeral vars, rebuilt on every start: `fn(Context&)` returning V or Task<V>.
   template <class V, class F>
   ActorBuilder<State, V> vars(F fn) {
-    def_->create_vars = [fn = std::move(fn)](ActorContext& base) mutable -> Task<std::unique_ptr<detail::AnyBox>> {
+    def_->create_vars =
+        [fn = std::move(fn)](ActorContext& base) mutable -> Task<std::unique_ptr<detail::AnyBox>> {
       ActionContext<State, V> ctx(base);
       co_return std::make_unique<detail::TypedBox<V>>(co_await lift<V>(fn(ctx)));
     };
@@ -250,7 +260,8 @@ class ActorBuilder {
   template <class F>
   ActorBuilder& on_before_action_response(F fn) {
     def_->on_before_action_response = [fn = std::move(fn)](ActorContext& base, std::string action,
-                                                           Value args, Value output) mutable -> Task<Value> {
+                                                           Value args,
+                                                           Value output) mutable -> Task<Value> {
       Context ctx(base);
       co_return co_await lift<Value>(fn(ctx, action, args, std::move(output)));
     };

@@ -6,6 +6,7 @@
 
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
+#include <rivet/core/client.hpp>
 #include <rivet/core/kv.hpp>
 #include <rivet/core/schedule.hpp>
 #include <rivet/core/task.hpp>
@@ -28,7 +29,8 @@ struct ConnRecord;
 class UserError : public ErrorException {
  public:
   explicit UserError(std::string message, std::string code = "user_error", Value metadata = nullptr)
-      : ErrorException(make_error("user", std::move(code), std::move(message), std::move(metadata))) {}
+      : ErrorException(
+            make_error("user", std::move(code), std::move(message), std::move(metadata))) {}
 };
 
 /// One client connection as the actor sees it (WebSocket, or transient for a stateless HTTP call).
@@ -59,7 +61,8 @@ class Conn {
 /// Untyped actor context; typed views (ActionContext<State,...>) derive from it.
 class ActorContext {
  public:
-  ActorContext(detail::ActorRuntime& rt, detail::CallFrame* frame) noexcept : rt_(&rt), frame_(frame) {}
+  ActorContext(detail::ActorRuntime& rt, detail::CallFrame* frame) noexcept
+      : rt_(&rt), frame_(frame) {}
 
   [[nodiscard]] const std::string& actor_id() const noexcept;
   /// The actor type name, e.g. "counter".
@@ -84,6 +87,8 @@ class ActorContext {
   [[nodiscard]] Kv kv() noexcept;
   /// Schedules actions on this actor.
   [[nodiscard]] Schedule schedule() noexcept;
+  /// Calls other actors (in process).
+  [[nodiscard]] ActorClient client() const noexcept;
 
   /// Suspends this call for `duration`; other calls run meanwhile, and the actor stays awake.
   [[nodiscard]] Task<void> delay(std::chrono::milliseconds duration);

@@ -34,7 +34,9 @@ class Kv {
  public:
   explicit Kv(detail::ActorRuntime& rt) noexcept : rt_(&rt) {}
 
-  [[nodiscard]] static Bytes bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+  [[nodiscard]] static Bytes bytes(std::string_view text) {
+    return Bytes(text.begin(), text.end());
+  }
   [[nodiscard]] static std::string text(const Bytes& b) { return std::string(b.begin(), b.end()); }
 
   [[nodiscard]] Task<std::optional<Bytes>> get(Bytes key);

@@ -27,7 +27,8 @@ class Schedule {
   void after(std::chrono::milliseconds delay, std::string action, const A&... args) {
     after_values(delay, std::move(action), Value::array({to_value(args)...}));
   }
-  /// Runs `action(args...)` at `timestamp_ms` (ms since the Unix epoch; past = as soon as possible).
+  /// Runs `action(args...)` at `timestamp_ms` (ms since the Unix epoch; past = as soon as
+  /// possible).
   template <class... A>
   void at(std::int64_t timestamp_ms, std::string action, const A&... args) {
     at_values(timestamp_ms, std::move(action), Value::array({to_value(args)...}));

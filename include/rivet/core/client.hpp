@@ -1,0 +1,83 @@
+#pragma once
+/// Calling other actors from inside an actor (c.client()), in process, with the same resolution
+/// rules as external clients (get / getOrCreate / create / getForId).
+///
+/// Errors from the target arrive as ErrorException carrying the error as a client would see it
+/// (masked unless public). Calls may form cycles (A calls B calls A): an action awaiting another
+/// actor suspends and leaves its actor free to run other calls, so nothing deadlocks
+/// (docs/reentrancy.md). Strand-affine: await only inside the action or hook that made it.
+
+#include <rivet/common/value.hpp>
+#include <rivet/core/task.hpp>
+#include <rivet/protocol/keys.hpp>
+
+#include <optional>
+#include <string>
+
+namespace rivet {
+
+class Engine;
+
+/// A handle on one actor, resolved lazily on each call.
+class ActorRef {
+ public:
+  enum class Mode { Get, GetOrCreate, ById };
+
+  ActorRef(Engine& engine, Mode mode, std::string name, protocol::ActorKey key, Value input,
+           std::string actor_id)
+      : engine_(&engine),
+        mode_(mode),
+        name_(std::move(name)),
+        key_(std::move(key)),
+        input_(std::move(input)),
+        actor_id_(std::move(actor_id)) {}
+
+  /// Calls `action(args...)` and converts the result to R (Value by default).
+  template <class R = Value, class... A>
+  Task<R> call(std::string action, const A&... args) {
+    Value out = co_await call_values(std::move(action), Value::array({to_value(args)...}));
+    if constexpr (std::is_same_v<R, Value>) {
+      co_return out;
+    } else if constexpr (std::is_void_v<R>) {
+      co_return;
+    } else {
+      co_return from_value<R>(out);
+    }
+  }
+  Task<Value> call_values(std::string action, Value args);
+
+  /// The actor id (creating the actor for getOrCreate handles). Throws actor.not_found.
+  Task<std::string> resolve();
+
+ private:
+  Engine* engine_;
+  Mode mode_;
+  std::string name_;
+  protocol::ActorKey key_;
+  Value input_;
+  std::string actor_id_;
+};
+
+class ActorClient {
+ public:
+  explicit ActorClient(Engine& engine) noexcept : engine_(&engine) {}
+  [[nodiscard]] ActorRef get(std::string name, protocol::ActorKey key = {}) const {
+    return ActorRef(*engine_, ActorRef::Mode::Get, std::move(name), std::move(key), nullptr, "");
+  }
+  [[nodiscard]] ActorRef get_or_create(std::string name, protocol::ActorKey key = {},
+                                       Value input = nullptr) const {
+    return ActorRef(*engine_, ActorRef::Mode::GetOrCreate, std::move(name), std::move(key),
+                    std::move(input), "");
+  }
+  [[nodiscard]] ActorRef get_for_id(std::string name, std::string actor_id) const {
+    return ActorRef(*engine_, ActorRef::Mode::ById, std::move(name), {}, nullptr,
+                    std::move(actor_id));
+  }
+  /// Creates a new actor; throws actor.duplicate_key when the key is taken.
+  Task<ActorRef> create(std::string name, protocol::ActorKey key = {}, Value input = nullptr) const;
+
+ private:
+  Engine* engine_;
+};
+
+}  // namespace rivet

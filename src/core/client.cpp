@@ -1,0 +1,78 @@
+// In-process actor-to-actor calls through the Engine facade.
+
+#include <rivet/core/client.hpp>
+#include <rivet/core/engine.hpp>
+
+#include "core/actor_runtime.hpp"
+#include "core/engine_core.hpp"
+
+namespace rivet {
+
+namespace {
+
+[[noreturn]] void raise(const Error& e) {
+  throw ErrorException(mask_for_client(e));
+}
+
+}  // namespace
+
+Task<std::string> ActorRef::resolve() {
+  switch (mode_) {
+    case Mode::ById:
+      co_return actor_id_;
+    case Mode::Get: {
+      auto found = co_await engine_->find_by_key(name_, key_);
+      if (!found) {
+        raise(found.error());
+      }
+      if (!*found) {
+        raise(errors::actor_not_found());
+      }
+      co_return (*found)->actor_id;
+    }
+    case Mode::GetOrCreate: {
+      CreateRequest req;
+      req.name = name_;
+      req.key = key_;
+      if (!input_.is_null()) {
+        req.input = input_;
+      }
+      auto got = co_await engine_->get_or_create(std::move(req));
+      if (!got) {
+        raise(got.error());
+      }
+      co_return got->actor.actor_id;
+    }
+  }
+  raise(errors::internal());
+}
+
+Task<Value> ActorRef::call_values(std::string action, Value args) {
+  auto id = co_await resolve();
+  auto out =
+      co_await engine_->call_action(std::move(id), nullptr, std::move(action), std::move(args));
+  if (!out) {
+    raise(out.error());
+  }
+  co_return std::move(*out);
+}
+
+Task<ActorRef> ActorClient::create(std::string name, protocol::ActorKey key, Value input) const {
+  CreateRequest req;
+  req.name = name;
+  req.key = std::move(key);
+  if (!input.is_null()) {
+    req.input = std::move(input);
+  }
+  auto made = co_await engine_->create(std::move(req));
+  if (!made) {
+    raise(made.error());
+  }
+  co_return ActorRef(*engine_, ActorRef::Mode::ById, std::move(name), {}, nullptr, made->actor_id);
+}
+
+ActorClient ActorContext::client() const noexcept {
+  return ActorClient(rt_->engine().facade());
+}
+
+}  // namespace rivet
