@@ -8,6 +8,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -303,12 +304,12 @@ TEST_F(ServerTest, WebSocketErrorsAreCloseFrames) {
   };
   auto missing = connect("/gateway/nobody/connect", "rivet");
   EXPECT_EQ(missing.code, 1011);
-  EXPECT_TRUE(std::string(missing.reason).starts_with("actor.not_found#"));
+  EXPECT_TRUE(std::string(missing.reason.data(), missing.reason.size()).starts_with("actor.not_found#"));
 
   auto id = create_counter("ws-errors");
   auto encoding = connect("/gateway/" + id + "/connect", "rivet, rivet_encoding.xml");
   EXPECT_EQ(encoding.code, 1003);
-  EXPECT_EQ(std::string(encoding.reason), "actor.unsupported_websocket_encoding");
+  EXPECT_EQ(std::string(encoding.reason.data(), encoding.reason.size()), "actor.unsupported_websocket_encoding");
 }
 
 }  // namespace
