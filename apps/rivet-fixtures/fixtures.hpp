@@ -5,6 +5,7 @@
 
 namespace rivet::fixtures {
 
-void add_core_fixtures(Registry& registry);     // counter, withInput, errors, payloads
+void add_core_fixtures(Registry& registry);       // counter, withInput, errors, payloads
+void add_lifecycle_fixtures(Registry& registry);  // withVars ... caller, kvStore
 
 }  // namespace rivet::fixtures

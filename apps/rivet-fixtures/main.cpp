@@ -8,5 +8,6 @@
 int main(int argc, char** argv) {
   rivet::Registry registry;
   rivet::fixtures::add_core_fixtures(registry);
+  rivet::fixtures::add_lifecycle_fixtures(registry);
   return rivet::serve(registry, argc, argv);
 }

@@ -33,9 +33,15 @@ class ActorRef {
         actor_id_(std::move(actor_id)) {}
 
   /// Calls `action(args...)` and converts the result to R (Value by default).
+  /// Not a coroutine itself: arguments (string literals included) are converted before any
+  /// suspension, so nothing refers to the caller's temporaries.
   template <class R = Value, class... A>
   Task<R> call(std::string action, const A&... args) {
-    Value out = co_await call_values(std::move(action), Value::array({to_value(args)...}));
+    return call_as<R>(std::move(action), Value::array({to_value(args)...}));
+  }
+  template <class R>
+  Task<R> call_as(std::string action, Value args) {
+    Value out = co_await call_values(std::move(action), std::move(args));
     if constexpr (std::is_same_v<R, Value>) {
       co_return out;
     } else if constexpr (std::is_void_v<R>) {
