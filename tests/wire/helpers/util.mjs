@@ -90,9 +90,21 @@ export async function disposeConn(conn) {
 	} catch {}
 }
 
-/** Calls action `name` on a handle or connection. */
+/** Longest any single action call may take before the test fails. */
+export const CALL_LIMIT_MS = ms(20_000);
+
+/**
+ * Calls action `name` on a handle or connection. Never waits forever: a
+ * response the client cannot decode is dropped by it and the promise would
+ * otherwise never settle.
+ */
 export function call(target, name, ...args) {
-	return target.action({ name, args });
+	return within(
+		CALL_LIMIT_MS,
+		`action ${name}() got no response; if the server answered, the client dropped the reply ` +
+			"(run with RIVET_LOG_LEVEL=warn to see why)",
+		target.action({ name, args }),
+	);
 }
 
 /**
