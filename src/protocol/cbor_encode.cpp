@@ -121,12 +121,8 @@ bool write_raw_tag(Bytes& out, const std::string& tag, const Value& payload) {
     }
     return true;
   }
-  if (tag.size() >= 2 && tag[1] == '$') {
-    write_head(out, kMajorArray, 2);
-    write_text(out, std::string_view(tag).substr(1));
-    append(out, payload, Mode::Raw);
-    return true;
-  }
+  // "$$x" stays escaped: the official client decodes server CBOR with its compat reviver, which
+  // strips one "$" (it sends raw but receives compat).
   return false;
 }
 

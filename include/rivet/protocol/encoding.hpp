@@ -40,9 +40,10 @@ void append_compat_cbor(Bytes& out, const Value& value);
 /// Decoding converts to compat Values: an integer written with the 8-byte argument (0x1b / 0x3b)
 /// is a bigint -> ["$BigInt",...]; byte strings -> $Uint8Array; undefined -> ["$Undefined",0];
 /// tag 258 -> $Set; user arrays ["$x", v] are escaped to ["$$x", v].
-/// Encoding is the inverse: $BigInt -> 0x1b/0x3b (or tag 2/3 bignum beyond 64 bits),
-/// $Uint8Array/$ArrayBuffer -> tag 64 + byte string, $Undefined -> 0xf7, $Set -> tag 258,
-/// "$$x" -> "$x".
+/// Encoding (server -> client): $BigInt -> 0x1b/0x3b (or tag 2/3 bignum beyond 64 bits),
+/// $Uint8Array/$ArrayBuffer -> tag 64 + byte string, $Undefined -> 0xf7, $Set -> tag 258; escaped
+/// "$$x" pairs stay escaped, because the client sends raw CBOR but revives compat tags in what it
+/// receives.
 [[nodiscard]] Result<Value> decode_raw_cbor(ByteView bytes);
 [[nodiscard]] Bytes encode_raw_cbor(const Value& value);
 
