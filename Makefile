@@ -17,6 +17,8 @@ BUILD_DIR    := build
 FIXTURES     := $(BUILD_DIR)/bin/rivet-fixtures
 DEMO         := $(BUILD_DIR)/bin/rivet-demo
 ASAN_DIR     := $(BUILD_DIR)/asan
+# Benchmarks are configured only once bench/ has a CMakeLists.txt.
+BENCH_FLAG   := -DRIVET_BUILD_BENCH=$(if $(wildcard bench/CMakeLists.txt),ON,OFF)
 FUZZ_DIR     := $(BUILD_DIR)/fuzz
 
 .PHONY: deps build test unit lint wire run fuzz asan bench clean help
@@ -34,7 +36,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	cmake --preset release
+	cmake --preset release $(BENCH_FLAG)
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 unit: build
@@ -82,7 +84,7 @@ fuzz: deps
 	[[ $$found == 1 ]] || { echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)" >&2; exit 1; }
 
 bench: deps
-	cmake --preset release
+	cmake --preset release $(BENCH_FLAG)
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@shopt -s nullglob; found=0; \
 	for bin in $(BUILD_DIR)/bin/bench_* $(BUILD_DIR)/bin/*_bench; do \
