@@ -9,5 +9,7 @@ int main(int argc, char** argv) {
   rivet::Registry registry;
   rivet::fixtures::add_core_fixtures(registry);
   rivet::fixtures::add_lifecycle_fixtures(registry);
+  rivet::fixtures::add_durable_fixtures(registry);
+  rivet::fixtures::add_realtime_fixtures(registry);
   return rivet::serve(registry, argc, argv);
 }

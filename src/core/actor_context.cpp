@@ -27,8 +27,18 @@ Value& Conn::state() noexcept {
 }
 
 void Conn::send_values(std::string event, Value args) {
-  frame_->events.push_back(
-      detail::PendingEvent{rec_->shared_from_this(), std::move(event), std::move(args)});
+  // The argument list travels escaped, as in broadcast_values.
+  frame_->events.push_back(detail::PendingEvent{rec_->shared_from_this(), std::move(event),
+                                                escape_list(std::move(args))});
+}
+
+// -- realtime --
+void* Conn::typed_state(const std::type_info& type) const {
+  if (!rec_->typed_state || rec_->typed_state_type == nullptr || *rec_->typed_state_type != type) {
+    throw ErrorException(make_error("core", "internal_error",
+                                    std::string("connection state is not of type ") + type.name()));
+  }
+  return rec_->typed_state.get();
 }
 
 void Conn::disconnect(std::string reason) {
@@ -73,6 +83,14 @@ std::vector<Conn> ActorContext::conns() noexcept {
   return out;
 }
 
+Conn& ActorContext::require_conn() {
+  auto* c = conn();
+  if (c == nullptr) {
+    throw ErrorException(make_error("core", "internal_error", "this call has no connection"));
+  }
+  return *c;
+}
+
 Kv ActorContext::kv() noexcept {
   return Kv(*rt_);
 }
@@ -80,6 +98,10 @@ Kv ActorContext::kv() noexcept {
 Schedule ActorContext::schedule() noexcept {
   return Schedule(*rt_);
 }
+
+QueueApi ActorContext::queue() noexcept { return QueueApi(*rt_, frame_); }
+
+bool ActorContext::aborted() const noexcept { return rt_->aborting(); }
 
 Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);

@@ -47,6 +47,10 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   started_signal_.notify_all();
   idle_timer_.emplace(strand_, std::chrono::steady_clock::time_point::max());
   engine_.spawn(strand_, watch_idle(shared_from_this()));
+  if (def_.run) {
+    run_loop_active_ = true;
+    engine_.spawn(strand_, run_loop(shared_from_this()));
+  }
   note_idle();
   co_return Result<void>{};
 }
@@ -55,6 +59,15 @@ Task<Result<void>> ActorRuntime::start() {
   CallFrame frame;
   ActorContext ctx(*this, &frame);
 
+  if (auto loaded = load_queue(); !loaded) {
+    co_return loaded;
+  }
+  if (def_.database) {
+    auto opened = co_await open_database(ctx);
+    if (!opened) {
+      co_return opened;
+    }
+  }
   auto stored = engine_.store().kv_get(record_.actor_id, kStateKey);
   if (!stored) {
     co_return stored.error();
@@ -143,6 +156,12 @@ Task<void> ActorRuntime::stop(bool destroy) {
   if (idle_timer_) {
     idle_timer_->cancel();
   }
+  // The run loop sees `aborting()` at its next receive; give it the chance to finish its
+  // current message first (the sleep grace).
+  queue_signal_.notify_all();
+  while (run_loop_active_) {
+    co_await run_loop_done_.wait();
+  }
   co_await wait_until_idle();
 
   CallFrame frame;
@@ -171,6 +190,9 @@ Task<void> ActorRuntime::stop(bool destroy) {
         frame.events.insert(frame.events.end(), conn_frame.events.begin(), conn_frame.events.end());
       }
     }
+    // -- realtime: raw WebSocket handlers see their closed sockets and finish first.
+    co_await wait_realtime_idle();
+
     const auto& hook = destroy ? def_.on_destroy : def_.on_sleep;
     if (hook) {
       auto ran = co_await run_hook(hook(ctx), destroy ? "onDestroy" : "onSleep",
@@ -184,6 +206,12 @@ Task<void> ActorRuntime::stop(bool destroy) {
       log_failure("final save", finished.error());
     }
   }
+  if (db_) {
+    db_.reset();
+    if (destroy) {
+      storage::SqlDatabase::remove_files(database_path());
+    }
+  }
   if (destroy) {
     storage::WriteBatch batch;
     batch.ops.emplace_back(storage::WriteBatch::DestroyActor{record_.actor_id, now_ms()});
@@ -191,6 +219,10 @@ Task<void> ActorRuntime::stop(bool destroy) {
     if (!done) {
       log_failure("destroy", done.error());
     }
+  }
+  if (!destroy && def_.run && !queue_.empty()) {
+    // Messages arrived while stopping: wake again to run them.
+    engine_.add_alarm(record_.actor_id, now_ms());
   }
   run_state_ = RunState::Stopped;
   state_.reset();

@@ -17,7 +17,9 @@ ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
       key_(protocol::deserialize_key(record_.key)),
       strand_(boost::asio::make_strand(engine.executor())),
       started_signal_(strand_),
-      idle_signal_(strand_) {}
+      idle_signal_(strand_),
+      queue_signal_(strand_),
+      run_loop_done_(strand_) {}
 
 ActorIdentity ActorRuntime::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
@@ -89,6 +91,10 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
     co_return persisted;
   }
   deliver(frame.events);
+  if (!frame.auto_completed.empty()) {
+    notify_completed(frame.auto_completed);
+    frame.auto_completed.clear();
+  }
   co_return Result<void>{};
 }
 

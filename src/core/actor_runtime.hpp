@@ -6,7 +6,9 @@
 // invariants hold at every suspension: "register, then publish".
 
 #include <rivet/core/engine.hpp>
+#include <rivet/core/queue.hpp>
 #include <rivet/core/registry.hpp>
+#include <rivet/storage/sql_database.hpp>
 #include <rivet/storage/store.hpp>
 
 #include "core/signal.hpp"
@@ -19,11 +21,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace rivet::detail {
 
 class EngineCore;
+struct RawSocketState;
 
 struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::string id;
@@ -33,6 +37,10 @@ struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::set<std::string, std::less<>> subscriptions;
   bool transient = false;
   bool disconnected = false;
+  // -- realtime --
+  /// Connection state of a C++ type (ActorDefinition::create_typed_conn_state).
+  std::shared_ptr<void> typed_state;
+  const std::type_info* typed_state_type = nullptr;
 };
 
 struct PendingEvent {
@@ -46,6 +54,21 @@ struct CallFrame {
   std::shared_ptr<ConnRecord> conn;
   std::vector<PendingEvent> events;
   std::optional<Conn> conn_view;
+  // -- durable work --
+  /// The run loop's frame: received messages stay in flight until completed.
+  bool run_loop = false;
+  /// Messages received outside the run loop, completed when this call's state commits.
+  std::vector<std::uint64_t> auto_completed;
+  /// The run loop's message received last and not completed yet.
+  std::optional<std::uint64_t> in_flight;
+};
+
+/// A stored queue message as the runtime tracks it.
+struct StoredMessage {
+  std::string name;
+  Value body;
+  std::int64_t created_at = 0;
+  bool in_flight = false;
 };
 
 /// A schedule whose action keeps failing is dropped (and logged) after this many attempts.
@@ -98,7 +121,46 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
                                                       std::shared_ptr<ConnectionSink> sink,
                                                       bool transient);
   Task<void> close_conn(std::shared_ptr<ConnRecord> conn);
-  Task<void> set_subscription(std::shared_ptr<ConnRecord> conn, std::string event, bool on);
+  /// Subscribing runs can_subscribe first (auth.forbidden when it says no).
+  Task<Result<void>> set_subscription(std::shared_ptr<ConnRecord> conn, std::string event,
+                                      bool on);
+
+  // -- realtime (raw_http.cpp, raw_socket.cpp) -----------------------------------------------
+  /// Runs on_request as `conn` (transient), with the action timeout; commits like an action.
+  Task<Result<RawResponse>> invoke_request(std::shared_ptr<ConnRecord> conn, RawRequest request);
+  /// Opens a raw WebSocket: the connect sequence, then the on_websocket handler in the
+  /// background (counted by realtime_busy_ until it and its disconnect are done).
+  Task<Result<std::shared_ptr<RawSocketState>>> open_socket(Value params, RawRequest request,
+                                                           std::shared_ptr<RawSocketSink> sink);
+  /// Commits the actor's state, then sends the socket's queued frames in order.
+  Task<void> flush_socket(std::shared_ptr<RawSocketState> socket);
+  /// Schedules a background flush_socket (one at a time per socket).
+  void schedule_flush(const std::shared_ptr<RawSocketState>& socket);
+  /// Commits the socket handler's call frame (state and events), then flushes the socket.
+  Task<void> commit_socket(std::shared_ptr<RawSocketState> socket);
+  /// Stop: waits until raw WebSocket handlers and flushes finished (their sockets are closed by
+  /// then); after the hook timeout, handlers still running are cancelled.
+  Task<void> wait_realtime_idle();
+
+  // -- queues and the run loop (queues.cpp, run_loop.cpp) -------------------------------------
+  /// Stores a message durably and wakes receivers. queue.full beyond max_queue_size.
+  Task<Result<std::uint64_t>> enqueue(std::string name, Value body,
+                                      std::shared_ptr<struct QueueWaiter> waiter);
+  /// Takes the oldest matching message for `frame` (run loop: in flight; else auto-completed).
+  std::optional<QueueMessage> take(const std::vector<std::string>& names, CallFrame* frame);
+  /// Waits until a message may be available, `deadline` passes, or the actor stops.
+  Task<void> wait_for_message(std::chrono::steady_clock::time_point deadline);
+  Task<void> complete_message(std::uint64_t id, Value response, CallFrame* frame);
+  /// Removes a taken message without resolving its sender (the workflow records it instead).
+  void consume_message(std::uint64_t id, CallFrame& frame);
+  /// Adds a write to the next commit (workflow history).
+  void stage_write(storage::WriteBatch::Op op) { pending_writes_.ops.push_back(std::move(op)); }
+  /// Commits state and staged writes now and releases the frame's events.
+  Task<Result<void>> commit_call(CallFrame& frame) { return finish_call(frame, true); }
+  [[nodiscard]] bool aborting() const noexcept { return run_state_ != RunState::Running; }
+  [[nodiscard]] std::size_t queue_size() const noexcept { return queue_.size(); }
+  [[nodiscard]] bool declares_queue(std::string_view name) const noexcept;
+  [[nodiscard]] storage::SqlDatabase* database() noexcept { return db_.get(); }
 
   // -- used by ActorContext ------------------------------------------------------------------
   [[nodiscard]] void* state_ptr() noexcept { return state_ ? state_->get() : nullptr; }
@@ -150,6 +212,19 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   storage::WriteBatch pending_writes_;
   std::vector<std::int64_t> pending_alarms_;
   bool schedules_running_ = false;
+  // -- durable work --
+  Result<void> load_queue();
+  void notify_completed(const std::vector<std::uint64_t>& ids);
+  void requeue_in_flight();
+  static Task<void> run_loop(std::shared_ptr<ActorRuntime> self);
+  std::map<std::uint64_t, StoredMessage> queue_;
+  bool run_loop_active_ = false;
+  std::unique_ptr<storage::SqlDatabase> db_;
+  [[nodiscard]] std::string database_path() const;
+  Task<Result<void>> open_database(ActorContext& ctx);
+  Signal run_loop_done_;
+  std::uint64_t next_message_id_ = 1;
+  Signal queue_signal_;
   bool schedules_rerun_ = false;
 
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
@@ -159,6 +234,16 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;
+
+  // -- realtime --
+  static Task<void> run_socket(std::shared_ptr<ActorRuntime> self,
+                               std::shared_ptr<RawSocketState> socket);
+  static Task<void> flush_in_background(std::shared_ptr<ActorRuntime> self,
+                                        std::shared_ptr<RawSocketState> socket);
+  void realtime_done();
+  std::size_t realtime_busy_ = 0;
+  Signal realtime_idle_{strand_};
+  Signal realtime_abort_{strand_};
 };
 
 }  // namespace rivet::detail

@@ -28,6 +28,16 @@ void EngineCore::start_alarms() {
       alarms_.emplace(schedule_due(row.entry.key), row.actor_id);
     }
   }
+  // Actors with stored queue messages and a run loop start at boot, so acknowledged work
+  // resumes without waiting for a client.
+  auto queued = store_.kv_prefix_all_actors(Bytes{kQueuePrefix});
+  if (queued) {
+    std::lock_guard lock(alarm_mu_);
+    const auto now = now_ms();
+    for (const auto& row : *queued) {
+      alarms_.emplace(now, row.actor_id);
+    }
+  }
   spawn(alarm_strand_, alarm_loop(shared_from_this()));
 }
 

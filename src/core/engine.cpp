@@ -93,9 +93,9 @@ class ConnHandleImpl final : public ConnectionHandle {
     co_return result;
   }
 
-  Task<void> subscribe(std::string event, bool on) override {
-    co_await asio::co_spawn(rt_->strand(), rt_->set_subscription(conn_, std::move(event), on),
-                            asio::use_awaitable);
+  Task<Result<void>> subscribe(std::string event, bool on) override {
+    co_return co_await asio::co_spawn(
+        rt_->strand(), rt_->set_subscription(conn_, std::move(event), on), asio::use_awaitable);
   }
 
   Task<void> disconnect() override {
@@ -203,9 +203,6 @@ Task<void> EngineCore::drain() {
 
 // -- Engine ----------------------------------------------------------------------------------
 
-struct Engine::Impl {
-  std::shared_ptr<EngineCore> core;
-};
 
 Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
                EngineOptions options)

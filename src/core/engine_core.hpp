@@ -21,6 +21,16 @@
 
 namespace rivet::detail {
 
+/// A sender waiting for its message's completion. Lives on the sender's executor; completion is
+/// posted there.
+struct QueueWaiter {
+  explicit QueueWaiter(const boost::asio::any_io_executor& ex)
+      : timer(ex, std::chrono::steady_clock::time_point::max()) {}
+  boost::asio::steady_timer timer;
+  bool done = false;
+  std::optional<Value> response;
+};
+
 class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
   EngineCore(boost::asio::any_io_executor ex, const Registry& registry, storage::Store& store,
@@ -53,6 +63,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
 
   [[nodiscard]] std::vector<std::shared_ptr<ActorRuntime>> awake() const;
 
+  // -- queue completion waiters (queues.cpp): senders waiting with `wait` -----------------------
+  void register_waiter(const std::string& actor_id, std::uint64_t id, std::shared_ptr<QueueWaiter> w);
+  void drop_waiter(const std::string& actor_id, std::uint64_t id);
+  /// Resolves a waiting sender, if any (response nullopt = completed without a value).
+  void complete_waiter(const std::string& actor_id, std::uint64_t id, std::optional<Value> response);
+
   // -- alarms (alarms.cpp): wake actors whose schedules are due ------------------------------
   /// Loads every stored schedule and starts the alarm loop. Call once.
   void start_alarms();
@@ -74,6 +90,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   static Task<void> alarm_loop(std::shared_ptr<EngineCore> self);
   static Task<void> fire_alarm(std::shared_ptr<EngineCore> self, std::string actor_id);
 
+  std::mutex waiter_mu_;
+  std::map<std::pair<std::string, std::uint64_t>, std::shared_ptr<QueueWaiter>> waiters_;
+
   std::mutex alarm_mu_;
   std::multimap<std::int64_t, std::string> alarms_;
   boost::asio::strand<boost::asio::any_io_executor> alarm_strand_;
@@ -84,3 +103,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
 };
 
 }  // namespace rivet::detail
+
+namespace rivet {
+struct Engine::Impl {
+  std::shared_ptr<detail::EngineCore> core;
+};
+}  // namespace rivet

@@ -11,6 +11,10 @@ namespace rivet::detail {
 inline const Bytes kStateKey{0x01};
 /// Schedules: 0x02 + due time (u64 big-endian ms since epoch) + 8 random bytes.
 inline constexpr std::uint8_t kSchedulePrefix = 0x02;
+/// Queue messages: 0x05 + message id (u64 big-endian), value compat-CBOR {name, body, createdAt}.
+inline constexpr std::uint8_t kQueuePrefix = 0x05;
+/// Workflow history: 0x06 + entry location (UTF-8), value compat-CBOR of the entry.
+inline constexpr std::uint8_t kWorkflowPrefix = 0x06;
 /// User KV (c.kv()): 0x04 + the user's key.
 inline constexpr std::uint8_t kUserKvPrefix = 0x04;
 
@@ -29,6 +33,14 @@ inline constexpr std::uint8_t kUserKvPrefix = 0x04;
   }
   for (int shift = 56; shift >= 0; shift -= 8) {
     out.push_back(static_cast<std::uint8_t>(nonce >> shift));
+  }
+  return out;
+}
+
+[[nodiscard]] inline Bytes queue_key(std::uint64_t id) {
+  Bytes out{kQueuePrefix};
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(id >> shift));
   }
   return out;
 }

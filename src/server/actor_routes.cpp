@@ -1,6 +1,7 @@
 #include "server/actor_routes.hpp"
 
 #include "server/error_mapping.hpp"
+#include "server/raw_http_route.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
 
@@ -101,10 +102,9 @@ Task<HttpResponse> handle_action(ServerContext& ctx, ActorIdentity identity, std
   co_return text_response(kOk, std::string(protocol::content_type(enc)), to_string(body));
 }
 
-// The engine has no queue API yet; upstream answers `completed` without enqueuing for queue
-// names the actor does not declare, which is the behaviour of every actor here. The transient
-// connection still runs so connection hooks observe the send as upstream's do.
-Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std::string /*name*/,
+// Queue sends run the connect sequence, enqueue durably and optionally wait for completion
+// (Engine::send_queue); undeclared names complete at once without enqueuing, as upstream.
+Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std::string name,
                                 HttpRequest request) {
   const auto enc = request_encoding(request);
   const auto& opts = options_for(ctx, identity);
@@ -119,13 +119,17 @@ Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std:
   if (!decoded) {
     co_return decode_failure(enc, identity);
   }
-  auto conn = co_await ctx.engine.connect(identity.actor_id, std::move(*params),
-                                           std::make_shared<NullSink>());
-  if (!conn) {
-    co_return framework_error_response(conn.error(), enc, identity);
+  std::optional<std::chrono::milliseconds> timeout;
+  if (decoded->timeout_ms) {
+    timeout = std::chrono::milliseconds(*decoded->timeout_ms);
   }
-  co_await (*conn)->disconnect();
-  protocol::QueueSendResponse response{.status = "completed", .response = std::nullopt};
+  auto sent = co_await ctx.engine.send_queue(identity.actor_id, std::move(*params), std::move(name),
+                                             std::move(decoded->body), decoded->wait.value_or(false),
+                                             timeout);
+  if (!sent) {
+    co_return framework_error_response(sent.error(), enc, identity);
+  }
+  protocol::QueueSendResponse response{.status = sent->status, .response = sent->response};
   co_return text_response(kOk, std::string(protocol::content_type(enc)),
                           to_string(protocol::encode_http_queue_send_response(response, enc)));
 }
@@ -146,11 +150,6 @@ std::string metrics_text(ServerContext& ctx, const ActorIdentity& identity) {
   out += "# TYPE rivet_server_websockets_active gauge\n";
   out += fmt::format("rivet_server_websockets_active {}\n", ctx.stats.ws_connections_active.load());
   return out;
-}
-
-bool is_request_route(std::string_view actor_path) {
-  return actor_path == "/request" || actor_path.starts_with("/request/") ||
-         actor_path.starts_with("/request?");
 }
 
 }  // namespace
@@ -208,8 +207,8 @@ Task<HttpResponse> handle_actor_request(ServerContext& ctx, ActorIdentity identi
   };
 
   if (is_request_route(actor_path)) {
-    // No onRequest handler in the engine: upstream answers 404 with an empty body.
-    response.status = kNotFound;
+    // Raw HTTP for the actor's onRequest (404 with an empty body when it has none).
+    response = co_await handle_raw_http(ctx, identity, actor_path, std::move(request));
   } else if (path.starts_with("/inspector/") || path == "/inspector") {
     response = text_response(kNotFound, "application/json",
                              R"({"group":"actor","code":"not_found",)"

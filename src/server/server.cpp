@@ -35,6 +35,12 @@ using asio::ip::tcp;
 constexpr auto kEngineStopDeadline = std::chrono::seconds(30);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 
+EngineOptions engine_options(const ServerOptions& options) {
+  EngineOptions out;
+  out.data_dir = options.data_dir;
+  return out;
+}
+
 class ServerImpl final : public Server {
  public:
   ServerImpl(const Registry& registry, ServerOptions options,
@@ -42,7 +48,7 @@ class ServerImpl final : public Server {
       : options_(std::move(options)),
         store_(std::move(store)),
         work_(asio::make_work_guard(io_)),
-        engine_(io_.get_executor(), registry, *store_),
+        engine_(io_.get_executor(), registry, *store_, engine_options(options_)),
         acceptor_strand_(asio::make_strand(io_)),
         acceptor_(acceptor_strand_) {}
 

@@ -10,6 +10,7 @@
 /// Thread-safety: build definitions before serving; the builder is not thread-safe.
 
 #include <rivet/core/definition.hpp>
+#include <rivet/core/workflow.hpp>
 
 #include <memory>
 #include <string>
@@ -82,6 +83,9 @@ template <class R, class... A, class Ctx>
 struct CallTraits<R (*)(A...), Ctx> : FnTraits<R (*)(A...)> {
   static constexpr bool known = true;
 };
+
+/// Runs a workflow body as the actor's run handler (src/core/workflow.cpp).
+Task<void> run_workflow(ActorContext& ctx, std::function<Task<void>(Workflow&)> body);
 
 /// Throws an actor.invalid_argument ErrorException naming the argument.
 [[noreturn]] void throw_invalid_argument(std::size_t index, const char* what);
@@ -255,6 +259,133 @@ class ActorBuilder {
     def_->on_state_change = hook(std::move(fn));
     return *this;
   }
+  // -- realtime --------------------------------------------------------------------------------
+  // Connections, events, raw HTTP and raw WebSockets (docs/realtime.md). `params` is the client's
+  // connection params as a compat value (null when it sent none).
+
+  /// Validates a connecting client before the connection exists; throw (e.g. UserError) to
+  /// reject it. `fn(Context&, const Value& params)` returning void or Task<void>.
+  template <class F>
+  ActorBuilder& on_before_connect(F fn) {
+    def_->on_before_connect = [fn = std::move(fn)](ActorContext& base,
+                                                   Value params) mutable -> Task<void> {
+      Context ctx(base);
+      co_await detail::call_hook(fn, ctx, params);
+    };
+    return *this;
+  }
+
+  /// Builds each connection's state after on_before_connect: `fn(Context&, const Value& params)`
+  /// or `fn(const Value& params)` returning T or Task<T>; throwing rejects the connection.
+  /// Actions read it with `c.conn_state<T>()` (or `c.conn()->state_as<T>()`); with T = Value it
+  /// is also `c.conn()->state()`. Connection state lives as long as the connection.
+  template <class F>
+  ActorBuilder& create_conn_state(F fn) {
+    using R = decltype(invoke_conn_state(std::declval<F&>(), std::declval<Context&>(),
+                                         std::declval<const Value&>()));
+    using T = typename detail::TaskTraits<R>::value_type;
+    if constexpr (std::is_same_v<T, Value>) {
+      def_->create_typed_conn_state = nullptr;
+      def_->typed_conn_state_type = nullptr;
+      def_->create_conn_state = [fn = std::move(fn)](ActorContext& base,
+                                                     Value params) mutable -> Task<Value> {
+        Context ctx(base);
+        co_return co_await lift<Value>(invoke_conn_state(fn, ctx, params));
+      };
+    } else {
+      def_->create_conn_state = nullptr;
+      def_->typed_conn_state_type = &typeid(T);
+      def_->create_typed_conn_state =
+          [fn = std::move(fn)](ActorContext& base,
+                               Value params) mutable -> Task<std::shared_ptr<void>> {
+        Context ctx(base);
+        co_return std::make_shared<T>(co_await lift<T>(invoke_conn_state(fn, ctx, params)));
+      };
+    }
+    return *this;
+  }
+  /// A constant initial connection state, copied for every connection.
+  template <class T>
+  ActorBuilder& conn_state(T initial) {
+    return create_conn_state([initial = std::move(initial)](const Value&) { return initial; });
+  }
+
+  /// Runs once the connection is registered (visible in `c.conns()`): `fn(Context&, Conn&)`
+  /// returning void or Task<void>. Throwing rejects the connection.
+  template <class F>
+  ActorBuilder& on_connect(F fn) {
+    def_->on_connect = [fn = std::move(fn)](ActorContext& base, Conn& conn) mutable -> Task<void> {
+      Context ctx(base);
+      co_await detail::call_hook(fn, ctx, conn);
+    };
+    return *this;
+  }
+  /// Runs exactly once per connection after it closed (client gone, disconnect(), sleep or
+  /// destroy): `fn(Context&, Conn&)` returning void or Task<void>.
+  template <class F>
+  ActorBuilder& on_disconnect(F fn) {
+    def_->on_disconnect = [fn = std::move(fn)](ActorContext& base,
+                                               Conn& conn) mutable -> Task<void> {
+      Context ctx(base);
+      co_await detail::call_hook(fn, ctx, conn);
+    };
+    return *this;
+  }
+
+  /// Decides whether the calling connection (`c.conn()`) may subscribe to `event`:
+  /// `fn(Context&, const std::string& event)` returning bool or Task<bool>. A denied WebSocket
+  /// subscription closes the connection with 1011 `auth.forbidden`.
+  template <class F>
+  ActorBuilder& can_subscribe(F fn) {
+    def_->can_subscribe = [fn = std::move(fn)](ActorContext& base,
+                                               std::string event) mutable -> Task<bool> {
+      Context ctx(base);
+      const std::string& name = event;
+      co_return co_await lift<bool>(fn(ctx, name));
+    };
+    return *this;
+  }
+
+  /// Raw HTTP behind `/request/...`: `fn(Context&, RawRequest)` returning RawResponse or
+  /// Task<RawResponse>. Runs inside the connect sequence (params from `x-rivet-conn-params`),
+  /// with the action timeout; the response leaves once its state change is durable.
+  template <class F>
+  ActorBuilder& on_request(F fn) {
+    def_->on_request = [fn = std::move(fn)](ActorContext& base,
+                                            RawRequest request) mutable -> Task<RawResponse> {
+      Context ctx(base);
+      if constexpr (std::is_invocable_v<F&, Context&, RawRequest&&>) {
+        co_return co_await lift<RawResponse>(fn(ctx, std::move(request)));
+      } else {
+        co_return co_await lift<RawResponse>(fn(ctx, request));
+      }
+    };
+    return *this;
+  }
+
+  /// Raw WebSocket behind `/websocket/...`: `fn(Context&, WebSocket&)` returning void or
+  /// Task<void>, usually a loop on `co_await ws.receive()`. The socket stays open while the
+  /// handler runs and closes (1000) when it returns; a throw closes it with 1011 `group.code`.
+  template <class F>
+  ActorBuilder& on_websocket(F fn) {
+    def_->on_websocket = [fn = std::move(fn)](ActorContext& base,
+                                              WebSocket& ws) mutable -> Task<void> {
+      Context ctx(base);
+      co_await detail::call_hook(fn, ctx, ws);
+    };
+    return *this;
+  }
+
+  template <class F>
+  static decltype(auto) invoke_conn_state(F& fn, Context& ctx, const Value& params) {
+    if constexpr (std::is_invocable_v<F&, Context&, const Value&>) {
+      return fn(ctx, params);
+    } else {
+      return fn(params);
+    }
+  }
+  // -- end realtime ----------------------------------------------------------------------------
+
   /// `fn(Context&, const std::string& action, const Value& args, Value output)` returns the
   /// output the client receives (Value or Task<Value>).
   template <class F>
@@ -265,6 +396,46 @@ class ActorBuilder {
       Context ctx(base);
       co_return co_await lift<Value>(fn(ctx, action, args, std::move(output)));
     };
+    return *this;
+  }
+
+  // -- durable work --
+  /// Declares the actor's queues.
+  ActorBuilder& queues(std::vector<std::string> names) {
+    def_->queues = std::move(names);
+    return *this;
+  }
+  /// The run handler: `fn(Context&)` returning Task<void>; started after every wake. It should
+  /// loop on `c.queue().next()` and return when that throws actor.aborted (the actor stops).
+  template <class F>
+  ActorBuilder& run(F fn) {
+    def_->run = hook(std::move(fn));
+    return *this;
+  }
+
+  /// A durable workflow as the run handler: `fn(Context&, Workflow&)` returning Task<void>.
+  template <class F>
+  ActorBuilder& workflow(F fn) {
+    def_->run = [fn = std::move(fn)](ActorContext& base) mutable -> Task<void> {
+      co_await detail::run_workflow(base, WorkflowBody<F>{&fn, &base});
+    };
+    return *this;
+  }
+
+  /// Gives the actor its own SQLite database. `migrate(Context&, Database&)` (void or
+  /// Task<void>) runs at every start, atomically, before any other hook.
+  template <class F>
+  ActorBuilder& database(F migrate) {
+    def_->database = true;
+    def_->on_migrate = [migrate = std::move(migrate)](ActorContext& base) mutable -> Task<void> {
+      Context ctx(base);
+      Database db = base.db();
+      co_await detail::call_hook(migrate, ctx, db);
+    };
+    return *this;
+  }
+  ActorBuilder& database() {
+    def_->database = true;
     return *this;
   }
 
@@ -283,6 +454,16 @@ class ActorBuilder {
       co_await detail::call_hook(fn, ctx);
     };
   }
+
+  template <class F>
+  struct WorkflowBody {
+    F* fn;
+    ActorContext* base;
+    Task<void> operator()(Workflow& w) const {
+      Context ctx(*base);
+      co_await (*fn)(ctx, w);
+    }
+  };
 
   template <class T, class R>
   static Task<T> lift(R r) {

@@ -7,7 +7,9 @@
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/client.hpp>
+#include <rivet/core/database.hpp>
 #include <rivet/core/kv.hpp>
+#include <rivet/core/queue.hpp>
 #include <rivet/core/schedule.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 namespace rivet {
@@ -53,6 +57,21 @@ class Conn {
   void disconnect(std::string reason = "");
   [[nodiscard]] detail::ConnRecord* record() const noexcept { return rec_; }
 
+  // -- realtime --
+  /// The connection state made by create_conn_state/conn_state returning T (for T = Value this
+  /// is state()). Throws ErrorException (core.internal_error) when the state has another type.
+  template <class T>
+  [[nodiscard]] T& state_as() {
+    if constexpr (std::is_same_v<T, Value>) {
+      return state();
+    } else {
+      return *static_cast<T*>(typed_state(typeid(T)));
+    }
+  }
+
+ private:
+  [[nodiscard]] void* typed_state(const std::type_info& type) const;
+
  private:
   detail::ConnRecord* rec_;
   detail::CallFrame* frame_;
@@ -83,10 +102,26 @@ class ActorContext {
   /// Every open connection (WebSocket and the transient ones of running HTTP calls).
   [[nodiscard]] std::vector<Conn> conns() noexcept;
 
+  // -- realtime --
+  /// The calling connection's typed state (Conn::state_as<T>). Throws ErrorException
+  /// (core.internal_error) when this call has no connection or the type differs.
+  template <class T>
+  [[nodiscard]] T& conn_state() {
+    return require_conn().template state_as<T>();
+  }
+  /// The calling connection; throws ErrorException (core.internal_error) when there is none.
+  [[nodiscard]] Conn& require_conn();
+
   /// The actor's key-value store.
   [[nodiscard]] Kv kv() noexcept;
   /// Schedules actions on this actor.
   [[nodiscard]] Schedule schedule() noexcept;
+  /// The actor's SQLite database; throws actor.no_database unless the actor declared one.
+  [[nodiscard]] Database db();
+  /// The actor's durable queues.
+  [[nodiscard]] QueueApi queue() noexcept;
+  /// True once the actor is stopping (sleep or destroy); long-running work should wrap up.
+  [[nodiscard]] bool aborted() const noexcept;
   /// Calls other actors (in process).
   [[nodiscard]] ActorClient client() const noexcept;
 

@@ -6,12 +6,16 @@
 #include <rivet/common/value.hpp>
 #include <rivet/core/actor_context.hpp>
 #include <rivet/core/options.hpp>
+#include <rivet/core/raw_http.hpp>
+#include <rivet/core/raw_socket.hpp>
 #include <rivet/core/task.hpp>
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <typeinfo>
+#include <vector>
 
 namespace rivet::detail {
 
@@ -66,11 +70,33 @@ struct ActorDefinition {
   std::function<Task<Value>(ActorContext&, std::string action, Value args, Value output)>
       on_before_action_response;
 
+  // -- durable work --
+  /// Declared queue names; sends to other names complete without enqueuing (as upstream).
+  std::vector<std::string> queues;
+  /// Long-lived handler started on every wake; restarted with backoff when it fails.
+  HookFn run;
+  /// The actor has its own SQLite database; `on_migrate` runs atomically at every start, before
+  /// any other hook.
+  bool database = false;
+  HookFn on_migrate;
+
   // Connections (params are the client's compat value).
   std::function<Task<void>(ActorContext&, Value params)> on_before_connect;
   std::function<Task<Value>(ActorContext&, Value params)> create_conn_state;
   std::function<Task<void>(ActorContext&, Conn&)> on_connect;
   std::function<Task<void>(ActorContext&, Conn&)> on_disconnect;
+
+  // -- realtime --
+  /// Connection state of a C++ type T (create_conn_state returning T != Value); when set it is
+  /// used instead of create_conn_state. Conn::state_as<T>() checks T against the stored type.
+  std::function<Task<std::shared_ptr<void>>(ActorContext&, Value params)> create_typed_conn_state;
+  const std::type_info* typed_conn_state_type = nullptr;
+  /// Whether the calling connection may subscribe to `event`; absent = always.
+  std::function<Task<bool>(ActorContext&, std::string event)> can_subscribe;
+  /// Raw HTTP (`/request/...`); absent = 404 with an empty body.
+  std::function<Task<RawResponse>(ActorContext&, RawRequest)> on_request;
+  /// Raw WebSocket (`/websocket/...`); the socket stays open while the handler runs.
+  std::function<Task<void>(ActorContext&, WebSocket&)> on_websocket;
 };
 
 }  // namespace rivet::detail

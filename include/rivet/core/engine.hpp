@@ -8,12 +8,16 @@
 
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
+#include <rivet/core/raw_http.hpp>
+#include <rivet/core/raw_socket.hpp>
 #include <rivet/core/registry.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
 #include <rivet/storage/store.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
 
 #include <cstdint>
 #include <memory>
@@ -45,7 +49,9 @@ class ConnectionHandle {
   [[nodiscard]] virtual const std::string& actor_id() const noexcept = 0;
   /// Runs an action as this connection. Events it causes are delivered to sinks before it returns.
   [[nodiscard]] virtual Task<Result<Value>> call(std::string action, Value args) = 0;
-  virtual Task<void> subscribe(std::string event, bool subscribe) = 0;
+  /// Adds or removes a subscription. A subscribe the actor's can_subscribe denies fails with
+  /// auth.forbidden (or the hook's error) and changes nothing.
+  [[nodiscard]] virtual Task<Result<void>> subscribe(std::string event, bool subscribe) = 0;
   /// Runs onDisconnect once; later calls are no-ops.
   virtual Task<void> disconnect() = 0;
 };
@@ -54,6 +60,8 @@ struct EngineOptions {
   /// Namespace name answered by the management API.
   std::string namespace_name = "default";
   std::string version = "0.1.0";
+  /// Directory for per-actor files (SQLite databases live in <data_dir>/actors/).
+  std::string data_dir = ".";
 };
 
 struct CreateRequest {
@@ -112,8 +120,32 @@ class Engine {
   [[nodiscard]] Task<Result<std::shared_ptr<ConnectionHandle>>> connect(
       std::string actor_id, Value params, std::shared_ptr<ConnectionSink> sink);
 
+  // -- durable work --
+  struct QueueSendResult {
+    std::string status;  // "completed" | "timedOut"
+    std::optional<Value> response;
+  };
+  /// A client's queue send (POST /queue/{name}): runs the connect sequence with `params`,
+  /// enqueues durably, and with `wait` waits up to `timeout` for the message's completion.
+  /// Undeclared queue names complete at once without enqueuing (as upstream).
+  [[nodiscard]] Task<Result<QueueSendResult>> send_queue(
+      std::string actor_id, Value params, std::string name, Value body, bool wait,
+      std::optional<std::chrono::milliseconds> timeout);
+
   /// Per-actor limits the transport enforces (message sizes).
   [[nodiscard]] const ActorOptions* options_for(std::string_view actor_name) const noexcept;
+
+  // -- realtime --
+  /// Raw HTTP (`/request/...`): runs the connect sequence with `params`, then the actor's
+  /// on_request with the action timeout, then disconnects. 404 with an empty body when the actor
+  /// has no on_request. Errors are the hooks' or the handler's (actor.action_timed_out).
+  [[nodiscard]] Task<Result<RawResponse>> handle_request(std::string actor_id, Value params,
+                                                         RawRequest request);
+  /// Raw WebSocket (`/websocket/...`): runs the connect sequence with `params` and starts the
+  /// actor's on_websocket handler; frames the actor sends go to `sink`. Fails with
+  /// actor.websocket_not_supported when the actor has no on_websocket, else with the hooks' error.
+  [[nodiscard]] Task<Result<std::shared_ptr<RawSocketHandle>>> open_websocket(
+      std::string actor_id, Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink);
 
   /// Sleeps every awake actor (persisting state) and stops accepting work. Idempotent.
   Task<void> stop();
