@@ -13,6 +13,11 @@ FUZZ_SECONDS ?= 30
 # Client log level inside the wire tests (trace|debug|info|warn|error).
 RIVET_LOG_LEVEL ?= error
 
+# ccache: hash paths relative to the checkout, so a fresh clone (as CI makes)
+# reuses what earlier builds of another checkout on this machine compiled.
+export CCACHE_BASEDIR   := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 BUILD_DIR    := build
 FIXTURES     := $(BUILD_DIR)/bin/rivet-fixtures
 DEMO         := $(BUILD_DIR)/bin/rivet-demo
