@@ -13,6 +13,8 @@ namespace rivet::detail {
 
 namespace {
 
+constexpr auto kReplyGrace = std::chrono::seconds(2);
+
 Error stopping_error() {
   return make_error("actor", "stopping", "The actor is stopping; retry.");
 }
@@ -172,6 +174,13 @@ Task<void> ActorRuntime::stop(bool destroy) {
     for (auto& conn : conns) {
       if (conn->disconnected) {
         continue;
+      }
+      // Let replies to this connection's finished calls (e.g. the sleepNow that caused this
+      // stop) reach the transport before the close does.
+      const auto give_up = std::chrono::steady_clock::now() + kReplyGrace;
+      while (conn->replies_pending.load() > 0 && std::chrono::steady_clock::now() < give_up) {
+        boost::asio::steady_timer tick(strand_, std::chrono::milliseconds(1));
+        co_await tick.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       }
       conn->disconnected = true;
       conns_.erase(conn->id);

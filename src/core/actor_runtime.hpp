@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::set<std::string, std::less<>> subscriptions;
   bool transient = false;
   bool disconnected = false;
+  /// Calls whose replies have not yet reached the transport; an actor-initiated close waits
+  /// for them so a reply is never overtaken by the close (set from the transport's thread).
+  std::atomic<int> replies_pending{0};
   // -- realtime --
   /// Connection state of a C++ type (ActorDefinition::create_typed_conn_state).
   std::shared_ptr<void> typed_state;

@@ -14,9 +14,11 @@ namespace rivet {
 
 namespace {
 
+// SQL failures are internal errors for clients (the text may name tables or values); the
+// runtime logs the original message.
 void check(const Result<storage::SqlResult>& r) {
   if (!r) {
-    throw ErrorException(r.error());
+    throw std::runtime_error(r.error().message);
   }
 }
 

@@ -84,6 +84,13 @@ class ConnHandleImpl final : public ConnectionHandle {
   const std::string& actor_id() const noexcept override { return rt_->record().actor_id; }
 
   Task<Result<Value>> call(std::string action, Value args) override {
+    conn_->replies_pending.fetch_add(1);
+    // Decremented here, on the transport's executor, right before the transport queues the
+    // reply; a close the actor requests meanwhile is posted behind it.
+    struct Release {
+      ConnRecord* conn;
+      ~Release() { conn->replies_pending.fetch_sub(1); }
+    } release{conn_.get()};
     auto result = co_await asio::co_spawn(
         rt_->strand(), rt_->invoke_action(conn_, std::move(action), std::move(args)),
         asio::use_awaitable);

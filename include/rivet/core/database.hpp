@@ -2,7 +2,7 @@
 /// The actor's own SQLite database (c.db()), declared with ActorBuilder::database(...).
 ///
 /// Calls are synchronous (the file is local) and each statement outside a transaction is durable
-/// when it returns. Failures throw ErrorException (group "sql"); clients see the masked internal
+/// when it returns. Failures throw std::runtime_error with SQLite's message; clients see the masked
 /// error. transaction() nests (savepoints) and rolls back when its function throws.
 /// Strand-affine: use only inside the actor's actions and hooks.
 
