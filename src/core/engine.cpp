@@ -145,9 +145,6 @@ Result<std::shared_ptr<ActorRuntime>> EngineCore::runtime_for(const std::string&
       return it->second;
     }
   }
-  if (stopping()) {
-    return make_error("actor", "stopped", "The server is shutting down.");
-  }
   auto record = store_.find_actor(actor_id);
   if (!record) {
     return record.error();
@@ -383,8 +380,16 @@ Task<void> Engine::stop() {
   auto core = impl_->core;
   core->set_stopping();
   core->add_alarm("", 0);  // wakes the alarm loop so it sees `stopping`
-  for (auto& rt : core->awake()) {
-    co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
+  // Sleep hooks may call other actors and wake them; stop those too, a few rounds at most.
+  constexpr int kStopRounds = 8;
+  for (int round = 0; round < kStopRounds; ++round) {
+    auto awake = core->awake();
+    if (awake.empty()) {
+      break;
+    }
+    for (auto& rt : awake) {
+      co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
+    }
   }
   co_await core->drain();
 }
