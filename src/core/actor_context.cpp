@@ -2,6 +2,7 @@
 #include <rivet/core/actor_context.hpp>
 
 #include "core/actor_runtime.hpp"
+#include "core/clock.hpp"
 #include "core/engine_core.hpp"
 #include "core/ids.hpp"
 #include "core/user_code.hpp"
@@ -104,7 +105,7 @@ QueueApi ActorContext::queue() noexcept { return QueueApi(*rt_, frame_); }
 bool ActorContext::aborted() const noexcept { return rt_->aborting(); }
 
 Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
+  detail::Timer timer(co_await boost::asio::this_coro::executor, duration);
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 

@@ -47,7 +47,7 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   }
   run_state_ = RunState::Running;
   started_signal_.notify_all();
-  idle_timer_.emplace(strand_, std::chrono::steady_clock::time_point::max());
+  idle_timer_.emplace(strand_, RuntimeClock::time_point::max());
   engine_.spawn(strand_, watch_idle(shared_from_this()));
   if (def_.run) {
     run_loop_active_ = true;

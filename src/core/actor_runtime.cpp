@@ -204,7 +204,7 @@ Task<void> ActorRuntime::watch_idle(std::shared_ptr<ActorRuntime> self) {
       co_await self->stop(false);
       break;
     }
-    self->idle_timer_->expires_at(std::chrono::steady_clock::time_point::max());
+    self->idle_timer_->expires_at(RuntimeClock::time_point::max());
   }
 }
 

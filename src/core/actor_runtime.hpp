@@ -11,6 +11,7 @@
 #include <rivet/storage/sql_database.hpp>
 #include <rivet/storage/store.hpp>
 
+#include "core/clock.hpp"
 #include "core/signal.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -153,7 +154,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   /// Takes the oldest matching message for `frame` (run loop: in flight; else auto-completed).
   std::optional<QueueMessage> take(const std::vector<std::string>& names, CallFrame* frame);
   /// Waits until a message may be available, `deadline` passes, or the actor stops.
-  Task<void> wait_for_message(std::chrono::steady_clock::time_point deadline);
+  Task<void> wait_for_message(RuntimeClock::time_point deadline);
   Task<void> complete_message(std::uint64_t id, Value response, CallFrame* frame);
   /// Removes a taken message without resolving its sender (the workflow records it instead).
   void consume_message(std::uint64_t id, CallFrame& frame);
@@ -234,7 +235,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
   std::size_t running_calls_ = 0;
   Signal idle_signal_;
-  std::optional<boost::asio::steady_timer> idle_timer_;
+  std::optional<Timer> idle_timer_;
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;

@@ -30,12 +30,21 @@ void EngineCore::start_alarms() {
   }
   // Actors with stored queue messages and a run loop start at boot, so acknowledged work
   // resumes without waiting for a client.
-  auto queued = store_.kv_prefix_all_actors(Bytes{kQueuePrefix});
-  if (queued) {
+  // Likewise actors with workflow history: replay re-arms a durable sleep that was pending.
+  for (auto prefix : {kQueuePrefix, kWorkflowPrefix}) {
+    auto rows = store_.kv_prefix_all_actors(Bytes{prefix});
+    if (!rows) {
+      log_failure("loading actors to resume", rows.error());
+      continue;
+    }
+    std::set<std::string> actors;
+    for (const auto& row : *rows) {
+      actors.insert(row.actor_id);
+    }
     std::lock_guard lock(alarm_mu_);
     const auto now = now_ms();
-    for (const auto& row : *queued) {
-      alarms_.emplace(now, row.actor_id);
+    for (const auto& actor_id : actors) {
+      alarms_.emplace(now, actor_id);
     }
   }
   spawn(alarm_strand_, alarm_loop(shared_from_this()));
@@ -74,7 +83,7 @@ Task<void> EngineCore::alarm_loop(std::shared_ptr<EngineCore> self) {
     if (next) {
       self->alarm_timer_.expires_after(std::chrono::milliseconds(*next - now_ms()));
     } else {
-      self->alarm_timer_.expires_at(std::chrono::steady_clock::time_point::max());
+      self->alarm_timer_.expires_at(RuntimeClock::time_point::max());
     }
     co_await self->alarm_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }

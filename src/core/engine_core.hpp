@@ -96,7 +96,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::mutex alarm_mu_;
   std::multimap<std::int64_t, std::string> alarms_;
   boost::asio::strand<boost::asio::any_io_executor> alarm_strand_;
-  boost::asio::steady_timer alarm_timer_;  // touched only on alarm_strand_
+  Timer alarm_timer_;  // touched only on alarm_strand_
 
   std::atomic<std::size_t> tasks_{0};
   std::atomic<bool> stopping_{false};

@@ -1,5 +1,7 @@
 #include "core/ids.hpp"
 
+#include "core/clock.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -44,10 +46,6 @@ std::string new_uuid() {
   return std::string(buf.data(), 36);
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t now_ms() { return RuntimeClock::wall_ms(); }
 
 }  // namespace rivet::detail

@@ -1,3 +1,4 @@
+#include "core/clock.hpp"
 #include "core/test_engine_fixture.hpp"
 
 #include <chrono>
@@ -149,6 +150,40 @@ TEST_F(LifecycleTest, FailingSchedulesAreRetried) {
   call(id, "failNext", rivet::Value::array({1}));
   call(id, "after", rivet::Value::array({0, "r"}));
   EXPECT_TRUE(eventually([&] { return call(id, "tags") == rivet::Value({"r"}); }, 5s));
+}
+
+}  // namespace
+
+namespace {
+
+// The same checks on the runtime clock in manual mode: half a minute of idle time and an
+// hour-long schedule take milliseconds.
+class ManualClockTest : public LifecycleTest {
+ protected:
+  void SetUp() override {
+    rivet::detail::RuntimeClock::enable_manual();
+    LifecycleTest::SetUp();
+  }
+};
+
+TEST_F(ManualClockTest, SleepTimeoutAndSchedulesFollowTheClock) {
+  auto id = create("sched", {"manual"});
+  call(id, "after", rivet::Value::array({3'600'000, "hour"}));
+  rivet::detail::RuntimeClock::advance(std::chrono::minutes(59));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(call(id, "tags"), rivet::Value::array());  // never early
+  rivet::detail::RuntimeClock::advance(std::chrono::minutes(2));
+  EXPECT_TRUE(eventually([&] { return call(id, "tags") == rivet::Value({"hour"}); }, 2s));
+}
+
+TEST_F(ManualClockTest, IdleActorsSleepWhenTheClockSaysSo) {
+  auto id = create("life", {"manual-idle"});
+  call(id, "events");
+  rivet::detail::RuntimeClock::advance(std::chrono::seconds(1));
+  // Any call re-arms the idle timer; give the timer a few ticks before looking.
+  std::this_thread::sleep_for(50ms);
+  auto events = call(id, "events");
+  EXPECT_EQ(std::count(events.begin(), events.end(), "onSleep"), 1);
 }
 
 }  // namespace

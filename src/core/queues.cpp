@@ -162,12 +162,12 @@ std::optional<QueueMessage> ActorRuntime::take(const std::vector<std::string>& n
   return std::nullopt;
 }
 
-Task<void> ActorRuntime::wait_for_message(std::chrono::steady_clock::time_point deadline) {
-  if (deadline == std::chrono::steady_clock::time_point::max()) {
+Task<void> ActorRuntime::wait_for_message(RuntimeClock::time_point deadline) {
+  if (deadline == RuntimeClock::time_point::max()) {
     co_await queue_signal_.wait();
     co_return;
   }
-  asio::steady_timer timer(strand_, deadline);
+  Timer timer(strand_, deadline);
   co_await (queue_signal_.wait() || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
 }
 
@@ -220,8 +220,8 @@ Task<void> QueueMessage::complete(Value response) {
 }
 
 Task<std::optional<QueueMessage>> QueueApi::next(QueueReceive options) {
-  const auto deadline = options.timeout ? std::chrono::steady_clock::now() + *options.timeout
-                                        : std::chrono::steady_clock::time_point::max();
+  const auto deadline = options.timeout ? detail::RuntimeClock::now() + *options.timeout
+                                        : detail::RuntimeClock::time_point::max();
   for (;;) {
     if (rt_->aborting()) {
       throw ErrorException(aborted_error());
@@ -233,7 +233,7 @@ Task<std::optional<QueueMessage>> QueueApi::next(QueueReceive options) {
     if (auto msg = rt_->take(options.names, frame_)) {
       co_return msg;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (detail::RuntimeClock::now() >= deadline) {
       co_return std::nullopt;
     }
     // A run loop that only waits lets the actor sleep.

@@ -1,5 +1,7 @@
 #include "core/user_code.hpp"
 
+#include "core/clock.hpp"
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -64,7 +66,7 @@ Task<Result<Value>> run_user_value(Task<Value> task, const char* what) {
 
 Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* what,
                                                 std::chrono::milliseconds timeout) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  Timer timer(co_await asio::this_coro::executor, timeout);
   auto winner =
       co_await (run_user_value(std::move(task), what) || timer.async_wait(asio::use_awaitable));
   if (winner.index() == 1) {

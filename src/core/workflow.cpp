@@ -84,7 +84,7 @@ Task<void> WorkflowRun::wait_until(std::int64_t until_ms) {
     // If the actor sleeps meanwhile, the alarm wakes it and the replay resumes this wait.
     rt_.engine().add_alarm(rt_.record().actor_id, until_ms);
     rt_.leave_call();
-    co_await rt_.wait_for_message(std::chrono::steady_clock::now() +
+    co_await rt_.wait_for_message(RuntimeClock::now() +
                                   std::chrono::milliseconds(until_ms - now));
     rt_.enter_call();
   }
@@ -106,7 +106,7 @@ Task<WorkflowMessage> WorkflowRun::receive(const std::string& location,
       co_return out;
     }
     rt_.leave_call();
-    co_await rt_.wait_for_message(std::chrono::steady_clock::time_point::max());
+    co_await rt_.wait_for_message(RuntimeClock::time_point::max());
     rt_.enter_call();
   }
 }
