@@ -1,5 +1,4 @@
-#include <rivet/core/actor.hpp>
-#include <rivet/core/engine.hpp>
+#include "core/test_engine_fixture.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -70,54 +69,9 @@ class RecordingSink : public rivet::ConnectionSink {
   std::string closed;
 };
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public rivet::testing::EngineFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rivet-core-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    open();
-  }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  void open() {
-    auto store = rivet::storage::Store::open({.path = (dir_ / "rivet.db").string()});
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    engine_ = std::make_unique<rivet::Engine>(io_.get_executor(), registry_, *store_);
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void close() {
-    run(engine_->stop());
-    work_.reset();
-    thread_.join();
-    io_.restart();
-    engine_.reset();
-    store_->close();
-    store_.reset();
-  }
-  template <class T>
-  T run(rivet::Task<T> task) {
-    return asio::co_spawn(io_, std::move(task), asio::use_future).get();
-  }
-  std::string create(const std::string& name, rivet::protocol::ActorKey key) {
-    auto r = run(engine_->get_or_create({.name = name, .key = key}));
-    EXPECT_TRUE(r);
-    return r->actor.actor_id;
-  }
-
-  std::filesystem::path dir_;
-  rivet::Registry registry_ = make_registry();
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  std::unique_ptr<rivet::storage::Store> store_;
-  std::unique_ptr<rivet::Engine> engine_;
+  rivet::Registry make_registry() override { return ::make_registry(); }
 };
 
 TEST_F(EngineTest, ActionsChangeStateThatSurvivesRestart) {
