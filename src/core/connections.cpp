@@ -8,6 +8,27 @@
 
 namespace rivet::detail {
 
+namespace {
+
+// Named coroutines (GCC 12: no lambdas capturing coroutine parameters).
+Task<void> make_typed_conn_state(const ActorDefinition& def, ActorContext& ctx, Value params,
+                                 ConnRecord& conn) {
+  conn.typed_state = co_await def.create_typed_conn_state(ctx, std::move(params));
+  conn.typed_state_type = def.typed_conn_state_type;
+}
+
+Task<void> check_subscription(const ActorDefinition& def, ActorContext& ctx, std::string event,
+                              bool& allowed) {
+  allowed = co_await def.can_subscribe(ctx, std::move(event));
+}
+
+Error subscription_forbidden(std::string_view event) {
+  return make_error("auth", "forbidden",
+                    "Subscribing to event '" + std::string(event) + "' is not allowed.");
+}
+
+}  // namespace
+
 Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
     Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
   auto started = co_await ensure_started();
@@ -45,6 +66,12 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
       co_return made.error();
     }
     conn->state = std::move(state);
+  } else if (def_.create_typed_conn_state) {
+    auto made = co_await run_hook(make_typed_conn_state(def_, ctx, params, *conn),
+                                  "createConnState", def_.options.hook_timeout);
+    if (!made) {
+      co_return made.error();
+    }
   }
   // Register before onConnect runs, so the hook (and its broadcasts) see the new connection.
   conns_.emplace(conn->id, conn);
@@ -96,17 +123,38 @@ Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
   maybe_stop_after_call();
 }
 
-Task<void> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> conn, std::string event,
-                                          bool on) {
-  if (on) {
-    conn->subscriptions.insert(std::move(event));
-  } else {
+Task<Result<void>> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> conn,
+                                                  std::string event, bool on) {
+  if (!on) {
     auto it = conn->subscriptions.find(event);
     if (it != conn->subscriptions.end()) {
       conn->subscriptions.erase(it);
     }
+    co_return Result<void>{};
   }
-  co_return;
+  if (def_.can_subscribe && !conn->subscriptions.contains(event) && !conn->disconnected) {
+    enter_call();
+    CallFrame frame;
+    frame.conn = conn;
+    frame.conn_view.emplace(conn.get(), &frame);
+    ActorContext ctx(*this, &frame);
+    bool allowed = false;
+    auto ran = co_await run_hook(check_subscription(def_, ctx, event, allowed), "canSubscribe",
+                                 def_.options.hook_timeout);
+    auto finished = co_await finish_call(frame, false);
+    leave_call();
+    if (!finished) {
+      log_failure("save after canSubscribe", finished.error());
+    }
+    if (!ran) {
+      co_return ran.error();
+    }
+    if (!allowed) {
+      co_return subscription_forbidden(event);
+    }
+  }
+  conn->subscriptions.insert(std::move(event));
+  co_return Result<void>{};
 }
 
 }  // namespace rivet::detail

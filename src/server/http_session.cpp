@@ -44,8 +44,10 @@ HttpRequest to_plain(BeastRequest& req) {
 
 BeastResponse to_beast(HttpResponse& response, unsigned version, bool keep_alive) {
   BeastResponse res{static_cast<http::status>(response.status), version};
+  // insert, not set: raw responses may repeat a header (set-cookie); HttpResponse::set already
+  // keeps single-valued headers unique.
   for (auto& h : response.headers) {
-    res.set(h.name, std::move(h.value));
+    res.insert(h.name, std::move(h.value));
   }
   res.body() = std::move(response.body);
   res.keep_alive(keep_alive);

@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -24,11 +26,17 @@ int serve(const Registry& registry, int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", options.threads, "Worker threads (0 = hardware concurrency)")
       ->capture_default_str();
+  std::int64_t drain_ms = options.reconnect_drain.count();
+  app.add_option("--ws-drain-ms", drain_ms,
+                 "On shutdown with WebSockets open, answer reconnects with ws.going_away this long")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+
+  options.reconnect_drain = std::chrono::milliseconds(std::max<std::int64_t>(drain_ms, 0));
 
   sigset_t signals;
   sigemptyset(&signals);

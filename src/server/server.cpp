@@ -107,6 +107,19 @@ class ServerImpl final : public Server {
       }
       stop_started_ = true;
     }
+    // -- realtime: reconnect drain. Open WebSockets close with 1001 ws.going_away, and the
+    // clients reconnect at once and then after 250, 750, 1750 ms (their backoff). For the
+    // drain window the port stays open and answers those attempts with the same retryable
+    // close; a client that found the port closed would give up for good (conformance note 61).
+    // A server restarted within ~1 s of the drain's end is then reached by the next attempt.
+    if (context_ && !threads_.empty()) {
+      context_->draining.store(true);
+      const bool had_websockets = context_->stats.ws_connections_active.load() > 0;
+      sessions_.shutdown_current();
+      if (had_websockets && options_.reconnect_drain.count() > 0) {
+        std::this_thread::sleep_for(options_.reconnect_drain);
+      }
+    }
     asio::post(acceptor_strand_, [this] {
       boost::system::error_code ignored;
       acceptor_.close(ignored);

@@ -29,6 +29,9 @@ struct ServerContext {
   /// "http://host:port", for /datacenters.
   std::string endpoint;
   ServerStats stats;
+  /// Set when the server starts shutting down: WebSocket upgrades are answered with a retryable
+  /// close (1001 ws.going_away) so that reconnecting clients keep trying.
+  std::atomic<bool> draining{false};
 };
 
 /// A fresh request correlation id (x-rivet-ray-id). Thread-safe.

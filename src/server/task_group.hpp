@@ -96,6 +96,21 @@ class SessionRegistry {
     std::lock_guard lock(mutex_);
     sessions_.erase(id);
   }
+  /// Shuts down the sessions registered now; later ones are served normally.
+  void shutdown_current() {
+    std::vector<std::shared_ptr<Closeable>> live;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [id, weak] : sessions_) {
+        if (auto s = weak.lock()) {
+          live.push_back(std::move(s));
+        }
+      }
+    }
+    for (auto& s : live) {
+      s->shutdown();
+    }
+  }
   /// Shuts down every registered session, and any added later.
   void close_all() {
     std::vector<std::shared_ptr<Closeable>> live;

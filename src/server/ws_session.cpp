@@ -1,41 +1,37 @@
-// WebSocket sessions: the actor connection protocol on `/connect` (spec §6) and structured
-// closes for everything this server does not serve over WebSockets.
-//
-// Concurrency: everything here runs on the connection's strand (the stream's executor). The
-// actor reaches the session through WsSink, which posts onto that strand. One writer coroutine
-// owns all writes; it drains a bounded queue (policy: when full the connection is closed with
-// 1011 "message.outgoing_queue_full", as a client that cannot keep up would otherwise grow the
-// queue without bound).
+// WebSocket sessions: the actor connection protocol on `/connect` (spec §6), and the dispatch
+// to raw WebSockets (raw_ws_session.cpp) and structured closes. See ws_session.hpp for the
+// concurrency model and the outgoing-queue policy.
+
+#include "server/ws_session.hpp"
 
 #include "server/actor_routes.hpp"
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
 #include "server/gateway_route.hpp"
+#include "server/raw_http_route.hpp"
 #include "server/server_errors.hpp"
 #include "server/sessions.hpp"
-#include "server/subprotocols.hpp"
 #include "server/url_util.hpp"
 
 #include <rivet/protocol/messages.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
 #include <deque>
 #include <memory>
 
 namespace rivet::server {
-namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+
+namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
@@ -44,20 +40,8 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 // Upstream gateway frame limit; the actor's own (smaller) limit is checked per message.
 constexpr std::size_t kMaxFrame = 32 * 1024 * 1024;
-constexpr std::size_t kMaxQueuedMessages = 1024;
-constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
-
-constexpr std::uint16_t kCloseNormal = 1000;
-constexpr std::uint16_t kCloseGoingAway = 1001;
-constexpr std::uint16_t kCloseUnsupported = 1003;
-constexpr std::uint16_t kCloseError = 1011;
-
-websocket::close_reason make_close(std::uint16_t code, std::string reason) {
-  websocket::close_reason cr;
-  cr.code = code;
-  cr.reason = truncate_utf8(std::move(reason), kMaxCloseReason);
-  return cr;
-}
+// How long a requested close may take before the TCP connection is cut (slow consumers).
+constexpr auto kCloseDeadline = std::chrono::seconds(5);
 
 protocol::ErrorMessage error_message(const Error& e, std::optional<std::uint64_t> action_id) {
   return protocol::ErrorMessage{
@@ -69,95 +53,6 @@ protocol::ErrorMessage error_message(const Error& e, std::optional<std::uint64_t
       .actor = std::nullopt,
   };
 }
-
-class WsSession final : public std::enable_shared_from_this<WsSession>, public Closeable {
- public:
-  WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
-      : ctx_(ctx), tasks_(tasks), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
-
-  void shutdown() override {
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      self->request_close(kCloseGoingAway, "ws.going_away");
-    });
-  }
-
-  // -- called by WsSink from actor strands -----------------------------------------------------
-  void deliver_event(std::string name, Value args) {
-    asio::post(ws_.get_executor(),
-               [self = shared_from_this(), name = std::move(name), args = std::move(args)]() mutable {
-                 self->enqueue_event(std::move(name), std::move(args));
-               });
-  }
-
-  void deliver_close(std::string reason, bool error) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason), error] {
-      self->request_close(error ? kCloseError : kCloseNormal, reason);
-    });
-  }
-
-  asio::awaitable<void> run(http::request<http::string_body> request);
-
- private:
-  struct Outgoing {
-    Bytes data;
-    bool text = false;
-  };
-
-  asio::awaitable<void> serve_connect(ActorIdentity identity, WsProtocols protocols);
-  asio::awaitable<void> read_loop();
-  asio::awaitable<void> writer();
-  static asio::awaitable<void> run_action(std::shared_ptr<WsSession> self,
-                                          std::shared_ptr<ConnectionHandle> conn,
-                                          protocol::ActionRequest request);
-
-  asio::awaitable<void> close_now(std::uint16_t code, std::string reason) {
-    co_await ws_.async_close(make_close(code, std::move(reason)), kUseTuple);
-  }
-
-  void request_close(std::uint16_t code, std::string reason) {
-    if (!close_) {
-      close_ = make_close(code, std::move(reason));
-    }
-    notify();
-  }
-
-  void notify() { wake_.cancel(); }
-
-  void enqueue(Bytes data) {
-    if (close_ || dead_) {
-      return;
-    }
-    if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + data.size() > kMaxQueuedBytes) {
-      request_close(kCloseError, "message.outgoing_queue_full");
-      return;
-    }
-    queued_bytes_ += data.size();
-    queue_.push_back(Outgoing{std::move(data), encoding_ == protocol::Encoding::Json});
-    notify();
-  }
-
-  void enqueue_event(std::string name, Value args) {
-    auto bytes =
-        protocol::encode_to_client(protocol::Event{std::move(name), std::move(args)}, encoding_);
-    if (bytes.size() > options_.max_outgoing_message_size) {
-      request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
-      return;
-    }
-    enqueue(std::move(bytes));
-  }
-
-  ServerContext& ctx_;
-  TaskGroup& tasks_;
-  websocket::stream<beast::tcp_stream> ws_;
-  asio::steady_timer wake_;
-  protocol::Encoding encoding_ = protocol::Encoding::Json;
-  ActorOptions options_;
-  std::shared_ptr<ConnectionHandle> conn_;
-  std::deque<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
-  std::optional<websocket::close_reason> close_;  // close requested; sent after the queue
-  bool dead_ = false;                             // socket unusable; drop everything
-};
 
 // Holds the session weakly: the engine may keep the sink past the socket's life.
 class WsSink final : public ConnectionSink {
@@ -178,7 +73,111 @@ class WsSink final : public ConnectionSink {
   std::weak_ptr<WsSession> session_;
 };
 
-asio::awaitable<void> WsSession::run(http::request<http::string_body> request) {
+std::vector<Header> plain_headers(const WsSession::Request& request) {
+  std::vector<Header> out;
+  out.reserve(16);
+  for (const auto& field : request) {
+    out.push_back(Header{to_lower(field.name_string()), std::string(field.value())});
+  }
+  return out;
+}
+
+}  // namespace
+
+websocket::close_reason make_close(std::uint16_t code, std::string reason) {
+  websocket::close_reason cr;
+  cr.code = code;
+  cr.reason = truncate_utf8(std::move(reason), kMaxCloseReason);
+  return cr;
+}
+
+// -- WsSession: shared parts -------------------------------------------------------------------
+
+WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
+    : ctx_(ctx),
+      tasks_(tasks),
+      ws_(std::move(stream)),
+      wake_(ws_.get_executor()),
+      close_deadline_(ws_.get_executor()) {}
+
+void WsSession::shutdown() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->request_close(kCloseGoingAway, "ws.going_away");
+  });
+}
+
+void WsSession::deliver_event(std::string name, Value args) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), name = std::move(name), args = std::move(args)]() mutable {
+               self->enqueue_event(std::move(name), std::move(args));
+             });
+}
+
+void WsSession::deliver_close(std::string reason, bool error) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason), error] {
+    self->request_close(error ? kCloseError : kCloseNormal, reason);
+  });
+}
+
+void WsSession::deliver_frame(std::string data, bool binary) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), data = std::move(data), binary]() mutable {
+               self->enqueue(Bytes(data.begin(), data.end()), !binary);
+             });
+}
+
+void WsSession::deliver_frame_close(std::uint16_t code, std::string reason) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+               self->request_close(code, std::move(reason));
+             });
+}
+
+asio::awaitable<void> WsSession::close_now(std::uint16_t code, std::string reason) {
+  co_await ws_.async_close(make_close(code, std::move(reason)), kUseTuple);
+}
+
+void WsSession::request_close(std::uint16_t code, std::string reason) {
+  if (!close_) {
+    close_ = make_close(code, std::move(reason));
+  }
+  if (!deadline_armed_ && !dead_) {
+    deadline_armed_ = true;
+    close_deadline_.expires_after(kCloseDeadline);
+    tasks_.spawn(ws_.get_executor(), enforce_close_deadline(shared_from_this()));
+  }
+  notify();
+}
+
+asio::awaitable<void> WsSession::enforce_close_deadline(std::shared_ptr<WsSession> self) {
+  auto [ec] = co_await self->close_deadline_.async_wait(kUseTuple);
+  if (!ec && !self->dead_) {
+    // The writer is stuck behind a peer that stopped reading: drop the TCP connection; the
+    // pending read and write fail and the session ends (onDisconnect runs).
+    self->dead_ = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+  }
+}
+
+void WsSession::notify() {
+  wake_.cancel();
+}
+
+void WsSession::enqueue(Bytes data, bool text) {
+  if (close_ || dead_) {
+    return;
+  }
+  if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + data.size() > kMaxQueuedBytes) {
+    request_close(kCloseError, "message.outgoing_queue_full");
+    return;
+  }
+  queued_bytes_ += data.size();
+  queue_.push_back(Outgoing{std::move(data), text});
+  notify();
+}
+
+asio::awaitable<void> WsSession::run(Request request) {
   auto self = shared_from_this();
   const auto ray_id = make_ray_id();
   const std::string target(request.target());
@@ -216,14 +215,60 @@ asio::awaitable<void> WsSession::run(http::request<http::string_body> request) {
     co_return;
   }
   const auto path = split_target(actor_path).path;
-  if (path == "/connect") {
+  if (ctx_.draining.load()) {
+    // The server is shutting down: a retryable reason keeps reconnecting clients trying
+    // (conformance note 61) until a restarted server accepts them.
+    co_await close_now(kCloseGoingAway, "ws.going_away");
+  } else if (path == "/connect") {
     co_await serve_connect(std::move(*identity), std::move(protocols));
   } else if (path == "/inspector/connect") {
     co_await close_now(kCloseError, "inspector.not_enabled");
   } else {
-    // Raw WebSockets need onWebSocket, which the engine does not offer yet.
-    co_await close_now(kCloseError, "actor.websocket_not_supported");
+    // Every other path is a raw WebSocket for the actor's onWebSocket (spec §6.1, §7).
+    co_await serve_raw(std::move(*identity), std::move(protocols),
+                       raw_websocket_request(actor_path, plain_headers(request)));
   }
+  close_deadline_.cancel();
+}
+
+asio::awaitable<void> WsSession::writer() {
+  auto self = shared_from_this();
+  for (;;) {
+    while (!queue_.empty() && !dead_) {
+      auto message = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= message.data.size();
+      ws_.text(message.text);
+      auto [ec, n] = co_await ws_.async_write(asio::buffer(message.data), kUseTuple);
+      if (ec) {
+        dead_ = true;
+      }
+    }
+    if (dead_) {
+      break;
+    }
+    if (close_) {
+      co_await ws_.async_close(*close_, kUseTuple);
+      dead_ = true;
+      break;
+    }
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(kUseTuple);
+  }
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+// -- connection protocol -----------------------------------------------------------------------
+
+void WsSession::enqueue_event(std::string name, Value args) {
+  auto bytes =
+      protocol::encode_to_client(protocol::Event{std::move(name), std::move(args)}, encoding_);
+  if (bytes.size() > options_.max_outgoing_message_size) {
+    request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
+    return;
+  }
+  enqueue(std::move(bytes), encoding_ == protocol::Encoding::Json);
 }
 
 asio::awaitable<void> WsSession::serve_connect(ActorIdentity identity, WsProtocols protocols) {
@@ -293,8 +338,7 @@ asio::awaitable<void> WsSession::read_loop() {
     }
     const auto data = buffer.data();
     auto message = protocol::decode_to_server(
-        protocol::ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()),
-        encoding_);
+        protocol::ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()), encoding_);
     if (!message) {
       request_close(kCloseError, "actor.invalid_request");
       break;
@@ -303,38 +347,16 @@ asio::awaitable<void> WsSession::read_loop() {
       // Actions run concurrently; responses go out in completion order, matched by id.
       tasks_.spawn(ws_.get_executor(), run_action(self, conn_, std::move(*action)));
     } else {
+      // Applied inline, in arrival order. A denied subscription (canSubscribe) closes the
+      // connection with the error's group.code (auth.forbidden).
       auto& sub = std::get<protocol::SubscriptionRequest>(*message);
-      co_await conn_->subscribe(std::move(sub.event_name), sub.subscribe);
-    }
-  }
-}
-
-asio::awaitable<void> WsSession::writer() {
-  auto self = shared_from_this();
-  for (;;) {
-    while (!queue_.empty() && !dead_) {
-      auto message = std::move(queue_.front());
-      queue_.pop_front();
-      queued_bytes_ -= message.data.size();
-      ws_.text(message.text);
-      auto [ec, n] = co_await ws_.async_write(asio::buffer(message.data), kUseTuple);
-      if (ec) {
-        dead_ = true;
+      auto applied = co_await conn_->subscribe(std::move(sub.event_name), sub.subscribe);
+      if (!applied) {
+        request_close(kCloseError, mask_for_client(applied.error()).qualified());
+        break;
       }
     }
-    if (dead_) {
-      break;
-    }
-    if (close_) {
-      co_await ws_.async_close(*close_, kUseTuple);
-      dead_ = true;
-      break;
-    }
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await wake_.async_wait(kUseTuple);
   }
-  queue_.clear();
-  queued_bytes_ = 0;
 }
 
 asio::awaitable<void> WsSession::run_action(std::shared_ptr<WsSession> self,
@@ -342,9 +364,10 @@ asio::awaitable<void> WsSession::run_action(std::shared_ptr<WsSession> self,
                                             protocol::ActionRequest request) {
   auto result = co_await conn->call(std::move(request.name), std::move(request.args));
   const auto enc = self->encoding_;
+  const bool text = enc == protocol::Encoding::Json;
   if (!result) {
     auto masked = mask_for_client(result.error());
-    self->enqueue(protocol::encode_to_client(error_message(masked, request.id), enc));
+    self->enqueue(protocol::encode_to_client(error_message(masked, request.id), enc), text);
     co_return;
   }
   auto bytes =
@@ -353,10 +376,8 @@ asio::awaitable<void> WsSession::run_action(std::shared_ptr<WsSession> self,
     bytes = protocol::encode_to_client(
         error_message(rivet::errors::outgoing_too_long(), request.id), enc);
   }
-  self->enqueue(std::move(bytes));
+  self->enqueue(std::move(bytes), text);
 }
-
-}  // namespace
 
 asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
                                      SessionRegistry& sessions, beast::tcp_stream stream,

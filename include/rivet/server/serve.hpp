@@ -5,6 +5,7 @@
 #include <rivet/common/error.hpp>
 #include <rivet/core/registry.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@ struct ServerOptions {
   std::string data_dir = "./.rivet";
   /// io_context threads; 0 = hardware concurrency.
   unsigned threads = 0;
+  /// On stop with WebSockets open: how long the port keeps answering WebSocket upgrades with a
+  /// retryable close (1001 ws.going_away) so reconnecting clients keep trying (0 = no drain).
+  std::chrono::milliseconds reconnect_drain{1000};
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.

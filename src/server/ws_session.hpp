@@ -1,0 +1,114 @@
+#pragma once
+// One accepted WebSocket: the actor connection protocol on `/connect` (ws_session.cpp) or a raw
+// WebSocket served by the actor's onWebSocket (raw_ws_session.cpp). Private to the server.
+//
+// Concurrency: everything here runs on the connection's strand (the stream's executor). The
+// actor reaches the session through sinks that post onto that strand. One writer coroutine owns
+// all writes; it drains a bounded queue. Policy when the queue is full (kMaxQueuedMessages or
+// kMaxQueuedBytes): the connection is closed with 1011 `message.outgoing_queue_full`; nothing
+// is dropped silently, and other connections are unaffected (each has its own queue and strand).
+
+#include "server/server_context.hpp"
+#include "server/subprotocols.hpp"
+#include "server/task_group.hpp"
+
+#include <rivet/core/engine.hpp>
+#include <rivet/core/raw_socket.hpp>
+#include <rivet/protocol/encoding.hpp>
+#include <rivet/protocol/messages.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace rivet::server {
+
+/// Bounds of one connection's outgoing queue.
+inline constexpr std::size_t kMaxQueuedMessages = 1024;
+inline constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+
+inline constexpr std::uint16_t kCloseNormal = 1000;
+inline constexpr std::uint16_t kCloseGoingAway = 1001;
+inline constexpr std::uint16_t kCloseUnsupported = 1003;
+inline constexpr std::uint16_t kCloseAbnormal = 1006;
+inline constexpr std::uint16_t kCloseInvalidPayload = 1007;
+inline constexpr std::uint16_t kCloseError = 1011;
+
+class WsSession final : public std::enable_shared_from_this<WsSession>, public Closeable {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  WsSession(ServerContext& ctx, TaskGroup& tasks, boost::beast::tcp_stream stream);
+
+  void shutdown() override;
+
+  // -- called by the sinks from actor strands (post onto this session's strand) ---------------
+  void deliver_event(std::string name, Value args);
+  void deliver_close(std::string reason, bool error);
+  void deliver_frame(std::string data, bool binary);
+  void deliver_frame_close(std::uint16_t code, std::string reason);
+
+  boost::asio::awaitable<void> run(Request request);
+
+ private:
+  struct Outgoing {
+    Bytes data;
+    bool text = false;
+  };
+
+  // -- connection protocol (ws_session.cpp) ---------------------------------------------------
+  boost::asio::awaitable<void> serve_connect(ActorIdentity identity, WsProtocols protocols);
+  boost::asio::awaitable<void> read_loop();
+  static boost::asio::awaitable<void> run_action(std::shared_ptr<WsSession> self,
+                                                 std::shared_ptr<ConnectionHandle> conn,
+                                                 protocol::ActionRequest request);
+  void enqueue_event(std::string name, Value args);
+
+  // -- raw WebSocket (raw_ws_session.cpp) -----------------------------------------------------
+  boost::asio::awaitable<void> serve_raw(ActorIdentity identity, WsProtocols protocols,
+                                         RawRequest request);
+  boost::asio::awaitable<void> raw_read_loop();
+
+  // -- shared ----------------------------------------------------------------------------------
+  boost::asio::awaitable<void> writer();
+  boost::asio::awaitable<void> close_now(std::uint16_t code, std::string reason);
+  void request_close(std::uint16_t code, std::string reason);
+  void notify();
+  /// Queues one frame; closes with 1011 message.outgoing_queue_full beyond the bounds.
+  void enqueue(Bytes data, bool text);
+
+  ServerContext& ctx_;
+  TaskGroup& tasks_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::asio::steady_timer wake_;
+  protocol::Encoding encoding_ = protocol::Encoding::Json;
+  ActorOptions options_;
+  std::shared_ptr<ConnectionHandle> conn_;
+  std::shared_ptr<RawSocketHandle> raw_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::optional<boost::beast::websocket::close_reason> close_;  // sent after the queue
+  bool dead_ = false;                                           // socket unusable; drop everything
+  // Armed by the first request_close: a peer that does not let the close frame through (a
+  // stalled reader behind a full TCP window) is cut off after kCloseDeadline.
+  boost::asio::steady_timer close_deadline_;
+  bool deadline_armed_ = false;
+  static boost::asio::awaitable<void> enforce_close_deadline(std::shared_ptr<WsSession> self);
+};
+
+/// A close reason of at most 123 bytes.
+[[nodiscard]] boost::beast::websocket::close_reason make_close(std::uint16_t code,
+                                                               std::string reason);
+
+}  // namespace rivet::server
