@@ -116,6 +116,21 @@ TEST_F(LifecycleTest, KvSurvivesSleep) {
   EXPECT_EQ(call(id, "get", rivet::Value::array({"missing"})), nullptr);
 }
 
+TEST_F(LifecycleTest, KvLimitsGiveStructuredErrors) {
+  auto id = create("life", {"kv-limits"});
+  auto r = run(engine_->call_action(
+      id, nullptr, "put", rivet::Value::array({std::string(rivet::kKvMaxKeySize + 1, 'k'), "v"})));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("kv", "key_too_large"));
+  r = run(engine_->call_action(
+      id, nullptr, "put",
+      rivet::Value::array({"k", std::string(rivet::kKvMaxValueSize + 1, 'v')})));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("kv", "value_too_large"));
+  // Nothing was written by the rejected calls.
+  EXPECT_EQ(call(id, "get", rivet::Value::array({"k"})), nullptr);
+}
+
 TEST_F(LifecycleTest, DestroyRemovesTheActor) {
   auto id = create("life", {"gone"});
   call(id, "destroyNow");
