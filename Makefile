@@ -106,5 +106,14 @@ bench-smoke: deps
 	$(BUILD_DIR)/bin/rivet-load --smoke --server $(BUILD_DIR)/bin/rivet-bench-server \
 	  --results-dir bench/results $(BENCH_ARGS)
 
+# Broadcast fan-out (bench/fanout/README.md): one actor, 1 000 and 10 000 subscribed WebSockets.
+# FANOUT_ARGS e.g. "--clients 1000 --events 300"; ctest runs `--smoke` (bench_fanout_smoke).
+FANOUT_ARGS ?=
+.PHONY: bench-fanout
+bench-fanout: deps
+	cmake --preset release $(BENCH_FLAG)
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-bench-fanout
+	$(BUILD_DIR)/bin/rivet-bench-fanout $(FANOUT_ARGS)
+
 clean:
 	rm -rf $(BUILD_DIR)

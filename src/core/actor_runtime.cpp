@@ -139,16 +139,22 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
 }
 
 void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
+  // One SharedEvent per event, whatever the number of receivers (encoded once per encoding).
   for (auto& ev : events) {
+    std::shared_ptr<const SharedEvent> shared;
     if (ev.target) {
       if (!ev.target->disconnected && ev.target->sink) {
-        ev.target->sink->send_event(ev.name, ev.args);
+        shared = std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args));
+        ev.target->sink->send_shared_event(shared);
       }
       continue;
     }
     for (const auto& [id, conn] : conns_) {
       if (conn->sink && !conn->disconnected && conn->subscriptions.contains(ev.name)) {
-        conn->sink->send_event(ev.name, ev.args);
+        if (!shared) {
+          shared = std::make_shared<const SharedEvent>(ev.name, std::move(ev.args));
+        }
+        conn->sink->send_shared_event(shared);
       }
     }
   }

@@ -2,6 +2,8 @@
 
 #include <rivet/core/actor.hpp>
 #include <rivet/core/engine.hpp>
+#include <rivet/core/shared_event.hpp>
+#include <rivet/protocol/messages.hpp>
 
 #include "core/test_engine_fixture.hpp"
 
@@ -396,6 +398,22 @@ TEST_F(RealtimeTest, OpenConnectionsKeepTheActorAwake) {
   run(conn->disconnect());
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(call(id, "getLog"), (Value{"wake", "wake"}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SharedEventTest, EncodesOncePerEncodingAndMatchesTheCodec) {
+  rivet::SharedEvent event("tick", Value::array({1, "two"}));
+  const auto& bare = event.encoded(rivet::protocol::Encoding::Bare);
+  EXPECT_EQ(&bare, &event.encoded(rivet::protocol::Encoding::Bare));
+  EXPECT_EQ(bare, rivet::protocol::encode_to_client(
+                      rivet::protocol::Event{"tick", Value::array({1, "two"})},
+                      rivet::protocol::Encoding::Bare));
+  const auto& json = event.encoded(rivet::protocol::Encoding::Json);
+  EXPECT_EQ(std::string(json.begin(), json.end()),
+            R"({"body":{"tag":"Event","val":{"name":"tick","args":[1,"two"]}}})");
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ asio::awaitable<void> WsSession::serve_raw(ActorIdentity identity, WsProtocols p
   raw_ = std::move(*handle);
   ctx_.stats.ws_connections_opened.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.ws_connections_active.fetch_add(1, std::memory_order_relaxed);
-  tasks_.spawn(ws_.get_executor(), writer());
+  writable_ = true;
+  pump();
   co_await raw_read_loop();
   notify();
   ctx_.stats.ws_connections_active.fetch_sub(1, std::memory_order_relaxed);

@@ -162,6 +162,9 @@ class ServerImpl final : public Server {
         continue;  // transient (e.g. the peer reset before accept); keep serving
       }
       tcp::socket stream(std::move(socket));
+      // Small frames (events, replies) must not wait for the peer's delayed ACK (Nagle).
+      boost::system::error_code nodelay_ec;
+      stream.set_option(tcp::no_delay(true), nodelay_ec);
       auto executor = stream.get_executor();
       tasks_.spawn(executor, server::run_http_session(*context_, tasks_, sessions_, std::move(stream)));
     }

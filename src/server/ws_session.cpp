@@ -63,6 +63,11 @@ class WsSink final : public ConnectionSink {
       s->deliver_event(name, args);
     }
   }
+  void send_shared_event(const std::shared_ptr<const SharedEvent>& event) override {
+    if (auto s = session_.lock()) {
+      s->deliver_shared_event(event);
+    }
+  }
   void close(std::string reason, bool error) override {
     if (auto s = session_.lock()) {
       s->deliver_close(std::move(reason), error);
@@ -94,11 +99,7 @@ websocket::close_reason make_close(std::uint16_t code, std::string reason) {
 // -- WsSession: shared parts -------------------------------------------------------------------
 
 WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
-    : ctx_(ctx),
-      tasks_(tasks),
-      ws_(std::move(stream)),
-      wake_(ws_.get_executor()),
-      close_deadline_(ws_.get_executor()) {}
+    : ctx_(ctx), tasks_(tasks), ws_(std::move(stream)), close_deadline_(ws_.get_executor()) {}
 
 void WsSession::shutdown() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -111,6 +112,12 @@ void WsSession::deliver_event(std::string name, Value args) {
              [self = shared_from_this(), name = std::move(name), args = std::move(args)]() mutable {
                self->enqueue_event(std::move(name), std::move(args));
              });
+}
+
+void WsSession::deliver_shared_event(std::shared_ptr<const SharedEvent> event) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), event = std::move(event)]() mutable {
+    self->enqueue_shared_event(std::move(event));
+  });
 }
 
 void WsSession::deliver_close(std::string reason, bool error) {
@@ -161,19 +168,65 @@ asio::awaitable<void> WsSession::enforce_close_deadline(std::shared_ptr<WsSessio
 }
 
 void WsSession::notify() {
-  wake_.cancel();
+  pump();
+}
+
+void WsSession::pump() {
+  if (!writable_ || writing_ || dead_) {
+    return;
+  }
+  if (!queue_.empty()) {
+    writing_ = true;
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    const auto& bytes = current_.bytes(encoding_);
+    queued_bytes_ -= bytes.size();
+    ws_.text(current_.text);
+    ws_.async_write(
+        asio::buffer(bytes),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+    return;
+  }
+  if (close_ && !closing_) {
+    closing_ = true;
+    writing_ = true;
+    ws_.async_close(*close_, [self = shared_from_this()](beast::error_code) {
+      self->writing_ = false;
+      self->dead_ = true;
+    });
+  }
+}
+
+void WsSession::on_written(beast::error_code ec) {
+  writing_ = false;
+  current_ = Outgoing{};
+  if (ec) {
+    dead_ = true;
+    queue_.clear();
+    queued_bytes_ = 0;
+    return;
+  }
+  pump();
 }
 
 void WsSession::enqueue(Bytes data, bool text) {
+  Outgoing message;
+  message.data = std::move(data);
+  message.text = text;
+  enqueue(std::move(message));
+}
+
+void WsSession::enqueue(Outgoing message) {
   if (close_ || dead_) {
     return;
   }
-  if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + data.size() > kMaxQueuedBytes) {
+  const auto size = message.bytes(encoding_).size();
+  if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + size > kMaxQueuedBytes) {
     request_close(kCloseError, "message.outgoing_queue_full");
     return;
   }
-  queued_bytes_ += data.size();
-  queue_.push_back(Outgoing{std::move(data), text});
+  queued_bytes_ += size;
+  queue_.push_back(std::move(message));
   notify();
 }
 
@@ -231,34 +284,6 @@ asio::awaitable<void> WsSession::run(Request request) {
   close_deadline_.cancel();
 }
 
-asio::awaitable<void> WsSession::writer() {
-  auto self = shared_from_this();
-  for (;;) {
-    while (!queue_.empty() && !dead_) {
-      auto message = std::move(queue_.front());
-      queue_.pop_front();
-      queued_bytes_ -= message.data.size();
-      ws_.text(message.text);
-      auto [ec, n] = co_await ws_.async_write(asio::buffer(message.data), kUseTuple);
-      if (ec) {
-        dead_ = true;
-      }
-    }
-    if (dead_) {
-      break;
-    }
-    if (close_) {
-      co_await ws_.async_close(*close_, kUseTuple);
-      dead_ = true;
-      break;
-    }
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await wake_.async_wait(kUseTuple);
-  }
-  queue_.clear();
-  queued_bytes_ = 0;
-}
-
 // -- connection protocol -----------------------------------------------------------------------
 
 void WsSession::enqueue_event(std::string name, Value args) {
@@ -269,6 +294,20 @@ void WsSession::enqueue_event(std::string name, Value args) {
     return;
   }
   enqueue(std::move(bytes), encoding_ == protocol::Encoding::Json);
+}
+
+void WsSession::enqueue_shared_event(std::shared_ptr<const SharedEvent> event) {
+  if (close_ || dead_) {
+    return;
+  }
+  if (event->encoded(encoding_).size() > options_.max_outgoing_message_size) {
+    request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
+    return;
+  }
+  Outgoing message;
+  message.shared = std::move(event);
+  message.text = encoding_ == protocol::Encoding::Json;
+  enqueue(std::move(message));
 }
 
 asio::awaitable<void> WsSession::serve_connect(ActorIdentity identity, WsProtocols protocols) {
@@ -311,11 +350,15 @@ asio::awaitable<void> WsSession::serve_connect(ActorIdentity identity, WsProtoco
   // Init goes first even if the actor already pushed events from onConnect.
   auto init = protocol::encode_to_client(protocol::Init{identity.actor_id, conn_->id()}, encoding_);
   queued_bytes_ += init.size();
-  queue_.push_front(Outgoing{std::move(init), encoding_ == protocol::Encoding::Json});
+  Outgoing first;
+  first.data = std::move(init);
+  first.text = encoding_ == protocol::Encoding::Json;
+  queue_.push_front(std::move(first));
 
   ctx_.stats.ws_connections_opened.fetch_add(1, std::memory_order_relaxed);
   ctx_.stats.ws_connections_active.fetch_add(1, std::memory_order_relaxed);
-  tasks_.spawn(ws_.get_executor(), writer());
+  writable_ = true;
+  pump();
   co_await read_loop();
   notify();
   co_await conn_->disconnect();

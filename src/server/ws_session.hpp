@@ -3,10 +3,13 @@
 // WebSocket served by the actor's onWebSocket (raw_ws_session.cpp). Private to the server.
 //
 // Concurrency: everything here runs on the connection's strand (the stream's executor). The
-// actor reaches the session through sinks that post onto that strand. One writer coroutine owns
-// all writes; it drains a bounded queue. Policy when the queue is full (kMaxQueuedMessages or
-// kMaxQueuedBytes): the connection is closed with 1011 `message.outgoing_queue_full`; nothing
-// is dropped silently, and other connections are unaffected (each has its own queue and strand).
+// actor reaches the session through sinks that post onto that strand. One write chain owns all
+// writes (pump → async_write → on_written → pump, as in Beast's chat example: a completion
+// handler per frame rather than a coroutine woken by a timer, which halves the work per frame
+// of a broadcast fan-out); it drains a bounded queue. Policy when the queue is full
+// (kMaxQueuedMessages or kMaxQueuedBytes): the connection is closed with 1011
+// `message.outgoing_queue_full`; nothing is dropped silently, and other connections are unaffected
+// (each has its own queue and strand).
 
 #include "server/server_context.hpp"
 #include "server/subprotocols.hpp"
@@ -14,6 +17,7 @@
 
 #include <rivet/core/engine.hpp>
 #include <rivet/core/raw_socket.hpp>
+#include <rivet/core/shared_event.hpp>
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/messages.hpp>
 
@@ -55,6 +59,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
 
   // -- called by the sinks from actor strands (post onto this session's strand) ---------------
   void deliver_event(std::string name, Value args);
+  void deliver_shared_event(std::shared_ptr<const SharedEvent> event);
   void deliver_close(std::string reason, bool error);
   void deliver_frame(std::string data, bool binary);
   void deliver_frame_close(std::uint16_t code, std::string reason);
@@ -64,7 +69,12 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
  private:
   struct Outgoing {
     Bytes data;
+    /// Set instead of `data` for an event shared between connections (encoded once).
+    std::shared_ptr<const SharedEvent> shared;
     bool text = false;
+    [[nodiscard]] const Bytes& bytes(protocol::Encoding enc) const {
+      return shared ? shared->encoded(enc) : data;
+    }
   };
 
   // -- connection protocol (ws_session.cpp) ---------------------------------------------------
@@ -74,6 +84,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
                                                  std::shared_ptr<ConnectionHandle> conn,
                                                  protocol::ActionRequest request);
   void enqueue_event(std::string name, Value args);
+  void enqueue_shared_event(std::shared_ptr<const SharedEvent> event);
 
   // -- raw WebSocket (raw_ws_session.cpp) -----------------------------------------------------
   boost::asio::awaitable<void> serve_raw(ActorIdentity identity, WsProtocols protocols,
@@ -81,17 +92,23 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   boost::asio::awaitable<void> raw_read_loop();
 
   // -- shared ----------------------------------------------------------------------------------
-  boost::asio::awaitable<void> writer();
+  /// Starts the next write (or, once the queue is empty, the requested close) unless one runs.
+  void pump();
+  void on_written(boost::beast::error_code ec);
   boost::asio::awaitable<void> close_now(std::uint16_t code, std::string reason);
   void request_close(std::uint16_t code, std::string reason);
   void notify();
   /// Queues one frame; closes with 1011 message.outgoing_queue_full beyond the bounds.
   void enqueue(Bytes data, bool text);
+  void enqueue(Outgoing message);
 
   ServerContext& ctx_;
   TaskGroup& tasks_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-  boost::asio::steady_timer wake_;
+  bool writable_ = false;  // set once the protocol may write (after Init is queued first)
+  bool writing_ = false;   // a write or the close is in flight
+  bool closing_ = false;   // the close frame was started
+  Outgoing current_;       // the frame being written
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;
   std::shared_ptr<ConnectionHandle> conn_;

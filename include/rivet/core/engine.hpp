@@ -11,6 +11,7 @@
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 #include <rivet/core/registry.hpp>
+#include <rivet/core/shared_event.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
 #include <rivet/storage/store.hpp>
@@ -38,6 +39,12 @@ class ConnectionSink {
   /// The actor closes the connection (disconnect, sleep, destroy). `reason` is "group.code" or a
   /// user reason; `error` true means close code 1011, else 1000.
   virtual void close(std::string reason, bool error) = 0;
+  // -- realtime --
+  /// The same, shared by every connection the event goes to (a broadcast builds it once), so a
+  /// transport can encode it once per encoding. The default forwards to send_event.
+  virtual void send_shared_event(const std::shared_ptr<const SharedEvent>& event) {
+    send_event(event->name(), event->args());
+  }
 };
 
 /// A client connection held open against one actor (WebSocket /connect).

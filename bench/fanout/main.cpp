@@ -1,0 +1,530 @@
+// rivet-bench-fanout: broadcast fan-out latency. One actor, N subscribed WebSocket connections
+// (Beast clients in this process, bare encoding, all on 127.0.0.1); the actor's `tick(seq)`
+// action broadcasts `tick(seq)`; we time, per event, how long each connection takes to receive it
+// from just before the action request is written.
+//
+// The server runs in a child process (forked before any thread exists) so that each process has
+// its own file-descriptor table (10 000 connections are 20 000 descriptors in one process).
+// RLIMIT_NOFILE is raised to the hard limit first (both processes inherit it).
+//
+//   rivet-bench-fanout                       1 000 and 10 000 clients
+//   rivet-bench-fanout --clients 1000 --events 200
+//   rivet-bench-fanout --smoke               a few seconds; exit 1 if any event went missing
+//
+// Output: per run, the per-delivery latency (each connection's receive time) p50/p99/max, and
+// the time until every connection had the event ("all") p50/p99.
+
+#include <rivet/rivet.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kConnectBatch = 256;
+constexpr auto kEventTimeout = std::chrono::seconds(20);
+constexpr int kWarmupEvents = 3;
+
+// -- the server (child process) ---------------------------------------------------------------
+
+struct TickState {
+  std::int64_t ticks = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TickState, ticks)
+
+[[noreturn]] void run_server(int port_pipe, int parent_pipe, unsigned threads) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  rivet::Registry registry;
+  registry.use(rivet::actor<TickState>("fanout").action("tick", [](auto& c, std::int64_t seq) {
+    // No state change: the broadcast leaves without waiting for a commit.
+    c.broadcast("tick", seq);
+    return seq;
+  }));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rivet-bench-fanout-" + std::to_string(::getpid()));
+  rivet::ServerOptions options;
+  options.port = 0;
+  options.data_dir = dir.string();
+  options.threads = threads;
+  options.reconnect_drain = std::chrono::milliseconds(0);
+  auto server = rivet::Server::start(registry, options);
+  if (!server) {
+    std::fprintf(stderr, "fanout server: %s\n", server.error().message.c_str());
+    std::_Exit(2);
+  }
+  const std::uint16_t port = (*server)->port();
+  (void)!::write(port_pipe, &port, sizeof port);
+  ::close(port_pipe);
+  char byte = 0;
+  while (::read(parent_pipe, &byte, 1) > 0) {
+  }
+  (*server)->stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::_Exit(0);
+}
+
+// -- bare encoding (client-protocol.md §11) ---------------------------------------------------
+
+void put_uint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(v));
+}
+
+void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
+  put_uint(out, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+void put_cbor_uint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  if (v < 24) {
+    out.push_back(static_cast<std::uint8_t>(v));
+  } else if (v <= 0xFF) {
+    out.push_back(0x18);
+    out.push_back(static_cast<std::uint8_t>(v));
+  } else if (v <= 0xFFFF) {
+    out.push_back(0x19);
+    out.push_back(static_cast<std::uint8_t>(v >> 8));
+    out.push_back(static_cast<std::uint8_t>(v));
+  } else {
+    out.push_back(0x1a);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<std::uint8_t>(v >> shift));
+    }
+  }
+}
+
+std::vector<std::uint8_t> subscribe_message(std::string_view event) {
+  std::vector<std::uint8_t> out{0x04, 0x00, 0x01};
+  put_str(out, event);
+  out.push_back(0x01);
+  return out;
+}
+
+std::vector<std::uint8_t> tick_request(std::uint64_t id, std::uint64_t seq) {
+  std::vector<std::uint8_t> out{0x04, 0x00, 0x00};
+  put_uint(out, id);
+  put_str(out, "tick");
+  std::vector<std::uint8_t> args{0x81};
+  put_cbor_uint(args, seq);
+  put_uint(out, args.size());
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
+struct Reader {
+  const std::uint8_t* p;
+  const std::uint8_t* end;
+  std::optional<std::uint64_t> uint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+      const auto b = *p++;
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+  std::optional<std::string_view> str() {
+    auto n = uint();
+    if (!n || static_cast<std::size_t>(end - p) < *n) {
+      return std::nullopt;
+    }
+    std::string_view s(reinterpret_cast<const char*>(p), *n);
+    p += *n;
+    return s;
+  }
+};
+
+/// Init -> actor id.
+std::optional<std::string> parse_init(const std::uint8_t* data, std::size_t size) {
+  if (size < 3 || data[0] != 0x04 || data[2] != 0x00) {
+    return std::nullopt;
+  }
+  Reader r{data + 3, data + size};
+  auto id = r.str();
+  return id ? std::optional<std::string>(std::string(*id)) : std::nullopt;
+}
+
+/// Event "tick" -> seq.
+std::optional<std::uint64_t> parse_tick(const std::uint8_t* data, std::size_t size) {
+  if (size < 3 || data[0] != 0x04 || data[2] != 0x03) {
+    return std::nullopt;
+  }
+  Reader r{data + 3, data + size};
+  auto name = r.str();
+  auto args = r.str();
+  if (!name || !args || *name != "tick" || args->size() < 2 ||
+      static_cast<std::uint8_t>((*args)[0]) != 0x81) {
+    return std::nullopt;
+  }
+  const auto* c = reinterpret_cast<const std::uint8_t*>(args->data()) + 1;
+  const auto* e = reinterpret_cast<const std::uint8_t*>(args->data()) + args->size();
+  const std::uint8_t head = *c++;
+  if (head < 24) {
+    return head;
+  }
+  int bytes = head == 0x18 ? 1 : head == 0x19 ? 2 : head == 0x1a ? 4 : head == 0x1b ? 8 : 0;
+  if (bytes == 0 || e - c < bytes) {
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) {
+    v = (v << 8) | *c++;
+  }
+  return v;
+}
+
+// -- the clients --------------------------------------------------------------------------------
+
+using Ws = websocket::stream<beast::tcp_stream>;
+
+struct Run {
+  std::size_t clients = 0;
+  int events = 0;
+  std::uint16_t port = 0;
+  std::string actor_id;
+
+  std::vector<std::unique_ptr<Ws>> sockets;
+  std::size_t opened = 0;
+  std::size_t failed = 0;
+
+  // Per event: send time and receive count; per delivery: latency (us).
+  std::vector<Clock::time_point> sent;
+  std::vector<std::size_t> received;
+  std::vector<Clock::duration> last;  // time until the last connection had it
+  std::vector<double> latencies_us;
+  std::uint64_t current = 0;
+  std::unique_ptr<asio::steady_timer> all_in;
+  bool stop_reading = false;
+};
+
+asio::awaitable<bool> open_one(Run& run, std::size_t index, std::string path) {
+  auto ex = co_await asio::this_coro::executor;
+  auto ws = std::make_unique<Ws>(ex);
+  auto [cec] = co_await beast::get_lowest_layer(*ws).async_connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), run.port), kUseTuple);
+  if (cec) {
+    co_return false;
+  }
+  beast::get_lowest_layer(*ws).socket().set_option(tcp::no_delay(true));
+  ws->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(beast::http::field::sec_websocket_protocol, "rivet, rivet_encoding.bare");
+  }));
+  ws->binary(true);
+  auto [hec] =
+      co_await ws->async_handshake("127.0.0.1:" + std::to_string(run.port), path, kUseTuple);
+  if (hec) {
+    co_return false;
+  }
+  beast::flat_buffer buffer;
+  auto [rec, n] = co_await ws->async_read(buffer, kUseTuple);
+  if (rec) {
+    co_return false;
+  }
+  auto id = parse_init(static_cast<const std::uint8_t*>(buffer.data().data()), buffer.size());
+  if (!id) {
+    co_return false;
+  }
+  if (run.actor_id.empty()) {
+    run.actor_id = *id;
+  }
+  auto sub = subscribe_message("tick");
+  auto [wec, w] = co_await ws->async_write(asio::buffer(sub), kUseTuple);
+  if (wec) {
+    co_return false;
+  }
+  run.sockets[index] = std::move(ws);
+  co_return true;
+}
+
+asio::awaitable<void> read_loop(Run& run, Ws& ws) {
+  beast::flat_buffer buffer;
+  while (!run.stop_reading) {
+    auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
+    if (ec) {
+      break;
+    }
+    const auto now = Clock::now();
+    auto seq = parse_tick(static_cast<const std::uint8_t*>(buffer.data().data()), buffer.size());
+    buffer.consume(buffer.size());
+    if (!seq || *seq >= run.sent.size()) {
+      continue;  // the trigger's ActionResponse
+    }
+    const auto latency = now - run.sent[*seq];
+    if (*seq >= static_cast<std::uint64_t>(kWarmupEvents)) {
+      run.latencies_us.push_back(std::chrono::duration<double, std::micro>(latency).count());
+    }
+    if (++run.received[*seq] == run.clients) {
+      run.last[*seq] = latency;
+      if (*seq == run.current) {
+        run.all_in->cancel();
+      }
+    }
+  }
+}
+
+asio::awaitable<void> open_all(Run& run, bool& ok) {
+  run.sockets.resize(run.clients);
+  // The first connection resolves the actor (getOrCreate); the rest address it by id.
+  const std::string key =
+      "fanout-" + std::to_string(::getpid()) + "-" + std::to_string(run.clients);
+  const std::string query_path =
+      "/gateway/fanout/connect?rvt-namespace=default&rvt-method=getOrCreate"
+      "&rvt-runner=default&rvt-key=" +
+      key;
+  if (!co_await open_one(run, 0, query_path)) {
+    ok = false;
+    co_return;
+  }
+  const std::string path = "/gateway/" + run.actor_id + "/connect";
+  for (std::size_t start = 1; start < run.clients; start += kConnectBatch) {
+    const auto stop = std::min(run.clients, start + kConnectBatch);
+    std::size_t pending = stop - start;
+    asio::steady_timer batch_done(co_await asio::this_coro::executor, Clock::time_point::max());
+    for (std::size_t i = start; i < stop; ++i) {
+      asio::co_spawn(co_await asio::this_coro::executor, open_one(run, i, path),
+                     [&](std::exception_ptr, bool opened) {
+                       if (!opened) {
+                         ++run.failed;
+                       }
+                       if (--pending == 0) {
+                         batch_done.cancel();
+                       }
+                     });
+    }
+    co_await batch_done.async_wait(kUseTuple);
+  }
+  run.opened = run.clients - run.failed;
+  ok = run.failed == 0;
+}
+
+asio::awaitable<void> drive(Run& run, bool& ok) {
+  auto ex = co_await asio::this_coro::executor;
+  co_await open_all(run, ok);
+  if (!ok) {
+    std::fprintf(stderr, "fanout: %zu of %zu connections failed to open\n", run.failed,
+                 run.clients);
+    co_return;
+  }
+  const int total = run.events + kWarmupEvents;
+  run.sent.resize(total);
+  run.received.assign(total, 0);
+  run.last.assign(total, Clock::duration::zero());
+  run.latencies_us.reserve(run.clients * run.events);
+  run.all_in = std::make_unique<asio::steady_timer>(ex);
+  for (auto& ws : run.sockets) {
+    asio::co_spawn(ex, read_loop(run, *ws), asio::detached);
+  }
+  // Let the subscriptions land before the first event.
+  asio::steady_timer settle(ex, std::chrono::milliseconds(200));
+  co_await settle.async_wait(kUseTuple);
+
+  auto& trigger = *run.sockets[0];
+  for (int seq = 0; seq < total; ++seq) {
+    run.current = seq;
+    run.all_in->expires_after(kEventTimeout);
+    auto request = tick_request(static_cast<std::uint64_t>(seq), static_cast<std::uint64_t>(seq));
+    run.sent[seq] = Clock::now();
+    auto [wec, w] = co_await trigger.async_write(asio::buffer(request), kUseTuple);
+    if (wec) {
+      ok = false;
+      break;
+    }
+    if (run.received[seq] < run.clients) {
+      auto [tec] = co_await run.all_in->async_wait(kUseTuple);
+      if (!tec && run.received[seq] < run.clients) {
+        std::fprintf(stderr, "fanout: event %d reached %zu of %zu connections in %lld s\n", seq,
+                     run.received[seq], run.clients, static_cast<long long>(kEventTimeout.count()));
+        ok = false;
+        break;
+      }
+    }
+    // A short gap so events do not overlap.
+    asio::steady_timer gap(ex, std::chrono::milliseconds(2));
+    co_await gap.async_wait(kUseTuple);
+  }
+  run.stop_reading = true;
+  for (auto& ws : run.sockets) {
+    beast::get_lowest_layer(*ws).close();
+  }
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  const auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(idx, v.size() - 1)];
+}
+
+bool run_one(std::uint16_t port, std::size_t clients, int events) {
+  asio::io_context io(1);  // declared first: the sockets and timers in `run` die before it
+  Run run;
+  run.clients = clients;
+  run.events = events;
+  run.port = port;
+  bool ok = true;
+  const auto t0 = Clock::now();
+  asio::co_spawn(io, drive(run, ok), asio::detached);
+  io.run();
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!ok) {
+    return false;
+  }
+  std::vector<double> all_ms;
+  for (int seq = kWarmupEvents; seq < events + kWarmupEvents; ++seq) {
+    all_ms.push_back(std::chrono::duration<double, std::milli>(run.last[seq]).count());
+  }
+  const auto& lat = run.latencies_us;
+  std::printf(
+      "clients %6zu  events %4d  delivery p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  |  "
+      "all-received "
+      "p50 %8.3f ms  p99 %8.3f ms  (%.1f s)\n",
+      clients, events, percentile(lat, 0.50) / 1000.0, percentile(lat, 0.99) / 1000.0,
+      percentile(lat, 1.0) / 1000.0, percentile(all_ms, 0.50), percentile(all_ms, 0.99), seconds);
+  std::fflush(stdout);
+  return true;
+}
+
+void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+std::vector<std::size_t> parse_list(const char* text) {
+  std::vector<std::size_t> out;
+  std::string s(text);
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto comma = s.find(',', start);
+    const auto part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) {
+      out.push_back(static_cast<std::size_t>(std::stoull(part)));
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::size_t> clients{1000, 10000};
+  int events = 100;
+  unsigned server_threads = 0;
+  bool smoke = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--smoke") {
+      smoke = true;
+    } else if (arg == "--clients" && i + 1 < argc) {
+      clients = parse_list(argv[++i]);
+    } else if (arg == "--events" && i + 1 < argc) {
+      events = std::atoi(argv[++i]);
+    } else if (arg == "--server-threads" && i + 1 < argc) {
+      server_threads = static_cast<unsigned>(std::atoi(argv[++i]));
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--smoke] [--clients 1000,10000] [--events 100] "
+                   "[--server-threads N]\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+  if (smoke) {
+    clients = {200};
+    events = 20;
+  }
+  raise_fd_limit();
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  std::printf(
+      "rivet-bench-fanout: one actor, subscribed WebSockets on 127.0.0.1 (bare), "
+      "RLIMIT_NOFILE %llu, %u cores\n",
+      static_cast<unsigned long long>(lim.rlim_cur), std::thread::hardware_concurrency());
+
+  int port_pipe[2];
+  int parent_pipe[2];
+  if (::pipe(port_pipe) != 0 || ::pipe(parent_pipe) != 0) {
+    std::perror("pipe");
+    return 1;
+  }
+  const pid_t child = ::fork();
+  if (child < 0) {
+    std::perror("fork");
+    return 1;
+  }
+  if (child == 0) {
+    ::close(port_pipe[0]);
+    ::close(parent_pipe[1]);
+    run_server(port_pipe[1], parent_pipe[0], server_threads);
+  }
+  ::close(port_pipe[1]);
+  ::close(parent_pipe[0]);
+  std::uint16_t port = 0;
+  if (::read(port_pipe[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) {
+    std::fprintf(stderr, "fanout: the server did not start\n");
+    return 1;
+  }
+  bool ok = true;
+  for (auto n : clients) {
+    if (static_cast<rlim_t>(n) + 64 > lim.rlim_cur) {
+      std::fprintf(stderr, "fanout: %zu clients need more than RLIMIT_NOFILE %llu\n", n,
+                   static_cast<unsigned long long>(lim.rlim_cur));
+      ok = false;
+      continue;
+    }
+    ok = run_one(port, n, events) && ok;
+  }
+  ::close(parent_pipe[1]);  // the server stops when this pipe closes
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return ok ? 0 : 1;
+}
