@@ -338,6 +338,37 @@ describe("chatRoom: backpressure and restarts [json]", { timeout: ms(120_000) },
 		}
 	});
 
+	test("a connection whose TCP socket vanishes is cleaned up (onDisconnect, listNames)", T, async () => {
+		const k = [uid("ghost")];
+		const h = client.chatRoom.getOrCreate(k);
+		const ghost = rawConnection(server.endpoint, k, { name: "ghost" });
+		await within(ms(10_000), "raw connection Init", ghost.ready);
+		await waitFor("ghost listed", async () => (await call(h, "listNames")).includes("ghost"));
+		ghost.ws._socket.destroy(); // no close frame, no FIN handshake from the WebSocket layer
+		await waitFor("ghost gone", async () => !(await call(h, "listNames")).includes("ghost"));
+		await waitFor("disconnect:ghost logged", async () => counts(await call(h, "getLog"), "ghost").disconnect === 1);
+	});
+
+	test("an actor with an open connection does not sleep; it sleeps after the last one closes", T, async () => {
+		// sleeper (§3.7) sleeps after 500 ms without work or connections.
+		const h = client.sleeper.getOrCreate([uid("awake")]);
+		const conn = await opened(h.connect());
+		try {
+			const first = await call(conn, "getCounts");
+			assert.equal(first.sleepCount, 0);
+			await sleep(1_500);
+			const during = await call(h, "getCounts");
+			assert.equal(during.sleepCount, 0, "slept while a connection was open");
+			assert.equal(during.wakeCount, first.wakeCount);
+		} finally {
+			await disposeConn(conn);
+		}
+		await waitFor("slept after the connection closed", async () => {
+			await sleep(700);
+			return (await call(h, "getCounts")).sleepCount >= 1;
+		}, ms(10_000));
+	});
+
 	test("a connection reconnects across a graceful server restart; state is rebuilt by the hooks", T, async () => {
 		const k = [uid("restart")];
 		const conn = await opened(client.chatRoom.getOrCreate(k, { params: { name: "phoenix" } }).connect());
