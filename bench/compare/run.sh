@@ -11,6 +11,11 @@
 #   BUILD_DIR      where rivet-load and rivet-bench-server are (default: build)
 #   ONLY=cpp|upstream   run one side only
 #   KEEP=1         keep the upstream run directory (engine data and logs)
+#   UPSTREAM_NODELAY=1  diagnostic: LD_PRELOAD nodelay_shim.c into the upstream runner, so its
+#                  sockets to the engine have TCP_NODELAY (upstream leaves Nagle on there)
+#
+# Without arguments the comparison profile below is used: sizes the upstream stack completes
+# within the time bounds on a 2-core machine (it creates actors at a few per second here).
 #
 # Needs: npm (installs rivetkit@2.3.19, its engine and Node 22 into bench/compare/node_modules).
 # All traffic stays on 127.0.0.1.
@@ -48,6 +53,11 @@ ENGINE="$HERE/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine"
 
 free_port() { "$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+if [[ $# -eq 0 ]]; then
+  set -- --mem-actors 200 --ws-actors 1,100 --http-actors 100 --http-conns 32 --wake-actors 30 \
+         --create-count 30 --rt-count 2000 --seconds 5 --setup-conns 8 --max-seconds 900
+fi
+
 CPP_JSON="$RESULTS/$STAMP_TS-rivetkit-cpp.json"
 UP_JSON="$RESULTS/$STAMP_TS-rivetkit-2.3.19.json"
 
@@ -60,9 +70,18 @@ fi
 # -- upstream -------------------------------------------------------------------------------------
 ENGINE_PID=""; RUNNER_PID=""
 RUN_DIR="$(mktemp -d /tmp/rivet-compare-XXXXXX)"
+# SIGTERM, then SIGKILL after 10 s (the runner drains its actors on SIGTERM and may take long).
+stop_pid() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
-  [[ -n "$RUNNER_PID" ]] && kill "$RUNNER_PID" 2>/dev/null && wait "$RUNNER_PID" 2>/dev/null || true
-  [[ -n "$ENGINE_PID" ]] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null || true
+  stop_pid "$RUNNER_PID"
+  stop_pid "$ENGINE_PID"
   if [[ "${KEEP:-0}" == 1 ]]; then echo "compare: upstream logs and data kept in $RUN_DIR"; else rm -rf "$RUN_DIR"; fi
 }
 trap cleanup EXIT
@@ -70,14 +89,24 @@ trap cleanup EXIT
 if [[ "$ONLY" != cpp ]]; then
   echo "== rivetkit 2.3.19 (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
   GUARD_PORT="$(free_port)"; PEER_PORT="$(free_port)"; METRICS_PORT="$(free_port)"
-  # The engine's own configuration, from the environment: one node, file-system storage (RocksDB),
-  # everything on 127.0.0.1, no telemetry.
+  # The engine configured from the environment exactly as rivetkit configures the local engine it
+  # spawns in development (same variables and values, read from that spawned process), except
+  # that we start it ourselves (to know its pid and data dir) and switch telemetry off (nothing
+  # leaves this machine). One node, file-system storage (RocksDB), everything on 127.0.0.1.
   (cd "$RUN_DIR" && exec env \
       RIVET__GUARD__HOST=127.0.0.1 RIVET__GUARD__PORT="$GUARD_PORT" \
       RIVET__API_PEER__HOST=127.0.0.1 RIVET__API_PEER__PORT="$PEER_PORT" \
       RIVET__METRICS__HOST=127.0.0.1 RIVET__METRICS__PORT="$METRICS_PORT" \
-      RIVET__FILE_SYSTEM__PATH="$RUN_DIR/engine-db" RIVET__TELEMETRY__ENABLED=false \
-      RUST_LOG="${ENGINE_LOG:-warn}" \
+      RIVET__FILE_SYSTEM__PATH="$RUN_DIR/engine-db" \
+      RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=on RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE=100 \
+      RIVET__PEGBOARD__BASE_RETRY_TIMEOUT=100 RIVET__PEGBOARD__RETRY_RESET_DURATION=100 \
+      RIVET__PEGBOARD__RESCHEDULE_BACKOFF_MAX_EXPONENT=1 \
+      RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD=5000 RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD=7000 \
+      RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD=5000 RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD=7000 \
+      RIVET__PEGBOARD__MIN_METADATA_POLL_INTERVAL=1000 \
+      RIVET__RUNTIME__WORKER_SHUTDOWN_DURATION=1 RIVET__RUNTIME__GUARD_SHUTDOWN_DURATION=1 \
+      RIVET__RUNTIME__FORCE_SHUTDOWN_DURATION=2 \
+      RIVET__TELEMETRY__ENABLED=false RUST_LOG="${ENGINE_LOG:-warn}" \
       "$ENGINE" start >"$RUN_DIR/engine.log" 2>&1) &
   ENGINE_PID=$!
   ENDPOINT="http://127.0.0.1:$GUARD_PORT"
@@ -88,8 +117,15 @@ if [[ "$ONLY" != cpp ]]; then
   done
   # The runner: Node 22 with the TypeScript counter (type stripping), connected to that engine as
   # an envoy. RIVET_RUN_SERVICES=0: no Services actor host beside it.
-  (cd "$HERE/upstream" && exec env RIVET_ENDPOINT="$ENDPOINT" RIVET_RUN_SERVICES=0 \
-      RIVET_LOG_LEVEL="${RUNNER_LOG:-error}" NODE_ENV=production \
+  PRELOAD=()
+  if [[ "${UPSTREAM_NODELAY:-0}" == 1 ]]; then
+    cc -shared -fPIC -O2 -o "$RUN_DIR/nodelay_shim.so" "$HERE/nodelay_shim.c" -ldl
+    PRELOAD=("LD_PRELOAD=$RUN_DIR/nodelay_shim.so")
+    echo "compare: UPSTREAM_NODELAY=1: the runner's sockets get TCP_NODELAY (diagnostic, not upstream as shipped)"
+  fi
+  (cd "$HERE/upstream" && exec env "${PRELOAD[@]}" RIVET_ENDPOINT="$ENDPOINT" RIVET_RUN_SERVICES=0 \
+      RIVET_RUN_ENGINE=0 RIVET__TELEMETRY__ENABLED=false \
+      RIVET_LOG_LEVEL="${RUNNER_LOG:-error}" \
       "$NODE" counter.ts >"$RUN_DIR/runner.log" 2>&1) &
   RUNNER_PID=$!
   # Ready once an action goes through end to end.

@@ -186,6 +186,9 @@ Bench::PoolResult Bench::run_http_pool(std::size_t conns, const NextJob& next,
                                        bool record_latency) {
   PoolResult r;
   asio::io_context io(1);
+  // Every loop stays inside the run's budget (at least 5 s each, so a late workload still runs).
+  max_seconds = std::min(max_seconds,
+                         std::max(5.0, opt_.max_total_seconds - seconds_since(started_)));
   std::uint64_t seq = 0;
   std::size_t active = 0;
   bool exhausted = false;
@@ -493,10 +496,17 @@ Bench::WsResult Bench::run_ws(std::size_t actors, const std::string& key_prefix,
 
   // Setup: persistent connections are opened (and their actors created) before timing;
   // rotating ones are opened inside the timed window.
-  setup_deadline.expires_after(std::chrono::seconds(300));
+  setup_deadline.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+      std::min(300.0, std::max(5.0, opt_.max_total_seconds - seconds_since(started_))))));
   setup_deadline.async_wait([&](boost::system::error_code ec) {
-    if (!ec) {
-      note_error("setup timed out");
+    if (ec || timing || finished) {
+      return;
+    }
+    note_error("setup: only " + std::to_string(r.opens) + " of " + std::to_string(slots) +
+               " connections opened in time");
+    if (r.opens > 0) {
+      start_timed();  // measure with what is open; late opens join as they complete
+    } else {
       finished = true;
       io.stop();
     }
@@ -514,6 +524,9 @@ Bench::WsResult Bench::run_ws(std::size_t actors, const std::string& key_prefix,
     end_timed();
   }
   finished = true;
+  if (!rotate) {
+    r.conns = r.opens;
+  }
   // Close politely so the server sees ordinary disconnects, bounded in time.
   for (auto& c : conns) {
     if (c) {
@@ -553,8 +566,12 @@ void Bench::wl_round_trip() {
         std::size_t done = 0;
         std::string error;
         Clock::time_point sent;
+        // Warm-up ends after `warmup` calls or a quarter of the window, whichever comes first.
+        Clock::time_point warm_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                        std::chrono::duration<double>(seconds / 4));
         Clock::time_point t_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                      std::chrono::duration<double>(seconds));
+        bool warming = warmup > 0;
         auto send = [&] {
           frame.clear();
           bare::action_request(frame, conn->next_id++, action, args);
@@ -572,11 +589,17 @@ void Bench::wl_round_trip() {
             io.stop();
             return;
           }
-          if (done >= warmup) {
+          if (warming) {
+            ++done;
+            if (done >= warmup || now > warm_end) {
+              warming = false;
+              done = 0;
+            }
+          } else {
             lat.add(now - sent);
+            ++done;
           }
-          ++done;
-          if (done >= warmup + count || now > t_end) {
+          if ((!warming && done >= count) || now > t_end) {
             io.stop();
             return;
           }
@@ -600,8 +623,11 @@ void Bench::wl_round_trip() {
       for (const Case& c : {Case{"getCount", &bare::kNoArgs, 60},
                             Case{"increment", &bare::kOneArg, 1000}}) {
         Latencies lat;
-        const auto err = measure(c.action, *c.args, opt_.smoke ? 50 : 500, opt_.rt_count,
-                                 opt_.rt_seconds, lat);
+        auto err = measure(c.action, *c.args, opt_.smoke ? 50 : 500, opt_.rt_count,
+                           opt_.rt_seconds, lat);
+        if (err.empty() && lat.count() == 0) {
+          err = "no round trip completed in " + std::to_string(opt_.rt_seconds) + " s";
+        }
         if (!err.empty()) {
           add_error(wl, "ws " + c.action, err);
           continue;
