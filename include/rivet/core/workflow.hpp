@@ -233,12 +233,12 @@ class Workflow {
     using T = detail::BlockResult<F>;
     auto outcome = co_await try_value(std::move(name), detail::ValueBody<F>{&body}, options);
     if (!outcome) {
-      co_return outcome.error();
+      co_return Result<T>(boost::system::in_place_error, outcome.error());
     }
     if constexpr (std::is_void_v<T>) {
       co_return Result<void>();
     } else {
-      co_return from_value<T>(*outcome);
+      co_return Result<T>(boost::system::in_place_value, from_value<T>(*outcome));
     }
   }
   Task<Result<Value>> try_value(std::string name, std::function<Task<Value>(Workflow&)> body,
