@@ -8,7 +8,8 @@
 //   {kind: "saga", fail, undoDelayMs, catchRollback}
 //                                  try "saga": checkpoint, steps reserve/charge/notify with
 //                                  compensations (undo-charge waits undoDelayMs first), then
-//                                  "ship" fails when `fail` -> {ok} or {error: {group, code, message}}
+//                                  "ship" fails when `fail` -> {ok} or {error: {group, code,
+//                                  message}}
 //   {kind: "gated"}                get_version("gate", 2) when the code version is 2, a step, a
 //                                  wait for an "answers" message, a step -> {version}
 // setCodeVersion(n) switches the process-wide "deployed code" (1: no gate, 2: the gate).
@@ -36,8 +37,7 @@ struct LabState {
   std::int64_t wakeCount = 0;
   std::int64_t sleepCount = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LabState, runs, log, results, wakeCount,
-                                                sleepCount)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LabState, runs, log, results, wakeCount, sleepCount)
 
 using LabCtx = ActionContext<LabState>;
 
@@ -90,8 +90,7 @@ Task<Value> lab_race(LabCtx& c, Workflow& it, const Value& body) {
 }
 
 Task<void> pause_for(std::int64_t ms) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                  milliseconds(ms));
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, milliseconds(ms));
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 

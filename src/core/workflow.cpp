@@ -122,8 +122,8 @@ std::optional<Value> WorkflowRun::entry_of(const std::string& location,
   if (e) {
     const auto recorded = e->is_object() ? e->value("kind", std::string()) : std::string();
     if (recorded != kind) {
-      throw ErrorException(history_diverged(location, recorded.empty() ? "unknown" : recorded,
-                                            kind));
+      throw ErrorException(
+          history_diverged(location, recorded.empty() ? "unknown" : recorded, kind));
     }
   }
   return e;
@@ -257,10 +257,9 @@ Task<void> WorkflowRun::compensate(RollbackFrame& frame) {
       Value meta = Value::object();
       meta["location"] = next.location;
       meta["cause"] = error_value(*cause);
-      throw RollbackFailure(make_error("workflow", "rollback_failed",
-                                       "The rollback of '" + next.location +
-                                           "' failed: " + cause->message,
-                                       std::move(meta)));
+      throw RollbackFailure(make_error(
+          "workflow", "rollback_failed",
+          "The rollback of '" + next.location + "' failed: " + cause->message, std::move(meta)));
     }
     Value entry = history_[next.location];
     entry["rolledBack"] = true;
@@ -601,8 +600,8 @@ Task<RaceOutcome> Workflow::race(std::string name, std::vector<RaceBranch> branc
       branches[i].name = std::to_string(i);
     }
     if (!names.insert(branches[i].name).second) {
-      throw ErrorException(detail::invalid_race(loc, "two branches are named '" +
-                                                         branches[i].name + "'"));
+      throw ErrorException(
+          detail::invalid_race(loc, "two branches are named '" + branches[i].name + "'"));
     }
     st->scopes.emplace_back(*run_, loc + "/" + branches[i].name, st->token, frame_);
   }
@@ -649,7 +648,7 @@ Error workflow_error(std::string code, std::string message, const std::string& l
 
 bool known_entry_type(const std::string& type) {
   static const std::set<std::string, std::less<>> kTypes{
-      "step", "loop", "sleep", "message", "join", "race", "try", "rollback_checkpoint",
+      "step",         "loop", "sleep", "message", "join", "race", "try", "rollback_checkpoint",
       "version_check"};
   return kTypes.contains(type);
 }
@@ -660,15 +659,15 @@ Task<int> Workflow::get_version(std::string name, int latest) {
   check_live();
   const auto loc = location(name);
   if (latest < 1) {
-    throw ErrorException(workflow_error(
-        "invalid_version", "get_version('" + loc + "'): latest must be >= 1", loc));
+    throw ErrorException(
+        workflow_error("invalid_version", "get_version('" + loc + "'): latest must be >= 1", loc));
   }
   if (auto e = run_->entry_of(loc, "version_check")) {
     const auto pinned = e->value("version", 1);
     if (pinned > latest) {
-      throw ErrorException(detail::history_diverged(
-          loc, "version_check " + std::to_string(pinned),
-          "version_check with latest " + std::to_string(latest)));
+      throw ErrorException(
+          detail::history_diverged(loc, "version_check " + std::to_string(pinned),
+                                   "version_check with latest " + std::to_string(latest)));
     }
     co_return pinned;
   }
@@ -686,9 +685,9 @@ Task<void> Workflow::removed(std::string name, std::string original_type) {
   check_live();
   const auto loc = location(name);
   if (!known_entry_type(original_type)) {
-    throw ErrorException(workflow_error(
-        "invalid_entry_type", "removed('" + loc + "'): unknown entry type '" + original_type + "'",
-        loc));
+    throw ErrorException(
+        workflow_error("invalid_entry_type",
+                       "removed('" + loc + "'): unknown entry type '" + original_type + "'", loc));
   }
   (void)run_->entry_of(loc, original_type);
   run_->visit_prefix(loc + "/");

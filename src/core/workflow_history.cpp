@@ -79,8 +79,8 @@ Result<WorkflowHistory> read_workflow_history(storage::Store& store, const Regis
   WorkflowHistory history;
   const auto* def = registry.find(actor_name);
   history.enabled = def != nullptr && def->workflow;
-  auto rows = store.kv_prefix(actor_id, Bytes{detail::kWorkflowPrefix},
-                              static_cast<std::size_t>(-1));
+  auto rows =
+      store.kv_prefix(actor_id, Bytes{detail::kWorkflowPrefix}, static_cast<std::size_t>(-1));
   if (!rows) {
     return rows.error();
   }
@@ -90,8 +90,8 @@ Result<WorkflowHistory> read_workflow_history(storage::Store& store, const Regis
     if (!decoded || !decoded->is_object()) {
       continue;
     }
-    auto entry = describe(std::string(row.key.begin() + 1, row.key.end()), std::move(*decoded),
-                          now);
+    auto entry =
+        describe(std::string(row.key.begin() + 1, row.key.end()), std::move(*decoded), now);
     if (entry.kind == "workflow" && entry.status == "failed") {
       history.status = "failed";
     }

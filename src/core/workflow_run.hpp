@@ -66,8 +66,7 @@ class WorkflowRun {
   /// Throws workflow.cancelled when `cancel` fires.
   Task<void> wait_until(std::int64_t until_ms, const CancelToken* cancel = nullptr);
   /// Takes the next message of `queues` and records it at `location` in the same commit.
-  Task<WorkflowMessage> receive(const std::string& location,
-                                const std::vector<std::string>& queues,
+  Task<WorkflowMessage> receive(const std::string& location, const std::vector<std::string>& queues,
                                 const CancelToken* cancel = nullptr);
   /// Wakes every wait so that cancelled race branches notice.
   void wake_waiters() { cancel_signal_.notify_all(); }

@@ -62,9 +62,8 @@ std::vector<RaceBranch> fast_slow(Ctx& c) {
 Task<void> racer(Ctx& c, Workflow& w) {
   co_await w.step("start", [&] { c.state().runs["start"] += 1; });
   auto won = co_await w.race("r", fast_slow(c));
-  co_await w.step("won", [&] {
-    c.state().log.push_back(won.name + "=" + won.value.get<std::string>());
-  });
+  co_await w.step("won",
+                  [&] { c.state().log.push_back(won.name + "=" + won.value.get<std::string>()); });
   co_await w.next_message("hold", names("never"));
 }
 
@@ -249,8 +248,8 @@ class WorkflowTest : public rivet::testing::EngineFixture {
     }));
     r.use(lab("tryer").workflow([](auto& c, Workflow& w) { return tryer(c, w); }));
     r.use(lab("saga").workflow([](auto& c, Workflow& w) { return saga(c, w); }));
-    r.use(lab("flakySaga").workflow(
-        [](auto& c, Workflow& w) { return saga_catch_rollback(c, w); }));
+    r.use(
+        lab("flakySaga").workflow([](auto& c, Workflow& w) { return saga_catch_rollback(c, w); }));
     r.use(lab("retrySaga").workflow([](auto& c, Workflow& w) -> Task<void> {
       co_await w.step("flaky", [&] { c.state().runs["flaky"] = 1; });
       co_await saga(c, w);

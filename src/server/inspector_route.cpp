@@ -17,8 +17,7 @@ HttpResponse json(unsigned status, std::string body) {
   return r;
 }
 
-HttpResponse error_json(unsigned status, const char* group, const char* code,
-                        std::string message) {
+HttpResponse error_json(unsigned status, const char* group, const char* code, std::string message) {
   Value body = Value::object();
   body["group"] = group;
   body["code"] = code;

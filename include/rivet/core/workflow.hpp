@@ -28,8 +28,8 @@
 
 #include <chrono>
 #include <exception>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -158,7 +158,10 @@ class Workflow {
   Workflow(detail::WorkflowRun& run, std::string scope) : run_(&run), scope_(std::move(scope)) {}
   Workflow(detail::WorkflowRun& run, std::string scope, std::shared_ptr<detail::CancelToken> cancel,
            std::shared_ptr<detail::RollbackFrame> frame)
-      : run_(&run), scope_(std::move(scope)), cancel_(std::move(cancel)), frame_(std::move(frame)) {}
+      : run_(&run),
+        scope_(std::move(scope)),
+        cancel_(std::move(cancel)),
+        frame_(std::move(frame)) {}
 
   /// Runs `fn()` once and records its result (T converted with to_value / from_value).
   /// `fn` returns T, void, Task<T> or Task<void>.
