@@ -1,6 +1,6 @@
 // workflowLab (beyond the conformance fixtures; apps/rivet-fixtures/workflow_lab_fixture.cpp):
 // race, try blocks with rollback, version gates and the inspector's workflow history, through
-// the official client, plus one kill -9 in the middle of a rollback.
+// the official client, plus kill -9 in the middle of a rollback and of a race.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -82,7 +82,8 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 			// Deploy the gate while the iteration waits, and make the workflow replay under it.
 			await call(h(), "setCodeVersion", 2);
 			await call(h(), "sleepNow");
-			await sleep(100);
+			// Reading the state after the sleep wakes the actor: the workflow replays under the gate.
+			await pollEvery("the actor to sleep", 50, async () => (await call(h(), "getState")).sleepCount >= 1);
 			await send(h(), "answers", { go: 1 });
 			assert.deepEqual(await first, { status: "completed", response: { version: 1 } });
 
@@ -183,5 +184,38 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 		// The failing step is not recorded, so the replay reaches it again before compensating.
 		assert.equal(s.runs.ship, 2);
 		assert.deepEqual(s.results, [{ error: { group: "user", code: "no_truck", message: "no truck" } }]);
+	});
+
+	test("kill -9 in the middle of a race: the recorded sleep keeps its deadline, the winner is recorded once", T, async () => {
+		const c = client("json");
+		const key = [uid("k9-race")];
+		const t0 = Date.now();
+		await send(c.workflowLab.getOrCreate(key), "commands", { kind: "race", timeoutMs: 2_500 });
+		await pollEvery("the race's sleep to be recorded", 20, async () => {
+			const id = await c.workflowLab.getOrCreate(key).resolve();
+			const kv = await fetch(`${server.endpoint}/actors/${id}/kv/keys/Aw==`);
+			if (kv.status !== 200) {
+				await fetch(`${server.endpoint}/gateway/${id}/inspector/workflow-history`);
+				return false;
+			}
+			const token = Buffer.from((await kv.json()).value, "base64").toString();
+			const r = await fetch(`${server.endpoint}/gateway/${id}/inspector/workflow-history`, {
+				headers: { authorization: `Bearer ${token}` },
+			});
+			return (await r.json()).history.entries.some((e) => e.location === "commands[0]/race/timeout/timeout");
+		}, { eager: true });
+		await server.kill9();
+		await dropClients();
+		await server.restart();
+
+		const d = client("cbor");
+		const s = await pollEvery("the race to finish after the restart", 50, async () => {
+			const st = await call(d.workflowLab.getOrCreate(key), "getState");
+			return st.results.length === 1 && st;
+		}, { eager: true, limit: ms(8_000) });
+		const elapsed = Date.now() - t0;
+		assert.deepEqual(s.results, [{ winner: "timeout", value: null }]);
+		assert.equal(s.runs.afterRace, 1);
+		assert.ok(elapsed < 2_500 + 2_000, `the race ended ${elapsed} ms after it started (deadline 2500 ms)`);
 	});
 });
