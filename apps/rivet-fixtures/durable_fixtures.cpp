@@ -321,6 +321,7 @@ void add_durable_fixtures(Registry& registry) {
   registry.use(worker());
   registry.use(mailbox());
   registry.use(sql_notes());
+  add_workflow_lab(registry);
 }
 
 }  // namespace rivet::fixtures

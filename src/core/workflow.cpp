@@ -8,6 +8,14 @@
 #include "core/state_keys.hpp"
 #include "core/workflow_run.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
 namespace rivet {
 
 namespace detail {
@@ -24,9 +32,68 @@ Error aborted_error() {
   return make_error("actor", "aborted", "The actor is stopping.");
 }
 
+Error cancelled_error() {
+  return make_error("workflow", "cancelled", "Another branch of the race finished first.");
+}
+
+std::string scope_prefix(const std::string& scope) {
+  return scope.empty() ? std::string() : scope + "/";
+}
+
+Value error_value(const Error& e) {
+  Value out = Value::object();
+  out["group"] = e.group;
+  out["code"] = e.code;
+  out["message"] = e.message;
+  out["metadata"] = e.metadata;
+  return out;
+}
+
+Error error_from_value(const Value& v) {
+  return make_error(v.value("group", std::string()), v.value("code", std::string()),
+                    v.value("message", std::string()), v.value("metadata", Value()));
+}
+
 }  // namespace
 
-WorkflowRun::WorkflowRun(ActorRuntime& rt, CallFrame& frame) : rt_(rt), frame_(frame) {
+Error history_diverged(const std::string& location, const std::string& recorded,
+                       const std::string& requested) {
+  Value meta = Value::object();
+  meta["location"] = location;
+  meta["recorded"] = recorded;
+  meta["requested"] = requested;
+  return make_error("workflow", "history_diverged",
+                    "The workflow history does not match the code: '" + location +
+                        "' was recorded as " + recorded + " but the code now runs " + requested +
+                        " there. Keep names stable, or retire the old entry with removed().",
+                    std::move(meta));
+}
+
+Error step_failure_error(std::exception_ptr thrown) {
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const StepFailure& e) {
+    return e.error();
+  } catch (const RollbackFailure&) {
+    throw;
+  } catch (const ErrorException& e) {
+    if (e.error().is("actor", "aborted") || e.error().group == "workflow") {
+      throw;
+    }
+    return e.error();
+  } catch (const std::exception& e) {
+    return make_error("core", "internal_error", e.what());
+  } catch (...) {
+    return make_error("core", "internal_error", "unknown exception");
+  }
+}
+
+void throw_step_failure(std::exception_ptr thrown) {
+  throw StepFailure(step_failure_error(std::move(thrown)));
+}
+
+WorkflowRun::WorkflowRun(ActorRuntime& rt, CallFrame& frame)
+    : rt_(rt), frame_(frame), cancel_signal_(rt.strand()) {
   auto rows = rt_.engine().store().kv_prefix(rt_.record().actor_id, Bytes{kWorkflowPrefix},
                                              static_cast<std::size_t>(-1));
   if (!rows) {
@@ -45,7 +112,39 @@ std::optional<Value> WorkflowRun::entry(const std::string& location) const {
   if (it == history_.end()) {
     return std::nullopt;
   }
+  visited_.insert(location);
   return it->second;
+}
+
+std::optional<Value> WorkflowRun::entry_of(const std::string& location,
+                                           const std::string& kind) const {
+  auto e = entry(location);
+  if (e) {
+    const auto recorded = e->is_object() ? e->value("kind", std::string()) : std::string();
+    if (recorded != kind) {
+      throw ErrorException(
+          history_diverged(location, recorded.empty() ? "unknown" : recorded, kind));
+    }
+  }
+  return e;
+}
+
+void WorkflowRun::visit_prefix(const std::string& prefix) const {
+  for (auto it = history_.lower_bound(prefix);
+       it != history_.end() && it->first.starts_with(prefix); ++it) {
+    visited_.insert(it->first);
+  }
+}
+
+bool WorkflowRun::has_unvisited(const std::string& scope, const std::string& except) const {
+  const auto prefix = scope_prefix(scope);
+  for (auto it = history_.lower_bound(prefix);
+       it != history_.end() && it->first.starts_with(prefix); ++it) {
+    if (!it->first.empty() && it->first != except && !visited_.contains(it->first)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void WorkflowRun::throw_if_aborted() const {
@@ -55,6 +154,11 @@ void WorkflowRun::throw_if_aborted() const {
 }
 
 Task<void> WorkflowRun::record(const std::string& location, Value entry) {
+  // Readable history: when the entry was first written (entries rewritten in place keep it).
+  if (!entry.contains("ts")) {
+    entry["ts"] = now_ms();
+  }
+  visited_.insert(location);
   rt_.stage_write(storage::WriteBatch::Put{rt_.record().actor_id, history_key(location),
                                            protocol::encode_compat_cbor(entry)});
   history_[location] = std::move(entry);
@@ -74,26 +178,42 @@ Task<void> WorkflowRun::replace_scope(const std::string& scope, const std::strin
   co_await record(location, std::move(entry));
 }
 
-Task<void> WorkflowRun::wait_until(std::int64_t until_ms) {
+Task<void> WorkflowRun::wait(RuntimeClock::time_point deadline, const CancelToken* cancel) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  rt_.leave_call();
+  if (cancel == nullptr) {
+    co_await rt_.wait_for_message(deadline);
+  } else {
+    co_await (rt_.wait_for_message(deadline) || cancel_signal_.wait());
+  }
+  rt_.enter_call();
+}
+
+Task<void> WorkflowRun::wait_until(std::int64_t until_ms, const CancelToken* cancel) {
   for (;;) {
     throw_if_aborted();
+    if (cancel != nullptr && cancel->is_cancelled()) {
+      throw ErrorException(cancelled_error());
+    }
     const auto now = now_ms();
     if (now >= until_ms) {
       co_return;
     }
     // If the actor sleeps meanwhile, the alarm wakes it and the replay resumes this wait.
     rt_.engine().add_alarm(rt_.record().actor_id, until_ms);
-    rt_.leave_call();
-    co_await rt_.wait_for_message(RuntimeClock::now() +
-                                  std::chrono::milliseconds(until_ms - now));
-    rt_.enter_call();
+    co_await wait(RuntimeClock::now() + std::chrono::milliseconds(until_ms - now), cancel);
   }
 }
 
 Task<WorkflowMessage> WorkflowRun::receive(const std::string& location,
-                                           const std::vector<std::string>& queues) {
+                                           const std::vector<std::string>& queues,
+                                           const CancelToken* cancel) {
   for (;;) {
     throw_if_aborted();
+    // A lost branch must not take a message it would never handle.
+    if (cancel != nullptr && cancel->is_cancelled()) {
+      throw ErrorException(cancelled_error());
+    }
     if (auto msg = rt_.take(queues, &frame_)) {
       WorkflowMessage out{msg->id(), msg->name(), msg->body()};
       rt_.consume_message(out.id, frame_);
@@ -105,9 +225,55 @@ Task<WorkflowMessage> WorkflowRun::receive(const std::string& location,
       co_await record(location, std::move(recorded));
       co_return out;
     }
-    rt_.leave_call();
-    co_await rt_.wait_for_message(RuntimeClock::time_point::max());
-    rt_.enter_call();
+    co_await wait(RuntimeClock::time_point::max(), cancel);
+  }
+}
+
+Task<void> WorkflowRun::compensate(RollbackFrame& frame) {
+  while (!frame.compensations.empty()) {
+    throw_if_aborted();
+    auto next = frame.compensations.back();
+    auto recorded = history_.find(next.location);
+    if (recorded == history_.end() || recorded->second.value("rolledBack", false)) {
+      frame.compensations.pop_back();
+      continue;
+    }
+    std::exception_ptr thrown;
+    try {
+      co_await next.fn(next.output);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+    if (thrown) {
+      std::optional<Error> cause;
+      try {
+        cause = step_failure_error(thrown);
+      } catch (const ErrorException& e) {
+        if (e.error().is("actor", "aborted")) {
+          throw;
+        }
+        cause = e.error();
+      }
+      Value meta = Value::object();
+      meta["location"] = next.location;
+      meta["cause"] = error_value(*cause);
+      throw RollbackFailure(make_error(
+          "workflow", "rollback_failed",
+          "The rollback of '" + next.location + "' failed: " + cause->message, std::move(meta)));
+    }
+    Value entry = history_[next.location];
+    entry["rolledBack"] = true;
+    entry["rolledBackAt"] = now_ms();
+    co_await record(next.location, std::move(entry));
+    frame.compensations.pop_back();
+  }
+}
+
+void WorkflowRun::drop_scope(RollbackFrame& frame, const std::string& prefix) {
+  std::erase_if(frame.compensations,
+                [&](const RollbackFrame::Entry& e) { return e.location.starts_with(prefix); });
+  if (frame.armed_by.starts_with(prefix)) {
+    frame.armed_by.clear();
   }
 }
 
@@ -121,8 +287,32 @@ Value WorkflowRun::history_value() const {
 
 Task<void> run_workflow(ActorContext& ctx, std::function<Task<void>(Workflow&)> body) {
   WorkflowRun run(ctx.runtime(), *ctx.frame());
-  Workflow root(run, "");
-  co_await body(root);
+  if (auto done = run.entry_of("", "workflow"); done && done->value("status", "") == "failed") {
+    co_return;  // failed terminally after its rollback: nothing left to run
+  }
+  auto frame = std::make_shared<RollbackFrame>();
+  Workflow root(run, "", nullptr, frame);
+  std::exception_ptr failure;
+  std::optional<Error> error;
+  try {
+    co_await body(root);
+  } catch (const StepFailure& e) {
+    failure = std::current_exception();
+    error = e.error();
+  }
+  if (!failure) {
+    co_return;
+  }
+  if (frame->armed_by.empty()) {
+    std::rethrow_exception(failure);  // no checkpoint: the handler restarts and replays
+  }
+  // A checkpointed workflow fails terminally: compensate, then record the failure.
+  co_await run.compensate(*frame);
+  Value entry = Value::object();
+  entry["kind"] = "workflow";
+  entry["status"] = "failed";
+  entry["error"] = error_value(*error);
+  co_await run.record("", std::move(entry));
 }
 
 }  // namespace detail
@@ -133,8 +323,15 @@ std::string Workflow::location(const std::string& name) const {
   return scope_.empty() ? name : scope_ + "/" + name;
 }
 
+void Workflow::check_live() const {
+  if (cancel_ && cancel_->is_cancelled()) {
+    throw ErrorException(detail::cancelled_error());
+  }
+}
+
 std::optional<Value> Workflow::replayed(const std::string& name) const {
-  auto e = run_->entry(location(name));
+  check_live();
+  auto e = run_->entry_of(location(name), "step");
   if (!e || !e->is_object()) {
     return std::nullopt;
   }
@@ -151,10 +348,7 @@ Task<void> Workflow::record_step(std::string name, Value result) {
 Value Workflow::encode_try(const Value& out, const std::optional<Error>& failure) {
   Value result = Value::object();
   if (failure) {
-    result["error"] = Value{{"group", failure->group},
-                            {"code", failure->code},
-                            {"message", failure->message},
-                            {"metadata", failure->metadata}};
+    result["error"] = detail::error_value(*failure);
   } else {
     result["ok"] = out;
   }
@@ -163,17 +357,16 @@ Value Workflow::encode_try(const Value& out, const std::optional<Error>& failure
 
 Result<Value> Workflow::decode_try(const Value& recorded) {
   if (recorded.contains("error")) {
-    const auto& e = recorded["error"];
-    return make_error(e.value("group", std::string()), e.value("code", std::string()),
-                      e.value("message", std::string()), e.value("metadata", Value()));
+    return detail::error_from_value(recorded["error"]);
   }
   return recorded.value("ok", Value());
 }
 
 Task<void> Workflow::loop(std::string name, std::function<Task<LoopControl>(Workflow&)> body) {
+  check_live();
   const auto loc = location(name);
   std::int64_t iteration = 0;
-  if (auto e = run_->entry(loc)) {
+  if (auto e = run_->entry_of(loc, "loop")) {
     if (e->value("done", false)) {
       co_return;
     }
@@ -181,13 +374,16 @@ Task<void> Workflow::loop(std::string name, std::function<Task<LoopControl>(Work
   }
   for (;;) {
     const auto scope = loc + "[" + std::to_string(iteration) + "]";
-    Workflow it(*run_, scope);
+    Workflow it = child(scope);
     const auto control = co_await body(it);
     ++iteration;
     Value entry = Value::object();
     entry["kind"] = "loop";
     entry["iteration"] = iteration;
     entry["done"] = control == LoopControl::Break;
+    if (frame_) {
+      detail::WorkflowRun::drop_scope(*frame_, scope + "/");
+    }
     // The finished iteration's entries go; the loop's position is recorded in the same commit.
     co_await run_->replace_scope(scope + "/", loc, std::move(entry));
     if (control == LoopControl::Break) {
@@ -197,9 +393,10 @@ Task<void> Workflow::loop(std::string name, std::function<Task<LoopControl>(Work
 }
 
 Task<void> Workflow::sleep(std::string name, std::chrono::milliseconds duration) {
+  check_live();
   const auto loc = location(name);
   std::int64_t until = 0;
-  if (auto e = run_->entry(loc)) {
+  if (auto e = run_->entry_of(loc, "sleep")) {
     until = e->value("until", std::int64_t{0});
   } else {
     until = detail::now_ms() + duration.count();
@@ -208,27 +405,29 @@ Task<void> Workflow::sleep(std::string name, std::chrono::milliseconds duration)
     entry["until"] = until;
     co_await run_->record(loc, std::move(entry));
   }
-  co_await run_->wait_until(until);
+  co_await run_->wait_until(until, cancel_.get());
 }
 
 Task<void> Workflow::sleep_until(std::string name, std::int64_t timestamp_ms) {
+  check_live();
   const auto loc = location(name);
-  if (!run_->entry(loc)) {
+  if (!run_->entry_of(loc, "sleep")) {
     Value entry = Value::object();
     entry["kind"] = "sleep";
     entry["until"] = timestamp_ms;
     co_await run_->record(loc, std::move(entry));
   }
-  co_await run_->wait_until(timestamp_ms);
+  co_await run_->wait_until(timestamp_ms, cancel_.get());
 }
 
 Task<WorkflowMessage> Workflow::next_message(std::string name, std::vector<std::string> queues) {
+  check_live();
   const auto loc = location(name);
-  if (auto e = run_->entry(loc)) {
+  if (auto e = run_->entry_of(loc, "message")) {
     co_return WorkflowMessage{e->value("id", std::uint64_t{0}), e->value("name", std::string()),
                               e->value("body", Value())};
   }
-  co_return co_await run_->receive(loc, queues);
+  co_return co_await run_->receive(loc, queues, cancel_.get());
 }
 
 void Workflow::complete(const WorkflowMessage& message, Value response) {
@@ -240,11 +439,260 @@ void Workflow::complete(const WorkflowMessage& message, Value response) {
 
 Task<void> Workflow::join(std::string name,
                           std::vector<std::function<Task<void>(Workflow&)>> branches) {
+  check_live();
   const auto loc = location(name);
   for (std::size_t i = 0; i < branches.size(); ++i) {
-    Workflow branch(*run_, loc + "/" + std::to_string(i));
+    Workflow branch = child(loc + "/" + std::to_string(i));
     co_await branches[i](branch);
   }
+}
+
+// -- rollback --
+
+void Workflow::require_checkpoint(const std::string& name) const {
+  if (!frame_ || frame_->armed_by.empty()) {
+    Value meta = Value::object();
+    meta["location"] = location(name);
+    throw ErrorException(make_error(
+        "workflow", "rollback_checkpoint_missing",
+        "The step '" + location(name) +
+            "' has a rollback but no rollback_checkpoint() precedes it in its try block or "
+            "workflow.",
+        std::move(meta)));
+  }
+}
+
+void Workflow::add_compensation(const std::string& name, Value output, detail::Compensation fn) {
+  frame_->compensations.push_back(
+      detail::RollbackFrame::Entry{location(name), std::move(output), std::move(fn)});
+}
+
+Task<void> Workflow::rollback_checkpoint(std::string name) {
+  check_live();
+  const auto loc = location(name);
+  if (!run_->entry_of(loc, "rollback_checkpoint")) {
+    Value entry = Value::object();
+    entry["kind"] = "rollback_checkpoint";
+    co_await run_->record(loc, std::move(entry));
+  }
+  if (frame_ && frame_->armed_by.empty()) {
+    frame_->armed_by = loc;
+  }
+}
+
+// -- try --
+
+Task<Result<Value>> Workflow::try_value(std::string name,
+                                        std::function<Task<Value>(Workflow&)> body,
+                                        TryOptions options) {
+  check_live();
+  const auto loc = location(name);
+  if (auto e = run_->entry_of(loc, "try")) {
+    run_->visit_prefix(loc + "/");
+    co_return decode_try(*e);
+  }
+  auto frame = std::make_shared<detail::RollbackFrame>();
+  Workflow block(*run_, loc, cancel_, frame);
+  Value out;
+  std::optional<Error> failure;
+  std::exception_ptr rollback_failure;
+  try {
+    out = co_await body(block);
+  } catch (const detail::StepFailure& e) {
+    failure = e.error();
+  } catch (const detail::RollbackFailure& e) {
+    if (!options.catch_rollback) {
+      throw;
+    }
+    failure = e.error();
+  }
+  bool rolled_back = false;
+  if (failure && !frame->armed_by.empty()) {
+    try {
+      co_await run_->compensate(*frame);
+      rolled_back = true;
+    } catch (const detail::RollbackFailure& e) {
+      if (!options.catch_rollback) {
+        throw;
+      }
+      failure = e.error();
+    }
+  }
+  Value entry = encode_try(out, failure);
+  entry["kind"] = "try";
+  if (rolled_back) {
+    entry["rolledBack"] = true;
+  }
+  co_await run_->record(loc, std::move(entry));
+  if (failure) {
+    co_return *failure;
+  }
+  co_return out;
+}
+
+// -- race --
+
+namespace detail {
+namespace {
+
+struct RaceState {
+  std::vector<RaceBranch> branches;
+  std::vector<Workflow> scopes;
+  std::shared_ptr<CancelToken> token;
+  WorkflowRun* run = nullptr;
+  std::optional<std::size_t> winner;
+  std::vector<Value> values;
+  std::vector<std::exception_ptr> errors;
+};
+
+Task<void> run_race_branch(std::shared_ptr<RaceState> st, std::size_t i) {
+  try {
+    st->values[i] = co_await st->branches[i].run(st->scopes[i]);
+  } catch (...) {
+    st->errors[i] = std::current_exception();
+  }
+  if (!st->winner) {
+    st->winner = i;
+    st->token->cancelled = true;
+    st->run->wake_waiters();
+  }
+}
+
+auto spawn_branches(ActorRuntime::Strand& strand, const std::shared_ptr<RaceState>& st) {
+  using Op = decltype(boost::asio::co_spawn(strand, run_race_branch(st, 0), boost::asio::deferred));
+  std::vector<Op> ops;
+  ops.reserve(st->branches.size());
+  for (std::size_t i = 0; i < st->branches.size(); ++i) {
+    ops.push_back(boost::asio::co_spawn(strand, run_race_branch(st, i), boost::asio::deferred));
+  }
+  return ops;
+}
+
+Error invalid_race(const std::string& loc, const std::string& why) {
+  Value meta = Value::object();
+  meta["location"] = loc;
+  return make_error("workflow", "invalid_race", "race '" + loc + "': " + why, std::move(meta));
+}
+
+}  // namespace
+}  // namespace detail
+
+Task<RaceOutcome> Workflow::race(std::string name, std::vector<RaceBranch> branches) {
+  check_live();
+  const auto loc = location(name);
+  if (auto e = run_->entry_of(loc, "race")) {
+    run_->visit_prefix(loc + "/");
+    co_return RaceOutcome{e->value("winner", std::size_t{0}), e->value("branch", std::string()),
+                          e->value("result", Value())};
+  }
+  if (branches.empty()) {
+    throw ErrorException(detail::invalid_race(loc, "it needs at least one branch"));
+  }
+  auto st = std::make_shared<detail::RaceState>();
+  st->run = run_;
+  st->token = std::make_shared<detail::CancelToken>();
+  st->token->parent = cancel_;
+  st->values.resize(branches.size());
+  st->errors.resize(branches.size());
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < branches.size(); ++i) {
+    if (branches[i].name.empty()) {
+      branches[i].name = std::to_string(i);
+    }
+    if (!names.insert(branches[i].name).second) {
+      throw ErrorException(
+          detail::invalid_race(loc, "two branches are named '" + branches[i].name + "'"));
+    }
+    st->scopes.emplace_back(*run_, loc + "/" + branches[i].name, st->token, frame_);
+  }
+  st->branches = std::move(branches);
+  auto& rt = run_->runtime();
+  const auto n = st->branches.size();
+  // Each branch counts as running work until it waits; this coroutine only waits for them.
+  for (std::size_t i = 0; i < n; ++i) {
+    rt.enter_call();
+  }
+  rt.leave_call();
+  auto ops = detail::spawn_branches(rt.strand(), st);
+  co_await boost::asio::experimental::make_parallel_group(std::move(ops))
+      .async_wait(boost::asio::experimental::wait_for_all(), boost::asio::use_awaitable);
+  rt.enter_call();
+  for (std::size_t i = 0; i < n; ++i) {
+    rt.leave_call();
+  }
+  const auto winner = *st->winner;
+  if (st->errors[winner]) {
+    std::rethrow_exception(st->errors[winner]);
+  }
+  if (frame_) {
+    detail::WorkflowRun::drop_scope(*frame_, loc + "/");
+  }
+  Value entry = Value::object();
+  entry["kind"] = "race";
+  entry["winner"] = winner;
+  entry["branch"] = st->branches[winner].name;
+  entry["result"] = st->values[winner];
+  co_await run_->record(loc, std::move(entry));
+  co_return RaceOutcome{winner, st->branches[winner].name, std::move(st->values[winner])};
+}
+
+// -- versions --
+
+namespace {
+
+Error workflow_error(std::string code, std::string message, const std::string& loc) {
+  Value meta = Value::object();
+  meta["location"] = loc;
+  return make_error("workflow", std::move(code), std::move(message), std::move(meta));
+}
+
+bool known_entry_type(const std::string& type) {
+  static const std::set<std::string, std::less<>> kTypes{
+      "step",         "loop", "sleep", "message", "join", "race", "try", "rollback_checkpoint",
+      "version_check"};
+  return kTypes.contains(type);
+}
+
+}  // namespace
+
+Task<int> Workflow::get_version(std::string name, int latest) {
+  check_live();
+  const auto loc = location(name);
+  if (latest < 1) {
+    throw ErrorException(
+        workflow_error("invalid_version", "get_version('" + loc + "'): latest must be >= 1", loc));
+  }
+  if (auto e = run_->entry_of(loc, "version_check")) {
+    const auto pinned = e->value("version", 1);
+    if (pinned > latest) {
+      throw ErrorException(
+          detail::history_diverged(loc, "version_check " + std::to_string(pinned),
+                                   "version_check with latest " + std::to_string(latest)));
+    }
+    co_return pinned;
+  }
+  // Entries of this scope recorded but not replayed yet were written past this point by code
+  // that had no gate here: that instance stays on the old behaviour.
+  const int version = run_->has_unvisited(scope_, loc) ? 1 : latest;
+  Value entry = Value::object();
+  entry["kind"] = "version_check";
+  entry["version"] = version;
+  co_await run_->record(loc, std::move(entry));
+  co_return version;
+}
+
+Task<void> Workflow::removed(std::string name, std::string original_type) {
+  check_live();
+  const auto loc = location(name);
+  if (!known_entry_type(original_type)) {
+    throw ErrorException(
+        workflow_error("invalid_entry_type",
+                       "removed('" + loc + "'): unknown entry type '" + original_type + "'", loc));
+  }
+  (void)run_->entry_of(loc, original_type);
+  run_->visit_prefix(loc + "/");
+  run_->visit_prefix(loc + "[");
+  co_return;
 }
 
 }  // namespace rivet

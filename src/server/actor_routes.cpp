@@ -1,6 +1,7 @@
 #include "server/actor_routes.hpp"
 
 #include "server/error_mapping.hpp"
+#include "server/inspector_route.hpp"
 #include "server/raw_http_route.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
@@ -14,7 +15,6 @@ namespace {
 
 constexpr unsigned kOk = 200;
 constexpr unsigned kBadRequest = 400;
-constexpr unsigned kNotFound = 404;
 constexpr const char* kRuntimeVersion = "2.3.19";
 constexpr const char* kRootText =
     "This is an RivetKit actor.\n\nLearn more at https://rivetkit.org";
@@ -210,9 +210,7 @@ Task<HttpResponse> handle_actor_request(ServerContext& ctx, ActorIdentity identi
     // Raw HTTP for the actor's onRequest (404 with an empty body when it has none).
     response = co_await handle_raw_http(ctx, identity, actor_path, std::move(request));
   } else if (path.starts_with("/inspector/") || path == "/inspector") {
-    response = text_response(kNotFound, "application/json",
-                             R"({"group":"actor","code":"not_found",)"
-                             R"("message":"Inspector route was not found","metadata":null})");
+    response = co_await handle_inspector(ctx, identity, path, request);
   } else if (auto action = single_segment(path, "/action/")) {
     if (auto bad = method_guard("POST")) {
       response = std::move(*bad);

@@ -416,6 +416,7 @@ class ActorBuilder {
   /// A durable workflow as the run handler: `fn(Context&, Workflow&)` returning Task<void>.
   template <class F>
   ActorBuilder& workflow(F fn) {
+    def_->workflow = true;
     def_->run = [fn = std::move(fn)](ActorContext& base) mutable -> Task<void> {
       co_await detail::run_workflow(base, WorkflowBody<F>{&fn, &base});
     };

@@ -75,6 +75,8 @@ struct ActorDefinition {
   std::vector<std::string> queues;
   /// Long-lived handler started on every wake; restarted with backoff when it fails.
   HookFn run;
+  /// `run` is a durable workflow (its history is readable: workflow_history.hpp).
+  bool workflow = false;
   /// The actor has its own SQLite database; `on_migrate` runs atomically at every start, before
   /// any other hook.
   bool database = false;
