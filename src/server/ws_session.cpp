@@ -16,6 +16,8 @@
 #include <rivet/protocol/messages.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -98,8 +100,57 @@ websocket::close_reason make_close(std::uint16_t code, std::string reason) {
 
 // -- WsSession: shared parts -------------------------------------------------------------------
 
+namespace {
+
+// Moves the accepted connection onto a socket typed with its strand (the acceptor gave it one;
+// the executor is type-erased in beast::tcp_stream).
+SessionSocket adopt_socket(beast::tcp_stream stream) {
+  auto socket = stream.release_socket();
+  const auto ex = socket.get_executor();
+  const auto* strand = ex.target<SessionStrand>();
+  SessionSocket out(strand != nullptr
+                        ? *strand
+                        : asio::make_strand(static_cast<asio::io_context&>(
+                              asio::query(ex, asio::execution::context))));
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) {
+    return out;  // already dead: the handshake fails on the closed socket
+  }
+  const auto fd = socket.release(ec);
+  if (!ec) {
+    out.assign(protocol, fd, ec);
+  }
+  return out;
+}
+
+// RFC 6455 §5.2 header of an unmasked server frame with FIN set; returns its size.
+std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t size, bool text) {
+  out[0] = static_cast<std::uint8_t>(0x80 | (text ? 0x1 : 0x2));
+  if (size < 126) {
+    out[1] = static_cast<std::uint8_t>(size);
+    return 2;
+  }
+  if (size <= 0xFFFF) {
+    out[1] = 126;
+    out[2] = static_cast<std::uint8_t>(size >> 8);
+    out[3] = static_cast<std::uint8_t>(size);
+    return 4;
+  }
+  out[1] = 127;
+  for (int i = 0; i < 8; ++i) {
+    out[2 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
+  }
+  return 10;
+}
+
+}  // namespace
+
 WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
-    : ctx_(ctx), tasks_(tasks), ws_(std::move(stream)), close_deadline_(ws_.get_executor()) {}
+    : ctx_(ctx),
+      tasks_(tasks),
+      ws_(adopt_socket(std::move(stream))),
+      close_deadline_(ws_.get_executor()) {}
 
 void WsSession::shutdown() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -163,7 +214,7 @@ asio::awaitable<void> WsSession::enforce_close_deadline(std::shared_ptr<WsSessio
     // pending read and write fail and the session ends (onDisconnect runs).
     self->dead_ = true;
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    beast::get_lowest_layer(self->ws_).close(ignored);
   }
 }
 
@@ -174,6 +225,23 @@ void WsSession::notify() {
 void WsSession::pump() {
   if (!writable_ || writing_ || dead_) {
     return;
+  }
+  // Shared events while Beast is idle and open: framed here, sent without a handler.
+  while (!queue_.empty() && queue_.front().shared && ws_.is_open() &&
+         !ws_.next_layer().busy()) {
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    const auto& bytes = current_.bytes(encoding_);
+    queued_bytes_ -= bytes.size();
+    frame_header_size_ = write_frame_header(frame_header_, bytes.size(), current_.text);
+    const std::array<asio::const_buffer, 2> frame{
+        asio::const_buffer(frame_header_.data(), frame_header_size_), asio::buffer(bytes)};
+    if (!ws_.next_layer().send_frames(
+            frame, [self = shared_from_this()](beast::error_code ec) { self->on_written(ec); })) {
+      writing_ = true;  // the rest goes out asynchronously; on_written continues the chain
+      return;
+    }
+    current_ = Outgoing{};
   }
   if (!queue_.empty()) {
     writing_ = true;
