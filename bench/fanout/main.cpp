@@ -1,7 +1,7 @@
 // rivet-bench-fanout: broadcast fan-out latency. One actor, N subscribed WebSocket connections
-// (Beast clients in this process, bare encoding, all on 127.0.0.1); the actor's `tick(seq)`
-// action broadcasts `tick(seq)`; we time, per event, how long each connection takes to receive it
-// from just before the action request is written.
+// (opened with Beast, then read by raw receiver threads; bare encoding, all on 127.0.0.1); the
+// actor's `tick(seq)` action broadcasts `tick(seq)`; we time, per event, how long each
+// connection takes to receive it from just before the action request is written.
 //
 // The server runs in a child process (forked before any thread exists) so that each process has
 // its own file-descriptor table (10 000 connections are 20 000 descriptors in one process).
@@ -13,7 +13,8 @@
 //   rivet-bench-fanout --smoke               a few seconds; exit 1 if any event went missing
 //
 // Output: per run, the per-delivery latency (each connection's receive time) p50/p99/max, and
-// the time until every connection had the event ("all") p50/p99.
+// the time until every connection had the event ("all") p50/p99, and the CPU time the server and
+// the client spent per event (from /proc, so it holds up better than latency on a busy machine).
 
 #include <rivet/rivet.hpp>
 
@@ -503,9 +504,37 @@ void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& laten
 struct Outcome {
   std::vector<double> latencies_us;
   std::vector<double> all_ms;
+  double server_cpu_ms = 0;  // per event, both io threads, user + system
+  double client_cpu_ms = 0;  // per event, this process
 };
 
-std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned threads) {
+/// user + system CPU time of a process so far, in ms (/proc/<pid>/stat).
+double cpu_ms(pid_t pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) {
+    return 0;
+  }
+  char buf[1024] = {};
+  const auto n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  std::string_view text(buf, n);
+  const auto close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string_view::npos) {
+    return 0;
+  }
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  std::size_t pos = close + 2;
+  for (int field = 3; field < 14; ++field) {
+    pos = text.find(' ', pos) + 1;
+  }
+  const double ticks = std::strtod(buf + pos, nullptr);
+  pos = text.find(' ', pos) + 1;
+  const double sticks = std::strtod(buf + pos, nullptr);
+  return (ticks + sticks) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned threads,
+                               pid_t server) {
   Measure m;
   m.clients = fds.size();
   m.total = events + kWarmupEvents;
@@ -535,6 +564,8 @@ std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned
   // Let the subscriptions land before the first event.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   bool ok = true;
+  const double server_cpu0 = cpu_ms(server);
+  const double client_cpu0 = cpu_ms(::getpid());
   for (int seq = 0; seq < m.total && ok; ++seq) {
     auto request = tick_request(static_cast<std::uint64_t>(seq), static_cast<std::uint64_t>(seq));
     m.sent_ns[seq].store(now_ns(), std::memory_order_release);
@@ -554,6 +585,8 @@ std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned
     // A short gap so events do not overlap.
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  const double server_cpu = cpu_ms(server) - server_cpu0;
+  const double client_cpu = cpu_ms(::getpid()) - client_cpu0;
   m.stop = true;
   for (auto& t : receivers) {
     t.join();
@@ -562,6 +595,8 @@ std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned
     return std::nullopt;
   }
   Outcome out;
+  out.server_cpu_ms = server_cpu / m.total;
+  out.client_cpu_ms = client_cpu / m.total;
   for (auto& l : lat) {
     out.latencies_us.insert(out.latencies_us.end(), l.begin(), l.end());
   }
@@ -580,13 +615,14 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(idx, v.size() - 1)];
 }
 
-bool run_one(std::uint16_t port, std::size_t clients, int events, unsigned client_threads) {
+bool run_one(std::uint16_t port, pid_t server, std::size_t clients, int events,
+             unsigned client_threads) {
   const auto t0 = Clock::now();
   auto fds = open_connections(port, clients);
   if (!fds) {
     return false;
   }
-  auto outcome = measure(*fds, events, client_threads);
+  auto outcome = measure(*fds, events, client_threads, server);
   for (int fd : *fds) {
     ::close(fd);
   }
@@ -599,10 +635,12 @@ bool run_one(std::uint16_t port, std::size_t clients, int events, unsigned clien
   (void)::getloadavg(load, 3);
   std::printf(
       "clients %6zu  events %4d  delivery p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  |  "
-      "all-received p50 %8.3f ms  p99 %8.3f ms  (%.1f s, load %.2f)\n",
+      "all-received p50 %8.3f ms  p99 %8.3f ms  |  CPU per event: server %.2f ms, "
+      "client %.2f ms  (%.1f s, load %.2f)\n",
       clients, events, percentile(lat, 0.50) / 1000.0, percentile(lat, 0.99) / 1000.0,
       percentile(lat, 1.0) / 1000.0, percentile(outcome->all_ms, 0.50),
-      percentile(outcome->all_ms, 0.99), seconds, load[0]);
+      percentile(outcome->all_ms, 0.99), outcome->server_cpu_ms, outcome->client_cpu_ms, seconds,
+      load[0]);
   std::fflush(stdout);
   return true;
 }
@@ -705,7 +743,7 @@ int main(int argc, char** argv) {
       ok = false;
       continue;
     }
-    ok = run_one(port, n, events, client_threads) && ok;
+    ok = run_one(port, child, n, events, client_threads) && ok;
   }
   ::close(parent_pipe[1]);  // the server stops when this pipe closes
   int status = 0;
