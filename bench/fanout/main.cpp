@@ -9,7 +9,7 @@
 //
 //   rivet-bench-fanout                       1 000 and 10 000 clients
 //   rivet-bench-fanout --clients 1000 --events 200
-//   rivet-bench-fanout --client-threads 2   receiver threads in the client (default 1)
+//   rivet-bench-fanout --client-threads 2   receiver threads in the client (default 2)
 //   rivet-bench-fanout --smoke               a few seconds; exit 1 if any event went missing
 //
 // Output: per run, the per-delivery latency (each connection's receive time) p50/p99/max, and
@@ -678,7 +678,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> clients{1000, 10000};
   int events = 100;
   unsigned server_threads = 0;
-  unsigned client_threads = 1;
+  unsigned client_threads = 2;
   bool smoke = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

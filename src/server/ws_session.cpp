@@ -67,7 +67,7 @@ class WsSink final : public ConnectionSink {
   }
   void send_shared_event(const std::shared_ptr<const SharedEvent>& event) override {
     if (auto s = session_.lock()) {
-      s->deliver_shared_event(event);
+      WsSession::deliver_shared_event(std::move(s), event);
     }
   }
   void close(std::string reason, bool error) override {
@@ -165,8 +165,10 @@ void WsSession::deliver_event(std::string name, Value args) {
              });
 }
 
-void WsSession::deliver_shared_event(std::shared_ptr<const SharedEvent> event) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), event = std::move(event)]() mutable {
+void WsSession::deliver_shared_event(std::shared_ptr<WsSession> self,
+                                     std::shared_ptr<const SharedEvent> event) {
+  auto ex = self->ws_.get_executor();
+  asio::post(ex, [self = std::move(self), event = std::move(event)]() mutable {
     self->enqueue_shared_event(std::move(event));
   });
 }
@@ -227,21 +229,13 @@ void WsSession::pump() {
     return;
   }
   // Shared events while Beast is idle and open: framed here, sent without a handler.
-  while (!queue_.empty() && queue_.front().shared && ws_.is_open() &&
-         !ws_.next_layer().busy()) {
+  while (!queue_.empty() && queue_.front().shared && can_send_frame()) {
     current_ = std::move(queue_.front());
     queue_.pop_front();
-    const auto& bytes = current_.bytes(encoding_);
-    queued_bytes_ -= bytes.size();
-    frame_header_size_ = write_frame_header(frame_header_, bytes.size(), current_.text);
-    const std::array<asio::const_buffer, 2> frame{
-        asio::const_buffer(frame_header_.data(), frame_header_size_), asio::buffer(bytes)};
-    if (!ws_.next_layer().send_frames(
-            frame, [self = shared_from_this()](beast::error_code ec) { self->on_written(ec); })) {
-      writing_ = true;  // the rest goes out asynchronously; on_written continues the chain
+    queued_bytes_ -= current_.bytes(encoding_).size();
+    if (!send_current_as_frame()) {
       return;
     }
-    current_ = Outgoing{};
   }
   if (!queue_.empty()) {
     writing_ = true;
@@ -263,6 +257,24 @@ void WsSession::pump() {
       self->dead_ = true;
     });
   }
+}
+
+bool WsSession::can_send_frame() const {
+  return ws_.is_open() && !ws_.next_layer().busy();
+}
+
+bool WsSession::send_current_as_frame() {
+  const auto& bytes = current_.bytes(encoding_);
+  frame_header_size_ = write_frame_header(frame_header_, bytes.size(), current_.text);
+  const std::array<asio::const_buffer, 2> frame{
+      asio::const_buffer(frame_header_.data(), frame_header_size_), asio::buffer(bytes)};
+  if (!ws_.next_layer().send_frames(
+          frame, [self = shared_from_this()](beast::error_code ec) { self->on_written(ec); })) {
+    writing_ = true;  // the rest goes out asynchronously; on_written continues the chain
+    return false;
+  }
+  current_ = Outgoing{};
+  return true;
 }
 
 void WsSession::on_written(beast::error_code ec) {
@@ -372,9 +384,17 @@ void WsSession::enqueue_shared_event(std::shared_ptr<const SharedEvent> event) {
     request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
     return;
   }
+  const bool text = encoding_ == protocol::Encoding::Json;
+  if (writable_ && !writing_ && queue_.empty() && can_send_frame()) {
+    // The common case of a fan-out: nothing queued, so the event goes out at once.
+    current_.shared = std::move(event);
+    current_.text = text;
+    (void)send_current_as_frame();
+    return;
+  }
   Outgoing message;
   message.shared = std::move(event);
-  message.text = encoding_ == protocol::Encoding::Json;
+  message.text = text;
   enqueue(std::move(message));
 }
 

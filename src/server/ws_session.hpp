@@ -64,7 +64,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
 
   // -- called by the sinks from actor strands (post onto this session's strand) ---------------
   void deliver_event(std::string name, Value args);
-  void deliver_shared_event(std::shared_ptr<const SharedEvent> event);
+  static void deliver_shared_event(std::shared_ptr<WsSession> self,
+                                   std::shared_ptr<const SharedEvent> event);
   void deliver_close(std::string reason, bool error);
   void deliver_frame(std::string data, bool binary);
   void deliver_frame_close(std::uint16_t code, std::string reason);
@@ -100,6 +101,10 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   /// Starts the next write (or, once the queue is empty, the requested close) unless one runs.
   void pump();
   void on_written(boost::beast::error_code ec);
+  /// Beast is open and writes nothing: a ready frame may go straight to the socket.
+  [[nodiscard]] bool can_send_frame() const;
+  /// Sends current_ (a shared event) as a ready frame; false while its tail is still going out.
+  bool send_current_as_frame();
   boost::asio::awaitable<void> close_now(std::uint16_t code, std::string reason);
   void request_close(std::uint16_t code, std::string reason);
   void notify();
