@@ -1,7 +1,7 @@
 // rivet-bench-fanout: broadcast fan-out latency. One actor, N subscribed WebSocket connections
-// (Beast clients in this process, bare encoding, all on 127.0.0.1); the actor's `tick(seq)`
-// action broadcasts `tick(seq)`; we time, per event, how long each connection takes to receive it
-// from just before the action request is written.
+// (opened with Beast, then read by raw receiver threads; bare encoding, all on 127.0.0.1); the
+// actor's `tick(seq)` action broadcasts `tick(seq)`; we time, per event, how long each
+// connection takes to receive it from just before the action request is written.
 //
 // The server runs in a child process (forked before any thread exists) so that each process has
 // its own file-descriptor table (10 000 connections are 20 000 descriptors in one process).
@@ -9,10 +9,12 @@
 //
 //   rivet-bench-fanout                       1 000 and 10 000 clients
 //   rivet-bench-fanout --clients 1000 --events 200
+//   rivet-bench-fanout --client-threads 2   receiver threads in the client (default 2)
 //   rivet-bench-fanout --smoke               a few seconds; exit 1 if any event went missing
 //
 // Output: per run, the per-delivery latency (each connection's receive time) p50/p99/max, and
-// the time until every connection had the event ("all") p50/p99.
+// the time until every connection had the event ("all") p50/p99, and the CPU time the server and
+// the client spent per event (from /proc, so it holds up better than latency on a busy machine).
 
 #include <rivet/rivet.hpp>
 
@@ -28,6 +30,11 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +46,11 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,30 +225,24 @@ std::optional<std::uint64_t> parse_tick(const std::uint8_t* data, std::size_t si
 }
 
 // -- the clients --------------------------------------------------------------------------------
+//
+// Connections are opened with Beast (handshake, Init, subscribe). For the measured part their
+// sockets are taken out of Asio and read by `--client-threads` receiver threads, each with its own
+// epoll set, decoding the (unmasked) server frames by hand: one recv and a few comparisons per
+// event, so the client takes as little of the shared 2 cores as possible and the figure is the
+// server's. The clock stops when a receiver has decoded the event.
 
 using Ws = websocket::stream<beast::tcp_stream>;
 
-struct Run {
+struct Opening {
   std::size_t clients = 0;
-  int events = 0;
   std::uint16_t port = 0;
   std::string actor_id;
-
   std::vector<std::unique_ptr<Ws>> sockets;
-  std::size_t opened = 0;
   std::size_t failed = 0;
-
-  // Per event: send time and receive count; per delivery: latency (us).
-  std::vector<Clock::time_point> sent;
-  std::vector<std::size_t> received;
-  std::vector<Clock::duration> last;  // time until the last connection had it
-  std::vector<double> latencies_us;
-  std::uint64_t current = 0;
-  std::unique_ptr<asio::steady_timer> all_in;
-  bool stop_reading = false;
 };
 
-asio::awaitable<bool> open_one(Run& run, std::size_t index, std::string path) {
+asio::awaitable<bool> open_one(Opening& run, std::size_t index, std::string path) {
   auto ex = co_await asio::this_coro::executor;
   auto ws = std::make_unique<Ws>(ex);
   auto [cec] = co_await beast::get_lowest_layer(*ws).async_connect(
@@ -276,33 +281,7 @@ asio::awaitable<bool> open_one(Run& run, std::size_t index, std::string path) {
   co_return true;
 }
 
-asio::awaitable<void> read_loop(Run& run, Ws& ws) {
-  beast::flat_buffer buffer;
-  while (!run.stop_reading) {
-    auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
-    if (ec) {
-      break;
-    }
-    const auto now = Clock::now();
-    auto seq = parse_tick(static_cast<const std::uint8_t*>(buffer.data().data()), buffer.size());
-    buffer.consume(buffer.size());
-    if (!seq || *seq >= run.sent.size()) {
-      continue;  // the trigger's ActionResponse
-    }
-    const auto latency = now - run.sent[*seq];
-    if (*seq >= static_cast<std::uint64_t>(kWarmupEvents)) {
-      run.latencies_us.push_back(std::chrono::duration<double, std::micro>(latency).count());
-    }
-    if (++run.received[*seq] == run.clients) {
-      run.last[*seq] = latency;
-      if (*seq == run.current) {
-        run.all_in->cancel();
-      }
-    }
-  }
-}
-
-asio::awaitable<void> open_all(Run& run, bool& ok) {
+asio::awaitable<void> open_all(Opening& run, bool& ok) {
   run.sockets.resize(run.clients);
   // The first connection resolves the actor (getOrCreate); the rest address it by id.
   const std::string key =
@@ -333,59 +312,298 @@ asio::awaitable<void> open_all(Run& run, bool& ok) {
     }
     co_await batch_done.async_wait(kUseTuple);
   }
-  run.opened = run.clients - run.failed;
   ok = run.failed == 0;
 }
 
-asio::awaitable<void> drive(Run& run, bool& ok) {
-  auto ex = co_await asio::this_coro::executor;
-  co_await open_all(run, ok);
+/// Opens `clients` subscribed connections; returns their descriptors (blocking mode off).
+std::optional<std::vector<int>> open_connections(std::uint16_t port, std::size_t clients) {
+  asio::io_context io(1);  // declared first: the sockets die before it
+  Opening run;
+  run.clients = clients;
+  run.port = port;
+  bool ok = true;
+  asio::co_spawn(io, open_all(run, ok), asio::detached);
+  io.run();
   if (!ok) {
-    std::fprintf(stderr, "fanout: %zu of %zu connections failed to open\n", run.failed,
-                 run.clients);
-    co_return;
+    std::fprintf(stderr, "fanout: %zu of %zu connections failed to open\n", run.failed, clients);
+    return std::nullopt;
   }
-  const int total = run.events + kWarmupEvents;
-  run.sent.resize(total);
-  run.received.assign(total, 0);
-  run.last.assign(total, Clock::duration::zero());
-  run.latencies_us.reserve(run.clients * run.events);
-  run.all_in = std::make_unique<asio::steady_timer>(ex);
+  std::vector<int> fds;
+  fds.reserve(clients);
   for (auto& ws : run.sockets) {
-    asio::co_spawn(ex, read_loop(run, *ws), asio::detached);
+    const int fd = beast::get_lowest_layer(*ws).socket().release();
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fds.push_back(fd);
+  }
+  return fds;
+}
+
+std::mutex g_write_mutex;  // client frames (the trigger's requests, pongs) on any descriptor
+
+/// Writes one masked client frame (all of it; waits for room).
+bool write_frame(int fd, std::uint8_t opcode, const std::uint8_t* data, std::size_t size) {
+  std::vector<std::uint8_t> frame;
+  frame.reserve(size + 14);
+  frame.push_back(static_cast<std::uint8_t>(0x80 | opcode));
+  if (size < 126) {
+    frame.push_back(static_cast<std::uint8_t>(0x80 | size));
+  } else if (size <= 0xFFFF) {
+    frame.push_back(0x80 | 126);
+    frame.push_back(static_cast<std::uint8_t>(size >> 8));
+    frame.push_back(static_cast<std::uint8_t>(size));
+  } else {
+    frame.push_back(0x80 | 127);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      frame.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(size) >> shift));
+    }
+  }
+  const std::uint8_t mask[4] = {0x5a, 0x17, 0xc3, 0x8e};
+  frame.insert(frame.end(), mask, mask + 4);
+  for (std::size_t i = 0; i < size; ++i) {
+    frame.push_back(data[i] ^ mask[i % 4]);
+  }
+  std::lock_guard lock(g_write_mutex);
+  std::size_t done = 0;
+  while (done < frame.size()) {
+    const auto n = ::send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd p{fd, POLLOUT, 0};
+      (void)::poll(&p, 1, 100);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Measure {
+  std::size_t clients = 0;
+  int total = 0;
+  std::unique_ptr<std::atomic<std::int64_t>[]> sent_ns;    // per event: clock start
+  std::unique_ptr<std::atomic<std::size_t>[]> received;    // per event: connections that have it
+  std::unique_ptr<std::atomic<std::int64_t>[]> last_ns;    // per event: time until the last had it
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::condition_variable all_in;
+};
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+struct RawConn {
+  int fd = -1;
+  std::vector<std::uint8_t> buf;
+  std::size_t len = 0;
+  std::vector<std::uint8_t> message;  // a fragmented message being assembled
+};
+
+/// One receiver thread: reads its connections, decodes frames, records each tick's latency.
+void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& latencies_us) {
+  const int ep = ::epoll_create1(0);
+  for (std::size_t i = 0; i < conns.size(); ++i) {
+    conns[i].buf.resize(64 * 1024);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+  }
+  auto on_message = [&](RawConn&, const std::uint8_t* data, std::size_t size) {
+    auto seq = parse_tick(data, size);
+    const auto now = now_ns();
+    if (!seq || *seq >= static_cast<std::uint64_t>(m.total)) {
+      return;  // the trigger's ActionResponse
+    }
+    const auto latency = now - m.sent_ns[*seq].load(std::memory_order_acquire);
+    if (*seq >= static_cast<std::uint64_t>(kWarmupEvents)) {
+      latencies_us.push_back(static_cast<double>(latency) / 1000.0);
+    }
+    if (m.received[*seq].fetch_add(1, std::memory_order_acq_rel) + 1 == m.clients) {
+      m.last_ns[*seq].store(latency);
+      std::lock_guard lock(m.mutex);
+      m.all_in.notify_all();
+    }
+  };
+  std::vector<epoll_event> events(256);
+  while (!m.stop.load(std::memory_order_relaxed)) {
+    const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    for (int e = 0; e < n; ++e) {
+      auto& c = conns[events[e].data.u64];
+      if (c.len == c.buf.size()) {
+        c.buf.resize(c.buf.size() * 2);
+      }
+      const auto got = ::recv(c.fd, c.buf.data() + c.len, c.buf.size() - c.len, 0);
+      if (got <= 0) {
+        if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+          ::epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+        }
+        continue;
+      }
+      c.len += static_cast<std::size_t>(got);
+      std::size_t pos = 0;
+      for (;;) {  // every complete frame in the buffer
+        const std::size_t avail = c.len - pos;
+        if (avail < 2) {
+          break;
+        }
+        const std::uint8_t* f = c.buf.data() + pos;
+        const bool fin = (f[0] & 0x80) != 0;
+        const std::uint8_t opcode = f[0] & 0x0F;
+        std::size_t header = 2;
+        std::uint64_t size = f[1] & 0x7F;
+        if (size == 126) {
+          header = 4;
+          if (avail < header) {
+            break;
+          }
+          size = (std::uint64_t{f[2]} << 8) | f[3];
+        } else if (size == 127) {
+          header = 10;
+          if (avail < header) {
+            break;
+          }
+          size = 0;
+          for (int i = 0; i < 8; ++i) {
+            size = (size << 8) | f[2 + i];
+          }
+        }
+        if ((f[1] & 0x80) != 0) {
+          header += 4;  // a server must not mask; tolerated
+        }
+        if (avail < header + size) {
+          break;
+        }
+        const std::uint8_t* payload = f + header;
+        if (opcode == 0x9) {
+          (void)write_frame(c.fd, 0xA, payload, size);  // keep-alive ping -> pong
+        } else if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) {
+          if (fin && c.message.empty()) {
+            on_message(c, payload, size);
+          } else {
+            c.message.insert(c.message.end(), payload, payload + size);
+            if (fin) {
+              on_message(c, c.message.data(), c.message.size());
+              c.message.clear();
+            }
+          }
+        }
+        pos += header + size;
+      }
+      if (pos > 0) {
+        std::memmove(c.buf.data(), c.buf.data() + pos, c.len - pos);
+        c.len -= pos;
+      }
+    }
+  }
+  ::close(ep);
+}
+
+struct Outcome {
+  std::vector<double> latencies_us;
+  std::vector<double> all_ms;
+  double server_cpu_ms = 0;  // per event, both io threads, user + system
+  double client_cpu_ms = 0;  // per event, this process
+};
+
+/// user + system CPU time of a process so far, in ms (/proc/<pid>/stat).
+double cpu_ms(pid_t pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) {
+    return 0;
+  }
+  char buf[1024] = {};
+  const auto n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  std::string_view text(buf, n);
+  const auto close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string_view::npos) {
+    return 0;
+  }
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  std::size_t pos = close + 2;
+  for (int field = 3; field < 14; ++field) {
+    pos = text.find(' ', pos) + 1;
+  }
+  const double ticks = std::strtod(buf + pos, nullptr);
+  pos = text.find(' ', pos) + 1;
+  const double sticks = std::strtod(buf + pos, nullptr);
+  return (ticks + sticks) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned threads,
+                               pid_t server) {
+  Measure m;
+  m.clients = fds.size();
+  m.total = events + kWarmupEvents;
+  m.sent_ns = std::make_unique<std::atomic<std::int64_t>[]>(m.total);
+  m.received = std::make_unique<std::atomic<std::size_t>[]>(m.total);
+  m.last_ns = std::make_unique<std::atomic<std::int64_t>[]>(m.total);
+  for (int i = 0; i < m.total; ++i) {
+    m.sent_ns[i] = std::numeric_limits<std::int64_t>::max();
+    m.received[i] = 0;
+    m.last_ns[i] = 0;
+  }
+  threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(fds.size())));
+  std::vector<std::vector<RawConn>> parts(threads);
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    RawConn c;
+    c.fd = fds[i];
+    parts[i % threads].push_back(std::move(c));
+  }
+  std::vector<std::vector<double>> lat(threads);
+  for (auto& l : lat) {
+    l.reserve(fds.size() * static_cast<std::size_t>(events) / threads + 16);
+  }
+  std::vector<std::thread> receivers;
+  for (unsigned t = 0; t < threads; ++t) {
+    receivers.emplace_back([&, t] { receive(m, parts[t], lat[t]); });
   }
   // Let the subscriptions land before the first event.
-  asio::steady_timer settle(ex, std::chrono::milliseconds(200));
-  co_await settle.async_wait(kUseTuple);
-
-  auto& trigger = *run.sockets[0];
-  for (int seq = 0; seq < total; ++seq) {
-    run.current = seq;
-    run.all_in->expires_after(kEventTimeout);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  bool ok = true;
+  const double server_cpu0 = cpu_ms(server);
+  const double client_cpu0 = cpu_ms(::getpid());
+  for (int seq = 0; seq < m.total && ok; ++seq) {
     auto request = tick_request(static_cast<std::uint64_t>(seq), static_cast<std::uint64_t>(seq));
-    run.sent[seq] = Clock::now();
-    auto [wec, w] = co_await trigger.async_write(asio::buffer(request), kUseTuple);
-    if (wec) {
+    m.sent_ns[seq].store(now_ns(), std::memory_order_release);
+    if (!write_frame(fds[0], 0x2, request.data(), request.size())) {
+      std::fprintf(stderr, "fanout: the trigger connection failed\n");
       ok = false;
       break;
     }
-    if (run.received[seq] < run.clients) {
-      auto [tec] = co_await run.all_in->async_wait(kUseTuple);
-      if (!tec && run.received[seq] < run.clients) {
-        std::fprintf(stderr, "fanout: event %d reached %zu of %zu connections in %lld s\n", seq,
-                     run.received[seq], run.clients, static_cast<long long>(kEventTimeout.count()));
-        ok = false;
-        break;
-      }
+    std::unique_lock lock(m.mutex);
+    if (!m.all_in.wait_for(lock, kEventTimeout, [&] { return m.received[seq] >= m.clients; })) {
+      std::fprintf(stderr, "fanout: event %d reached %zu of %zu connections in %lld s\n", seq,
+                   m.received[seq].load(), m.clients,
+                   static_cast<long long>(kEventTimeout.count()));
+      ok = false;
     }
+    lock.unlock();
     // A short gap so events do not overlap.
-    asio::steady_timer gap(ex, std::chrono::milliseconds(2));
-    co_await gap.async_wait(kUseTuple);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  run.stop_reading = true;
-  for (auto& ws : run.sockets) {
-    beast::get_lowest_layer(*ws).close();
+  const double server_cpu = cpu_ms(server) - server_cpu0;
+  const double client_cpu = cpu_ms(::getpid()) - client_cpu0;
+  m.stop = true;
+  for (auto& t : receivers) {
+    t.join();
   }
+  if (!ok) {
+    return std::nullopt;
+  }
+  Outcome out;
+  out.server_cpu_ms = server_cpu / m.total;
+  out.client_cpu_ms = client_cpu / m.total;
+  for (auto& l : lat) {
+    out.latencies_us.insert(out.latencies_us.end(), l.begin(), l.end());
+  }
+  for (int seq = kWarmupEvents; seq < m.total; ++seq) {
+    out.all_ms.push_back(static_cast<double>(m.last_ns[seq].load()) / 1e6);
+  }
+  return out;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -397,31 +615,32 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(idx, v.size() - 1)];
 }
 
-bool run_one(std::uint16_t port, std::size_t clients, int events) {
-  asio::io_context io(1);  // declared first: the sockets and timers in `run` die before it
-  Run run;
-  run.clients = clients;
-  run.events = events;
-  run.port = port;
-  bool ok = true;
+bool run_one(std::uint16_t port, pid_t server, std::size_t clients, int events,
+             unsigned client_threads) {
   const auto t0 = Clock::now();
-  asio::co_spawn(io, drive(run, ok), asio::detached);
-  io.run();
-  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (!ok) {
+  auto fds = open_connections(port, clients);
+  if (!fds) {
     return false;
   }
-  std::vector<double> all_ms;
-  for (int seq = kWarmupEvents; seq < events + kWarmupEvents; ++seq) {
-    all_ms.push_back(std::chrono::duration<double, std::milli>(run.last[seq]).count());
+  auto outcome = measure(*fds, events, client_threads, server);
+  for (int fd : *fds) {
+    ::close(fd);
   }
-  const auto& lat = run.latencies_us;
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!outcome) {
+    return false;
+  }
+  const auto& lat = outcome->latencies_us;
+  double load[3] = {0, 0, 0};
+  (void)::getloadavg(load, 3);
   std::printf(
       "clients %6zu  events %4d  delivery p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  |  "
-      "all-received "
-      "p50 %8.3f ms  p99 %8.3f ms  (%.1f s)\n",
+      "all-received p50 %8.3f ms  p99 %8.3f ms  |  CPU per event: server %.2f ms, "
+      "client %.2f ms  (%.1f s, load %.2f)\n",
       clients, events, percentile(lat, 0.50) / 1000.0, percentile(lat, 0.99) / 1000.0,
-      percentile(lat, 1.0) / 1000.0, percentile(all_ms, 0.50), percentile(all_ms, 0.99), seconds);
+      percentile(lat, 1.0) / 1000.0, percentile(outcome->all_ms, 0.50),
+      percentile(outcome->all_ms, 0.99), outcome->server_cpu_ms, outcome->client_cpu_ms, seconds,
+      load[0]);
   std::fflush(stdout);
   return true;
 }
@@ -459,6 +678,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> clients{1000, 10000};
   int events = 100;
   unsigned server_threads = 0;
+  unsigned client_threads = 2;
   bool smoke = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -470,10 +690,12 @@ int main(int argc, char** argv) {
       events = std::atoi(argv[++i]);
     } else if (arg == "--server-threads" && i + 1 < argc) {
       server_threads = static_cast<unsigned>(std::atoi(argv[++i]));
+    } else if (arg == "--client-threads" && i + 1 < argc) {
+      client_threads = static_cast<unsigned>(std::atoi(argv[++i]));
     } else {
       std::fprintf(stderr,
                    "usage: %s [--smoke] [--clients 1000,10000] [--events 100] "
-                   "[--server-threads N]\n",
+                   "[--server-threads N] [--client-threads N]\n",
                    argv[0]);
       return 2;
     }
@@ -521,7 +743,7 @@ int main(int argc, char** argv) {
       ok = false;
       continue;
     }
-    ok = run_one(port, n, events) && ok;
+    ok = run_one(port, child, n, events, client_threads) && ok;
   }
   ::close(parent_pipe[1]);  // the server stops when this pipe closes
   int status = 0;

@@ -16,6 +16,8 @@
 #include <rivet/protocol/messages.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -65,7 +67,7 @@ class WsSink final : public ConnectionSink {
   }
   void send_shared_event(const std::shared_ptr<const SharedEvent>& event) override {
     if (auto s = session_.lock()) {
-      s->deliver_shared_event(event);
+      WsSession::deliver_shared_event(std::move(s), event);
     }
   }
   void close(std::string reason, bool error) override {
@@ -98,8 +100,57 @@ websocket::close_reason make_close(std::uint16_t code, std::string reason) {
 
 // -- WsSession: shared parts -------------------------------------------------------------------
 
+namespace {
+
+// Moves the accepted connection onto a socket typed with its strand (the acceptor gave it one;
+// the executor is type-erased in beast::tcp_stream).
+SessionSocket adopt_socket(beast::tcp_stream stream) {
+  auto socket = stream.release_socket();
+  const auto ex = socket.get_executor();
+  const auto* strand = ex.target<SessionStrand>();
+  SessionSocket out(strand != nullptr
+                        ? *strand
+                        : asio::make_strand(static_cast<asio::io_context&>(
+                              asio::query(ex, asio::execution::context))));
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) {
+    return out;  // already dead: the handshake fails on the closed socket
+  }
+  const auto fd = socket.release(ec);
+  if (!ec) {
+    out.assign(protocol, fd, ec);
+  }
+  return out;
+}
+
+// RFC 6455 §5.2 header of an unmasked server frame with FIN set; returns its size.
+std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t size, bool text) {
+  out[0] = static_cast<std::uint8_t>(0x80 | (text ? 0x1 : 0x2));
+  if (size < 126) {
+    out[1] = static_cast<std::uint8_t>(size);
+    return 2;
+  }
+  if (size <= 0xFFFF) {
+    out[1] = 126;
+    out[2] = static_cast<std::uint8_t>(size >> 8);
+    out[3] = static_cast<std::uint8_t>(size);
+    return 4;
+  }
+  out[1] = 127;
+  for (int i = 0; i < 8; ++i) {
+    out[2 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
+  }
+  return 10;
+}
+
+}  // namespace
+
 WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
-    : ctx_(ctx), tasks_(tasks), ws_(std::move(stream)), close_deadline_(ws_.get_executor()) {}
+    : ctx_(ctx),
+      tasks_(tasks),
+      ws_(adopt_socket(std::move(stream))),
+      close_deadline_(ws_.get_executor()) {}
 
 void WsSession::shutdown() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -114,8 +165,10 @@ void WsSession::deliver_event(std::string name, Value args) {
              });
 }
 
-void WsSession::deliver_shared_event(std::shared_ptr<const SharedEvent> event) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), event = std::move(event)]() mutable {
+void WsSession::deliver_shared_event(std::shared_ptr<WsSession> self,
+                                     std::shared_ptr<const SharedEvent> event) {
+  auto ex = self->ws_.get_executor();
+  asio::post(ex, [self = std::move(self), event = std::move(event)]() mutable {
     self->enqueue_shared_event(std::move(event));
   });
 }
@@ -163,7 +216,7 @@ asio::awaitable<void> WsSession::enforce_close_deadline(std::shared_ptr<WsSessio
     // pending read and write fail and the session ends (onDisconnect runs).
     self->dead_ = true;
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    beast::get_lowest_layer(self->ws_).close(ignored);
   }
 }
 
@@ -174,6 +227,15 @@ void WsSession::notify() {
 void WsSession::pump() {
   if (!writable_ || writing_ || dead_) {
     return;
+  }
+  // Shared events while Beast is idle and open: framed here, sent without a handler.
+  while (!queue_.empty() && queue_.front().shared && can_send_frame()) {
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= current_.bytes(encoding_).size();
+    if (!send_current_as_frame()) {
+      return;
+    }
   }
   if (!queue_.empty()) {
     writing_ = true;
@@ -195,6 +257,24 @@ void WsSession::pump() {
       self->dead_ = true;
     });
   }
+}
+
+bool WsSession::can_send_frame() const {
+  return ws_.is_open() && !ws_.next_layer().busy();
+}
+
+bool WsSession::send_current_as_frame() {
+  const auto& bytes = current_.bytes(encoding_);
+  frame_header_size_ = write_frame_header(frame_header_, bytes.size(), current_.text);
+  const std::array<asio::const_buffer, 2> frame{
+      asio::const_buffer(frame_header_.data(), frame_header_size_), asio::buffer(bytes)};
+  if (!ws_.next_layer().send_frames(
+          frame, [self = shared_from_this()](beast::error_code ec) { self->on_written(ec); })) {
+    writing_ = true;  // the rest goes out asynchronously; on_written continues the chain
+    return false;
+  }
+  current_ = Outgoing{};
+  return true;
 }
 
 void WsSession::on_written(beast::error_code ec) {
@@ -304,9 +384,17 @@ void WsSession::enqueue_shared_event(std::shared_ptr<const SharedEvent> event) {
     request_close(kCloseError, rivet::errors::outgoing_too_long().qualified());
     return;
   }
+  const bool text = encoding_ == protocol::Encoding::Json;
+  if (writable_ && !writing_ && queue_.empty() && can_send_frame()) {
+    // The common case of a fan-out: nothing queued, so the event goes out at once.
+    current_.shared = std::move(event);
+    current_.text = text;
+    (void)send_current_as_frame();
+    return;
+  }
   Outgoing message;
   message.shared = std::move(event);
-  message.text = encoding_ == protocol::Encoding::Json;
+  message.text = text;
   enqueue(std::move(message));
 }
 

@@ -6,7 +6,10 @@
 // actor reaches the session through sinks that post onto that strand. One write chain owns all
 // writes (pump → async_write → on_written → pump, as in Beast's chat example: a completion
 // handler per frame rather than a coroutine woken by a timer, which halves the work per frame
-// of a broadcast fan-out); it drains a bounded queue. Policy when the queue is full
+// of a broadcast fan-out); it drains a bounded queue. Broadcast events (shared, encoded once)
+// skip Beast when it is idle: the chain frames them in place and sends them with one
+// non-blocking send on the socket (WsSocket::send_frames, which keeps Beast's own control
+// frames from interleaving), so a fan-out costs one post and one syscall per connection. Policy when the queue is full
 // (kMaxQueuedMessages or kMaxQueuedBytes): the connection is closed with 1011
 // `message.outgoing_queue_full`; nothing is dropped silently, and other connections are unaffected
 // (each has its own queue and strand).
@@ -14,6 +17,7 @@
 #include "server/server_context.hpp"
 #include "server/subprotocols.hpp"
 #include "server/task_group.hpp"
+#include "server/ws_socket.hpp"
 
 #include <rivet/core/engine.hpp>
 #include <rivet/core/raw_socket.hpp>
@@ -29,6 +33,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -59,7 +64,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
 
   // -- called by the sinks from actor strands (post onto this session's strand) ---------------
   void deliver_event(std::string name, Value args);
-  void deliver_shared_event(std::shared_ptr<const SharedEvent> event);
+  static void deliver_shared_event(std::shared_ptr<WsSession> self,
+                                   std::shared_ptr<const SharedEvent> event);
   void deliver_close(std::string reason, bool error);
   void deliver_frame(std::string data, bool binary);
   void deliver_frame_close(std::uint16_t code, std::string reason);
@@ -95,6 +101,10 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   /// Starts the next write (or, once the queue is empty, the requested close) unless one runs.
   void pump();
   void on_written(boost::beast::error_code ec);
+  /// Beast is open and writes nothing: a ready frame may go straight to the socket.
+  [[nodiscard]] bool can_send_frame() const;
+  /// Sends current_ (a shared event) as a ready frame; false while its tail is still going out.
+  bool send_current_as_frame();
   boost::asio::awaitable<void> close_now(std::uint16_t code, std::string reason);
   void request_close(std::uint16_t code, std::string reason);
   void notify();
@@ -104,11 +114,14 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
 
   ServerContext& ctx_;
   TaskGroup& tasks_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<WsSocket> ws_;
   bool writable_ = false;  // set once the protocol may write (after Init is queued first)
   bool writing_ = false;   // a write or the close is in flight
   bool closing_ = false;   // the close frame was started
   Outgoing current_;       // the frame being written
+  // The header of current_ when it goes out as a ready frame (WsSocket::send_frames).
+  std::array<std::uint8_t, 10> frame_header_{};
+  std::size_t frame_header_size_ = 0;
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;
   std::shared_ptr<ConnectionHandle> conn_;

@@ -1,0 +1,157 @@
+// WsSocket: ready frames sent beside Beast on one TCP connection never interleave with Beast's
+// own frames, even when the kernel takes a frame only in part (a peer that stopped reading).
+
+#include "server/ws_socket.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using rivet::server::SessionSocket;
+using rivet::server::WsSocket;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kPayload = 64 * 1024;
+
+// An unmasked binary frame header with FIN (payload > 0xFFFF: 8-byte length).
+std::array<std::uint8_t, 10> big_header(std::size_t size) {
+  std::array<std::uint8_t, 10> h{};
+  h[0] = 0x82;
+  h[1] = 127;
+  for (int i = 0; i < 8; ++i) {
+    h[2 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
+  }
+  return h;
+}
+
+struct ServerSide {
+  std::unique_ptr<websocket::stream<WsSocket>> ws;
+  std::size_t frames_sent = 0;  // including the one the kernel took in part
+  bool tail_done = false;
+  beast::error_code tail_ec;
+  bool ping_done = false;
+  bool write_done = false;
+  std::array<std::uint8_t, 10> header{};
+  std::vector<std::string> payloads;
+};
+
+asio::awaitable<void> serve(ServerSide& s, tcp::acceptor& acceptor, asio::io_context& io) {
+  auto strand = asio::make_strand(io);
+  auto [aec, accepted] = co_await acceptor.async_accept(kUseTuple);
+  EXPECT_FALSE(aec);
+  SessionSocket socket(strand);
+  socket.assign(tcp::v4(), accepted.release());
+  socket.set_option(asio::socket_base::send_buffer_size(4096));
+  s.ws = std::make_unique<websocket::stream<WsSocket>>(WsSocket(std::move(socket)));
+  auto [hec] = co_await s.ws->async_accept(kUseTuple);
+  EXPECT_FALSE(hec);
+  // Ready frames until the kernel takes one only in part (the client does not read yet).
+  s.header = big_header(kPayload);
+  s.payloads.reserve(10'000);  // stable addresses for the pending tail
+  while (s.frames_sent < 10'000) {
+    s.payloads.emplace_back(kPayload, static_cast<char>('a' + s.frames_sent % 26));
+    ++s.frames_sent;
+    const std::array<asio::const_buffer, 2> frame{asio::buffer(s.header),
+                                                  asio::buffer(s.payloads.back())};
+    const bool whole = s.ws->next_layer().send_frames(frame, [&s](beast::error_code ec) {
+      s.tail_done = true;
+      s.tail_ec = ec;
+    });
+    if (!whole) {
+      break;
+    }
+  }
+  EXPECT_TRUE(s.ws->next_layer().busy());
+  // Beast's own frames now: they must wait for the tail.
+  s.ws->async_ping({}, [&s](beast::error_code ec) {
+    EXPECT_FALSE(ec);
+    EXPECT_TRUE(s.tail_done);  // the ping left after the tail
+    s.ping_done = true;
+  });
+  static const std::string kAfter = "after";
+  s.ws->text(true);
+  s.ws->async_write(asio::buffer(kAfter), [&s](beast::error_code ec, std::size_t) {
+    EXPECT_FALSE(ec);
+    EXPECT_TRUE(s.tail_done);
+    s.write_done = true;
+  });
+}
+
+struct ClientSide {
+  std::vector<std::string> messages;
+  std::optional<std::size_t> ping_after;  // messages read when the ping arrived
+};
+
+asio::awaitable<void> read_all(ClientSide& c, tcp::endpoint server) {
+  auto ex = co_await asio::this_coro::executor;
+  websocket::stream<tcp::socket> client(ex);
+  client.next_layer().open(tcp::v4());
+  client.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
+  co_await client.next_layer().async_connect(server, asio::use_awaitable);
+  co_await client.async_handshake("127.0.0.1", "/", asio::use_awaitable);
+  client.read_message_max(1 << 20);
+  client.control_callback([&c](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) {
+      c.ping_after = c.messages.size();
+    }
+  });
+  // Let the server fill the connection before reading.
+  asio::steady_timer wait(ex, std::chrono::milliseconds(300));
+  co_await wait.async_wait(asio::use_awaitable);
+  for (;;) {
+    beast::flat_buffer buffer;
+    auto [ec, n] = co_await client.async_read(buffer, kUseTuple);
+    EXPECT_FALSE(ec) << ec.message();
+    if (ec) {
+      break;
+    }
+    c.messages.push_back(beast::buffers_to_string(buffer.data()));
+    if (client.got_text()) {
+      break;
+    }
+  }
+}
+
+TEST(WsSocketTest, ReadyFramesAndBeastFramesDoNotInterleave) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  ServerSide server;
+  ClientSide client;
+  asio::co_spawn(io, serve(server, acceptor, io), asio::detached);
+  asio::co_spawn(io, read_all(client, acceptor.local_endpoint()), asio::detached);
+  io.run_for(std::chrono::seconds(20));
+
+  ASSERT_GE(server.frames_sent, 1U);
+  EXPECT_TRUE(server.tail_done);
+  EXPECT_FALSE(server.tail_ec);
+  EXPECT_TRUE(server.ping_done);
+  EXPECT_TRUE(server.write_done);
+  ASSERT_EQ(client.messages.size(), server.frames_sent + 1);
+  for (std::size_t i = 0; i < server.frames_sent; ++i) {
+    EXPECT_EQ(client.messages[i], server.payloads[i]) << "frame " << i;
+  }
+  EXPECT_EQ(client.messages.back(), "after");
+  EXPECT_EQ(client.ping_after, server.frames_sent);  // the ping came after every ready frame
+}
+
+}  // namespace
