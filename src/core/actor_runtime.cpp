@@ -50,8 +50,13 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
     frame.conn_view.emplace(frame.conn.get(), &frame);
   }
   ActorContext ctx(*this, &frame);
-  Result<Value> out = co_await run_user_value_with_timeout(it->second(ctx, args), "action",
-                                                           def_.options.action_timeout);
+  Result<Value> out = Value();
+  if (auto sync = def_.sync_actions.find(name); sync != def_.sync_actions.end()) {
+    out = run_sync_action(sync->second, ctx, args, "action");
+  } else {
+    out = co_await run_user_value_with_timeout(it->second(ctx, args), "action",
+                                               def_.options.action_timeout);
+  }
   if (out && def_.on_before_action_response) {
     out = co_await run_user_value(def_.on_before_action_response(ctx, name, args, std::move(*out)),
                                   "onBeforeActionResponse");
