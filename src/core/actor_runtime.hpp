@@ -101,6 +101,9 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] const protocol::ActorKey& key() const noexcept { return key_; }
   [[nodiscard]] const ActorDefinition& definition() const noexcept { return def_; }
   [[nodiscard]] RunState run_state() const noexcept { return run_state_; }
+  /// Started and not stopping; readable from any thread (a hint: the state may change right
+  /// after, and callers then meet actor.stopping and retry as usual).
+  [[nodiscard]] bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
   [[nodiscard]] ActorIdentity identity() const;
 
   // -- lifecycle (actor_lifecycle.cpp) -------------------------------------------------------
@@ -204,6 +207,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Strand strand_;
 
   RunState run_state_ = RunState::Idle;
+  std::atomic<bool> ready_{false};
   Signal started_signal_;
   std::optional<Error> start_error_;
 
