@@ -46,9 +46,10 @@ Task<Result<void>> ActorRuntime::ensure_started() {
     co_return started;
   }
   run_state_ = RunState::Running;
+  ready_.store(true, std::memory_order_release);
   started_signal_.notify_all();
   idle_timer_.emplace(strand_, RuntimeClock::time_point::max());
-  engine_.spawn(strand_, watch_idle(shared_from_this()));
+  arm_idle_wait();
   if (def_.run) {
     run_loop_active_ = true;
     engine_.spawn(strand_, run_loop(shared_from_this()));
@@ -155,6 +156,7 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   const bool was_running = run_state_ == RunState::Running;
   run_state_ = RunState::Stopping;
+  ready_.store(false, std::memory_order_release);
   if (idle_timer_) {
     idle_timer_->cancel();
   }

@@ -50,8 +50,13 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
     frame.conn_view.emplace(frame.conn.get(), &frame);
   }
   ActorContext ctx(*this, &frame);
-  Result<Value> out = co_await run_user_value_with_timeout(it->second(ctx, args), "action",
-                                                           def_.options.action_timeout);
+  Result<Value> out = Value();
+  if (auto sync = def_.sync_actions.find(name); sync != def_.sync_actions.end()) {
+    out = run_sync_action(sync->second, ctx, args, "action");
+  } else {
+    out = co_await run_user_value_with_timeout(it->second(ctx, args), "action",
+                                               def_.options.action_timeout);
+  }
   if (out && def_.on_before_action_response) {
     out = co_await run_user_value(def_.on_before_action_response(ctx, name, args, std::move(*out)),
                                   "onBeforeActionResponse");
@@ -196,22 +201,29 @@ void ActorRuntime::note_idle() {
   }
 }
 
-Task<void> ActorRuntime::watch_idle(std::shared_ptr<ActorRuntime> self) {
-  while (self->run_state_ == RunState::Running) {
-    auto [ec] =
-        co_await self->idle_timer_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (self->run_state_ != RunState::Running) {
-      break;
-    }
-    if (ec) {
-      continue;  // re-armed by note_idle(); wait for the new deadline
-    }
-    if (self->is_idle()) {
-      co_await self->stop(false);
-      break;
-    }
-    self->idle_timer_->expires_at(RuntimeClock::time_point::max());
+void ActorRuntime::arm_idle_wait() {
+  // Runs on the strand: the timer was made with it. The handler keeps the runtime alive until
+  // the timer is cancelled by stop().
+  idle_timer_->async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_idle_timer(ec); });
+}
+
+void ActorRuntime::on_idle_timer(boost::system::error_code ec) {
+  if (run_state_ != RunState::Running) {
+    return;
   }
+  if (ec) {
+    arm_idle_wait();  // re-armed by note_idle(); wait for the new deadline
+    return;
+  }
+  if (is_idle()) {
+    engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
+      co_await self->stop(false);
+    }(shared_from_this()));
+    return;
+  }
+  idle_timer_->expires_at(RuntimeClock::time_point::max());
+  arm_idle_wait();
 }
 
 Task<void> ActorRuntime::wait_until_idle() {

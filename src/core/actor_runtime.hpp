@@ -101,6 +101,9 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] const protocol::ActorKey& key() const noexcept { return key_; }
   [[nodiscard]] const ActorDefinition& definition() const noexcept { return def_; }
   [[nodiscard]] RunState run_state() const noexcept { return run_state_; }
+  /// Started and not stopping; readable from any thread (a hint: the state may change right
+  /// after, and callers then meet actor.stopping and retry as usual).
+  [[nodiscard]] bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
   [[nodiscard]] ActorIdentity identity() const;
 
   // -- lifecycle (actor_lifecycle.cpp) -------------------------------------------------------
@@ -190,7 +193,10 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] bool is_idle() const noexcept;
   /// Re-arms the sleep timer when nothing keeps the actor awake.
   void note_idle();
-  static Task<void> watch_idle(std::shared_ptr<ActorRuntime> self);
+  /// Waits on the idle timer with a plain completion handler: a coroutine watching it cost
+  /// ~1 KB of frames per awake actor.
+  void arm_idle_wait();
+  void on_idle_timer(boost::system::error_code ec);
   void deliver(std::vector<PendingEvent>& events);
   /// Starts sleep/destroy requested by user code once the current call is done.
   void maybe_stop_after_call();
@@ -204,6 +210,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Strand strand_;
 
   RunState run_state_ = RunState::Idle;
+  std::atomic<bool> ready_{false};
   Signal started_signal_;
   std::optional<Error> start_error_;
 

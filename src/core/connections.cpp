@@ -88,9 +88,15 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
     }
     frame.events.insert(frame.events.end(), conn_frame.events.begin(), conn_frame.events.end());
   }
-  auto finished = co_await finish_call(frame, false);
-  if (!finished) {
-    co_return finished.error();
+  // No hook ran: nothing can have changed state or queued events, and opening a connection
+  // reveals no state, so there is nothing to persist or wait for (the stateless HTTP path
+  // opens and closes one per call).
+  if (def_.on_before_connect || def_.create_conn_state || def_.create_typed_conn_state ||
+      def_.on_connect) {
+    auto finished = co_await finish_call(frame, false);
+    if (!finished) {
+      co_return finished.error();
+    }
   }
   co_return conn;
 }
@@ -105,20 +111,21 @@ Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
     co_return;
   }
   enter_call();
-  CallFrame frame{conn, {}, {}};
-  frame.conn_view.emplace(conn.get(), &frame);
   if (def_.on_disconnect) {
+    CallFrame frame{conn, {}, {}};
+    frame.conn_view.emplace(conn.get(), &frame);
     ActorContext ctx(*this, &frame);
     auto ran = co_await run_hook(def_.on_disconnect(ctx, *frame.conn_view), "onDisconnect",
                                  def_.options.hook_timeout);
     if (!ran) {
       log_failure("onDisconnect", ran.error());
     }
+    auto finished = co_await finish_call(frame, false);
+    if (!finished) {
+      log_failure("save after disconnect", finished.error());
+    }
   }
-  auto finished = co_await finish_call(frame, false);
-  if (!finished) {
-    log_failure("save after disconnect", finished.error());
-  }
+  // Without a hook nothing changed and no reply follows: no save, no wait.
   leave_call();
   maybe_stop_after_call();
 }

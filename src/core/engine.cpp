@@ -323,6 +323,11 @@ Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
     if (!rt) {
       co_return rt.error();
     }
+    if ((*rt)->ready()) {
+      // Already running: the identity is immutable, no need to hop onto the actor's strand
+      // (every HTTP request resolves its actor before calling it).
+      co_return (*rt)->identity();
+    }
     auto ready =
         co_await asio::co_spawn((*rt)->strand(), ready_on_strand(*rt), asio::use_awaitable);
     if (!ready && should_retry(ready.error())) {

@@ -186,4 +186,32 @@ TEST_F(EngineTest, ConcurrentIncrementsAllApply) {
   EXPECT_EQ(*r, 50);
 }
 
+TEST_F(EngineTest, SynchronousActionsTakeTheDirectPath) {
+  const auto* def = registry_.find("counter");
+  ASSERT_NE(def, nullptr);
+  EXPECT_TRUE(def->sync_actions.contains("increment"));
+  EXPECT_TRUE(def->sync_actions.contains("crash"));
+  EXPECT_FALSE(def->sync_actions.contains("later"));  // returns a Task: coroutine + timeout
+  // Every action stays callable through the coroutine table too.
+  EXPECT_TRUE(def->actions.contains("increment"));
+  EXPECT_TRUE(def->actions.contains("later"));
+}
+
+TEST_F(EngineTest, ReadOnlyStatelessCallsCommitNothing) {
+  auto id = create("counter", {"quiet"});
+  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({2}))));
+  const auto before = store_->stats();
+  for (int i = 0; i < 5; ++i) {
+    auto r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(*r, 2);
+  }
+  // No state change and no connection hooks: neither the call nor its transient connection
+  // writes or waits on a group commit.
+  EXPECT_EQ(store_->stats().transactions, before.transactions);
+  EXPECT_EQ(store_->stats().batches, before.batches);
+  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
+  EXPECT_EQ(store_->stats().batches, before.batches + 1);
+}
+
 }  // namespace

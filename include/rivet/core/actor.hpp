@@ -156,6 +156,50 @@ Task<Value> invoke_action(F& fn, Ctx& ctx, const Value& args) {
   }
 }
 
+/// The return type of action `F` called with context type Ctx.
+template <class Ctx, class F, class = void>
+struct ActionReturn {
+  using type = std::invoke_result_t<F&, Ctx&>;  // generic lambda taking the context only
+};
+template <class Ctx, class F>
+struct ActionReturn<Ctx, F, std::enable_if_t<CallTraits<std::decay_t<F>, Ctx>::known>> {
+  using type = typename CallTraits<std::decay_t<F>, Ctx>::Return;
+};
+
+/// Whether action `F` completes without suspending (returns T or void, not a Task).
+template <class Ctx, class F>
+inline constexpr bool is_sync_action = !TaskTraits<std::decay_t<typename ActionReturn<Ctx, F>::type>>::value;
+
+template <class Ctx, class F, std::size_t... I>
+Value invoke_sync_with_args(F& fn, Ctx& ctx, const Value& args, std::index_sequence<I...>) {
+  using Args = typename CallTraits<std::decay_t<F>, Ctx>::Args;
+  using Return = std::invoke_result_t<F&, Ctx&, std::tuple_element_t<I + 1, Args>...>;
+  if constexpr (std::is_void_v<Return>) {
+    fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...);
+    return Value();
+  } else {
+    return to_value(fn(ctx, convert_arg<std::tuple_element_t<I + 1, Args>>(args, I)...));
+  }
+}
+
+/// invoke_action for a synchronous action: a plain call, no coroutine frame.
+template <class Ctx, class F>
+Value invoke_sync_action(F& fn, Ctx& ctx, const Value& args) {
+  if constexpr (CallTraits<std::decay_t<F>, Ctx>::known) {
+    constexpr std::size_t n = std::tuple_size_v<typename CallTraits<std::decay_t<F>, Ctx>::Args>;
+    static_assert(n >= 1, "an action takes the context as its first parameter");
+    return invoke_sync_with_args<Ctx>(fn, ctx, args, std::make_index_sequence<n - 1>{});
+  } else {
+    using Return = std::invoke_result_t<F&, Ctx&>;
+    if constexpr (std::is_void_v<Return>) {
+      fn(ctx);
+      return Value();
+    } else {
+      return to_value(fn(ctx));
+    }
+  }
+}
+
 /// Calls a hook-like callable that returns void or Task<void>, and awaits it.
 template <class F, class... A>
 Task<void> call_hook(F& fn, A&... args) {
@@ -188,11 +232,25 @@ class ActorBuilder {
   /// Registers an action. `fn(Context&, Args...)` returns T, void, Task<T> or Task<void>.
   template <class F>
   ActorBuilder& action(std::string name, F fn) {
-    def_->actions[std::move(name)] = [fn = std::move(fn)](ActorContext& base,
-                                                          Value args) mutable -> Task<Value> {
-      Context ctx(base);
-      co_return co_await detail::invoke_action<Context>(fn, ctx, args);
-    };
+    if constexpr (detail::is_sync_action<Context, F>) {
+      // Shared by both entries: the coroutine form serves callers that need a Task.
+      auto shared = std::make_shared<F>(std::move(fn));
+      def_->sync_actions[name] = [shared](ActorContext& base, const Value& args) -> Value {
+        Context ctx(base);
+        return detail::invoke_sync_action<Context>(*shared, ctx, args);
+      };
+      def_->actions[std::move(name)] = [shared](ActorContext& base, Value args) -> Task<Value> {
+        Context ctx(base);
+        co_return detail::invoke_sync_action<Context>(*shared, ctx, args);
+      };
+    } else {
+      def_->sync_actions.erase(name);
+      def_->actions[std::move(name)] = [fn = std::move(fn)](ActorContext& base,
+                                                            Value args) mutable -> Task<Value> {
+        Context ctx(base);
+        co_return co_await detail::invoke_action<Context>(fn, ctx, args);
+      };
+    }
     return *this;
   }
 

@@ -49,11 +49,16 @@ class TypedBox final : public AnyBox {
 /// Every function may throw (UserError or anything else); the runtime catches at one boundary.
 struct ActorDefinition {
   using ActionFn = std::function<Task<Value>(ActorContext&, Value args)>;
+  /// An action that cannot suspend (it returns a value, not a Task): the runtime calls it
+  /// directly, without a coroutine frame or a timeout timer (nothing could interrupt it anyway).
+  using SyncActionFn = std::function<Value(ActorContext&, const Value& args)>;
   using HookFn = std::function<Task<void>(ActorContext&)>;
 
   std::string name;
   ActorOptions options;
   std::map<std::string, ActionFn, std::less<>> actions;
+  /// The subset of `actions` that are synchronous, callable without a coroutine.
+  std::map<std::string, SyncActionFn, std::less<>> sync_actions;
 
   /// Builds the initial state from the creation input (null when none).
   std::function<Task<std::unique_ptr<AnyBox>>(ActorContext&, Value input)> create_state;
