@@ -100,6 +100,8 @@ Schedule ActorContext::schedule() noexcept {
   return Schedule(*rt_);
 }
 
+Cron ActorContext::cron() noexcept { return Cron(*rt_); }
+
 QueueApi ActorContext::queue() noexcept { return QueueApi(*rt_, frame_); }
 
 bool ActorContext::aborted() const noexcept { return rt_->aborting(); }

@@ -62,7 +62,7 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
                                   "onBeforeActionResponse");
   }
   if (schedule != nullptr) {
-    retire_schedule(*schedule, out.has_value());
+    retire_schedule(*schedule, out);
   }
   auto finished = co_await finish_call(frame, true);
   leave_call();

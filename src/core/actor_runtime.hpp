@@ -86,7 +86,14 @@ struct ScheduleRun {
   std::string action;
   Value args;
   int attempt = 0;
+  // -- cron --
+  std::uint64_t nonce = 0;
+  std::string cron;  // the job's name for a cron run
+  std::int64_t slot = 0;
+  std::int64_t started_at = 0;
 };
+
+struct ScheduleTable;
 
 enum class RunState { Idle, Starting, Running, Stopping, Stopped };
 
@@ -119,10 +126,14 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
                                     const ScheduleRun* schedule = nullptr);
 
   // -- schedules (schedules.cpp) -------------------------------------------------------------
-  /// Queues a schedule row; it commits with the current call's state change.
-  void add_schedule(std::int64_t due_ms, std::string action, Value args, int attempt);
+  /// Queues a schedule row; it commits with the current call's state change. Returns its id.
+  std::string add_schedule(std::int64_t due_ms, std::string action, Value args, int attempt);
   /// Runs every stored schedule that is due, then re-arms the engine alarm for the next one.
   Task<void> run_due_schedules();
+  /// Pending schedules and cron jobs (schedule_table.hpp), loaded on first use.
+  Result<ScheduleTable*> schedule_table();
+  /// Arms the engine alarm at `due_ms` once the next commit is durable.
+  void stage_alarm(std::int64_t due_ms) { pending_alarms_.push_back(due_ms); }
 
   // -- connections (connections.cpp) ---------------------------------------------------------
   Task<Result<std::shared_ptr<ConnRecord>>> open_conn(Value params,
@@ -201,7 +212,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   /// Starts sleep/destroy requested by user code once the current call is done.
   void maybe_stop_after_call();
   /// Deletes a schedule row that ran; on failure also writes its retry (same commit as state).
-  void retire_schedule(const ScheduleRun& run, bool succeeded);
+  void retire_schedule(const ScheduleRun& run, const Result<Value>& outcome);
 
   EngineCore& engine_;
   const ActorDefinition& def_;
@@ -238,6 +249,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   std::uint64_t next_message_id_ = 1;
   Signal queue_signal_;
   bool schedules_rerun_ = false;
+  std::shared_ptr<ScheduleTable> schedule_table_;
 
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
   std::size_t running_calls_ = 0;

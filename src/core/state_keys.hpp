@@ -4,6 +4,7 @@
 #include <rivet/common/value.hpp>
 
 #include <cstdint>
+#include <string_view>
 
 namespace rivet::detail {
 
@@ -51,6 +52,44 @@ inline constexpr std::uint8_t kUserKvPrefix = 0x04;
     v = (v << 8) | key[i];
   }
   return static_cast<std::int64_t>(v);
+}
+
+}  // namespace rivet::detail
+
+namespace rivet::detail {
+
+/// Cron jobs: 0x07 + job name (UTF-8, no NUL), value compat-CBOR of the job.
+inline constexpr std::uint8_t kCronJobPrefix = 0x07;
+/// Cron run history: 0x08 + job name + 0x00 + sequence number (u64 BE), value compat-CBOR.
+inline constexpr std::uint8_t kCronHistoryPrefix = 0x08;
+
+[[nodiscard]] inline Bytes cron_job_key(std::string_view name) {
+  Bytes out{kCronJobPrefix};
+  out.insert(out.end(), name.begin(), name.end());
+  return out;
+}
+
+[[nodiscard]] inline Bytes cron_history_prefix(std::string_view name) {
+  Bytes out{kCronHistoryPrefix};
+  out.insert(out.end(), name.begin(), name.end());
+  out.push_back(0x00);
+  return out;
+}
+
+[[nodiscard]] inline Bytes cron_history_key(std::string_view name, std::uint64_t seq) {
+  Bytes out = cron_history_prefix(name);
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(seq >> shift));
+  }
+  return out;
+}
+
+[[nodiscard]] inline std::uint64_t schedule_nonce(const Bytes& key) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 9; i < 17 && i < key.size(); ++i) {
+    v = (v << 8) | key[i];
+  }
+  return v;
 }
 
 }  // namespace rivet::detail

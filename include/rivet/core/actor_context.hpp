@@ -7,6 +7,7 @@
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/client.hpp>
+#include <rivet/core/cron.hpp>
 #include <rivet/core/database.hpp>
 #include <rivet/core/kv.hpp>
 #include <rivet/core/queue.hpp>
@@ -116,6 +117,8 @@ class ActorContext {
   [[nodiscard]] Kv kv() noexcept;
   /// Schedules actions on this actor.
   [[nodiscard]] Schedule schedule() noexcept;
+  /// Recurring jobs on this actor (cron expressions and fixed intervals).
+  [[nodiscard]] Cron cron() noexcept;
   /// The actor's SQLite database; throws actor.no_database unless the actor declared one.
   [[nodiscard]] Database db();
   /// The actor's durable queues.
