@@ -355,6 +355,33 @@ auto kv_store() {
       });
 }
 
+// -- cronJobs (ours, not a conformance fixture): cron.set / cron.every over the wire ---------------
+struct CronJobsState {
+  std::vector<FiredEntry> ticks;
+  std::int64_t wakeCount = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CronJobsState, ticks, wakeCount)
+
+auto cron_jobs() {
+  return actor<CronJobsState>("cronJobs")
+      .options(with_sleep(milliseconds(500)))
+      .on_wake([](auto& c) { c.state().wakeCount += 1; })
+      .action("set", [](auto& c, CronSpec spec) { return c.cron().set(std::move(spec)); })
+      .action("every", [](auto& c, EverySpec spec) { return c.cron().every(std::move(spec)); })
+      .action("get", [](auto& c, std::string name) { return c.cron().get(name); })
+      .action("list", [](auto& c) { return c.cron().list(); })
+      .action("del", [](auto& c, std::string name) { return c.cron().del(name); })
+      .action("history",
+              [](auto& c, std::string name) { return c.cron().history(name); })
+      .action("tick",
+              [](auto& c, std::string tag) {
+                c.state().ticks.push_back(FiredEntry{tag, c.now_ms()});
+                return c.state().ticks.size();
+              })
+      .action("getTicks", [](auto& c) { return c.state().ticks; })
+      .action("getWakeCount", [](auto& c) { return c.state().wakeCount; });
+}
+
 }  // namespace
 
 void add_lifecycle_fixtures(Registry& registry) {
@@ -368,6 +395,7 @@ void add_lifecycle_fixtures(Registry& registry) {
   registry.use(watched());
   registry.use(caller());
   registry.use(kv_store());
+  registry.use(cron_jobs());
 }
 
 }  // namespace rivet::fixtures
