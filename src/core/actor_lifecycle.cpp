@@ -49,7 +49,6 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   ready_.store(true, std::memory_order_release);
   started_signal_.notify_all();
   idle_timer_.emplace(strand_, RuntimeClock::time_point::max());
-  arm_idle_wait();
   if (def_.run) {
     run_loop_active_ = true;
     engine_.spawn(strand_, run_loop(shared_from_this()));

@@ -15,7 +15,7 @@ ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
       def_(def),
       record_(std::move(record)),
       key_(protocol::deserialize_key(record_.key)),
-      strand_(boost::asio::make_strand(engine.executor())),
+      strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
       started_signal_(strand_),
       idle_signal_(strand_),
       queue_signal_(strand_),
@@ -196,34 +196,40 @@ bool ActorRuntime::is_idle() const noexcept {
 }
 
 void ActorRuntime::note_idle() {
-  if (run_state_ == RunState::Running && idle_timer_ && is_idle()) {
-    idle_timer_->expires_after(def_.options.sleep_timeout);
+  if (run_state_ != RunState::Running || !idle_timer_ || !is_idle()) {
+    return;
+  }
+  // Only the deadline moves here. Re-arming the timer on every call would cancel its pending
+  // wait (a completion posted through the scheduler, waking another io thread) and reprogram the
+  // reactor's timerfd; the pending wait instead fires at the older deadline and re-arms itself.
+  idle_deadline_ = RuntimeClock::now() + def_.options.sleep_timeout;
+  if (!idle_wait_pending_) {
+    idle_timer_->expires_at(idle_deadline_);
+    arm_idle_wait();
   }
 }
 
 void ActorRuntime::arm_idle_wait() {
   // Runs on the strand: the timer was made with it. The handler keeps the runtime alive until
-  // the timer is cancelled by stop().
+  // the timer fires or stop() cancels it.
+  idle_wait_pending_ = true;
   idle_timer_->async_wait(
       [self = shared_from_this()](boost::system::error_code ec) { self->on_idle_timer(ec); });
 }
 
 void ActorRuntime::on_idle_timer(boost::system::error_code ec) {
-  if (run_state_ != RunState::Running) {
+  idle_wait_pending_ = false;
+  if (ec || run_state_ != RunState::Running || !is_idle()) {
+    return;  // cancelled by stop(), or busy: the next note_idle() arms it again
+  }
+  if (RuntimeClock::now() < idle_deadline_) {
+    idle_timer_->expires_at(idle_deadline_);
+    arm_idle_wait();
     return;
   }
-  if (ec) {
-    arm_idle_wait();  // re-armed by note_idle(); wait for the new deadline
-    return;
-  }
-  if (is_idle()) {
-    engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
-      co_await self->stop(false);
-    }(shared_from_this()));
-    return;
-  }
-  idle_timer_->expires_at(RuntimeClock::time_point::max());
-  arm_idle_wait();
+  engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
+    co_await self->stop(false);
+  }(shared_from_this()));
 }
 
 Task<void> ActorRuntime::wait_until_idle() {

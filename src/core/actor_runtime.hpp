@@ -255,6 +255,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   std::size_t running_calls_ = 0;
   Signal idle_signal_;
   std::optional<Timer> idle_timer_;
+  RuntimeClock::time_point idle_deadline_{};
+  bool idle_wait_pending_ = false;
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;

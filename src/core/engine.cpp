@@ -210,11 +210,20 @@ Task<void> EngineCore::drain() {
 
 Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
                EngineOptions options)
+    : Engine(std::vector<asio::any_io_executor>{std::move(executor)}, registry, store,
+             std::move(options)) {}
+
+Engine::Engine(std::vector<asio::any_io_executor> executors, const Registry& registry,
+               storage::Store& store, EngineOptions options)
     : impl_(std::make_shared<Impl>()) {
   impl_->core =
-      std::make_shared<EngineCore>(std::move(executor), registry, store, std::move(options));
+      std::make_shared<EngineCore>(std::move(executors), registry, store, std::move(options));
   impl_->core->set_facade(this);
   impl_->core->start_alarms();
+}
+
+asio::any_io_executor Engine::executor_for(std::string_view actor_id) const {
+  return impl_->core->executor_for(actor_id);
 }
 
 Engine::~Engine() = default;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace rivet::detail {
@@ -33,9 +34,11 @@ struct QueueWaiter {
 
 class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
-  EngineCore(boost::asio::any_io_executor ex, const Registry& registry, storage::Store& store,
-             EngineOptions options)
-      : executor_(std::move(ex)),
+  /// `executors` is not empty; the first one runs the engine's own work (alarms).
+  EngineCore(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
+             storage::Store& store, EngineOptions options)
+      : executors_(std::move(executors)),
+        executor_(executors_.front()),
         registry_(registry),
         store_(store),
         options_(std::move(options)),
@@ -43,6 +46,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
         alarm_timer_(alarm_strand_) {}
 
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+  /// The executor whose thread runs this actor's strand (a stable hash of its id), so that the
+  /// transports can keep an actor's connections on the same thread.
+  [[nodiscard]] const boost::asio::any_io_executor& executor_for(
+      std::string_view actor_id) const noexcept {
+    return executors_[std::hash<std::string_view>{}(actor_id) % executors_.size()];
+  }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
   [[nodiscard]] const EngineOptions& options() const noexcept { return options_; }
@@ -78,6 +87,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   void set_stopping() noexcept { stopping_.store(true); }
 
  private:
+  std::vector<boost::asio::any_io_executor> executors_;
   boost::asio::any_io_executor executor_;
   const Registry& registry_;
   storage::Store& store_;

@@ -1,5 +1,8 @@
-// rivet::Server: one io_context run by N threads, an accept loop, the embedded engine and the
-// store. stop() is a drain: stop accepting, close sessions, stop the engine (actors sleep and
+// rivet::Server: N single-threaded io_contexts (one thread each), an accept loop, the embedded
+// engine and the store. Every actor lives on one context (Engine::executor_for) and a WebSocket
+// is moved to its actor's context, so an action over it runs start to finish on one thread: a
+// shared multi-threaded io_context woke the other thread for almost every handler, which doubled
+// the round trip of a small action. stop() is a drain: stop accepting, close sessions, stop the engine (actors sleep and
 // persist), wait for every spawned task (with a deadline), close the store, join the threads.
 
 #include <rivet/server/serve.hpp>
@@ -35,6 +38,28 @@ using asio::ip::tcp;
 constexpr auto kEngineStopDeadline = std::chrono::seconds(30);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 
+unsigned thread_count(const ServerOptions& options) {
+  auto n = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  return std::max(n, 1U);
+}
+
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (unsigned i = 0; i < n; ++i) {
+    out.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return out;
+}
+
+std::vector<asio::any_io_executor> executors_of(
+    const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+  std::vector<asio::any_io_executor> out;
+  for (const auto& io : contexts) {
+    out.emplace_back(io->get_executor());
+  }
+  return out;
+}
+
 EngineOptions engine_options(const ServerOptions& options) {
   EngineOptions out;
   out.data_dir = options.data_dir;
@@ -47,10 +72,14 @@ class ServerImpl final : public Server {
              std::unique_ptr<storage::Store> store)
       : options_(std::move(options)),
         store_(std::move(store)),
-        work_(asio::make_work_guard(io_)),
-        engine_(io_.get_executor(), registry, *store_, engine_options(options_)),
-        acceptor_strand_(asio::make_strand(io_)),
-        acceptor_(acceptor_strand_) {}
+        ios_(make_contexts(thread_count(options_))),
+        engine_(executors_of(ios_), registry, *store_, engine_options(options_)),
+        acceptor_strand_(asio::make_strand(*ios_.front())),
+        acceptor_(acceptor_strand_) {
+    for (auto& io : ios_) {
+      work_.push_back(asio::make_work_guard(*io));
+    }
+  }
 
   ~ServerImpl() override { stop(); }
 
@@ -88,10 +117,8 @@ class ServerImpl final : public Server {
 
   void start_threads() {
     tasks_.spawn(acceptor_strand_, accept_loop());
-    auto n = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
-    n = std::max(n, 1U);
-    for (unsigned i = 0; i < n; ++i) {
-      threads_.emplace_back([this] { io_.run(); });
+    for (auto& io : ios_) {
+      threads_.emplace_back([ctx = io.get()] { ctx->run(); });
     }
   }
 
@@ -126,13 +153,15 @@ class ServerImpl final : public Server {
     });
     sessions_.close_all();
     if (!threads_.empty()) {
-      auto done = asio::co_spawn(io_, engine_.stop(), asio::use_future);
+      auto done = asio::co_spawn(*ios_.front(), engine_.stop(), asio::use_future);
       (void)done.wait_for(kEngineStopDeadline);
       (void)tasks_.wait_for(kDrainDeadline);
     }
     store_->close();
-    work_.reset();
-    io_.stop();
+    work_.clear();
+    for (auto& io : ios_) {
+      io->stop();
+    }
     for (auto& t : threads_) {
       if (t.joinable()) {
         t.join();
@@ -153,8 +182,10 @@ class ServerImpl final : public Server {
  private:
   asio::awaitable<void> accept_loop() {
     for (;;) {
+      // Connections are spread over the contexts; a WebSocket moves to its actor's later.
+      auto& io = *ios_[next_context_++ % ios_.size()];
       auto [ec, socket] =
-          co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+          co_await acceptor_.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
       if (!acceptor_.is_open()) {
         break;
       }
@@ -173,9 +204,10 @@ class ServerImpl final : public Server {
   ServerOptions options_;
   std::unique_ptr<storage::Store> store_;
   // Declared after the store and before the engine: the engine's timers and strands need the
-  // io_context alive while it is destroyed.
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  // io_contexts alive while it is destroyed.
+  std::vector<std::unique_ptr<asio::io_context>> ios_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::size_t next_context_ = 0;  // touched only by the accept loop
   Engine engine_;
   std::unique_ptr<server::ServerContext> context_;
   server::TaskGroup tasks_;

@@ -104,14 +104,16 @@ namespace {
 
 // Moves the accepted connection onto a socket typed with its strand (the acceptor gave it one;
 // the executor is type-erased in beast::tcp_stream).
-SessionSocket adopt_socket(beast::tcp_stream stream) {
+// Re-homes the accepted socket on a strand of `home` (the actor's context), or of its own
+// context when `home` is null.
+SessionSocket adopt_socket(beast::tcp_stream stream, asio::io_context* home) {
   auto socket = stream.release_socket();
   const auto ex = socket.get_executor();
+  auto& current = static_cast<asio::io_context&>(asio::query(ex, asio::execution::context));
   const auto* strand = ex.target<SessionStrand>();
-  SessionSocket out(strand != nullptr
-                        ? *strand
-                        : asio::make_strand(static_cast<asio::io_context&>(
-                              asio::query(ex, asio::execution::context))));
+  SessionSocket out(home != nullptr && home != &current ? asio::make_strand(*home)
+                    : strand != nullptr                ? *strand
+                                                       : asio::make_strand(current));
   boost::system::error_code ec;
   const auto protocol = socket.local_endpoint(ec).protocol();
   if (ec) {
@@ -146,10 +148,11 @@ std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t si
 
 }  // namespace
 
-WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream)
+WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream,
+                     asio::io_context* home)
     : ctx_(ctx),
       tasks_(tasks),
-      ws_(adopt_socket(std::move(stream))),
+      ws_(adopt_socket(std::move(stream), home)),
       close_deadline_(ws_.get_executor()) {}
 
 void WsSession::shutdown() {
@@ -310,12 +313,36 @@ void WsSession::enqueue(Outgoing message) {
   notify();
 }
 
-asio::awaitable<void> WsSession::run(Request request) {
-  auto self = shared_from_this();
-  const auto ray_id = make_ray_id();
+static asio::awaitable<WsTarget> resolve_ws_target(ServerContext& ctx, const WsSession::Request& request) {
+  WsTarget out;
+  out.ray_id = make_ray_id();
   const std::string target(request.target());
-  auto protocols = parse_ws_protocols(request[http::field::sec_websocket_protocol]);
+  out.protocols = parse_ws_protocols(request[http::field::sec_websocket_protocol]);
+  auto route = parse_gateway_path(target);
+  if (route && !route->has_value()) {
+    route = parse_ws_header_route(target, out.protocols);
+  }
+  if (!route) {
+    out.failure = close_reason(route.error(), out.ray_id);
+    co_return out;
+  }
+  if (!route->has_value()) {
+    const auto host = request[http::field::host];
+    out.failure = close_reason(errors::no_route(host, split_target(target).path), out.ray_id);
+    co_return out;
+  }
+  out.actor_path = (*route)->actor_path;
+  auto identity = co_await resolve_actor(ctx, std::move(**route));
+  if (!identity) {
+    out.failure = close_reason(api_visible_error(identity.error()), out.ray_id);
+    co_return out;
+  }
+  out.identity = std::move(*identity);
+  co_return out;
+}
 
+asio::awaitable<void> WsSession::run(Request request, WsTarget target) {
+  auto self = shared_from_this();
   ws_.set_option(websocket::stream_base::timeout{kHandshakeTimeout, kIdleTimeout, true});
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::sec_websocket_protocol, kWsProtocolStandard);
@@ -327,39 +354,23 @@ asio::awaitable<void> WsSession::run(Request request) {
   }
 
   // Errors after the upgrade are close frames (the client cannot read failed-upgrade bodies).
-  auto route = parse_gateway_path(target);
-  if (route && !route->has_value()) {
-    route = parse_ws_header_route(target, protocols);
-  }
-  if (!route) {
-    co_await close_now(kCloseError, close_reason(route.error(), ray_id));
+  if (!target.identity) {
+    co_await close_now(kCloseError, target.failure);
     co_return;
   }
-  if (!route->has_value()) {
-    const auto host = request[http::field::host];
-    co_await close_now(kCloseError,
-                       close_reason(errors::no_route(host, split_target(target).path), ray_id));
-    co_return;
-  }
-  auto actor_path = (*route)->actor_path;
-  auto identity = co_await resolve_actor(ctx_, std::move(**route));
-  if (!identity) {
-    co_await close_now(kCloseError, close_reason(api_visible_error(identity.error()), ray_id));
-    co_return;
-  }
-  const auto path = split_target(actor_path).path;
+  const auto path = split_target(target.actor_path).path;
   if (ctx_.draining.load()) {
     // The server is shutting down: a retryable reason keeps reconnecting clients trying
     // (conformance note 61) until a restarted server accepts them.
     co_await close_now(kCloseGoingAway, "ws.going_away");
   } else if (path == "/connect") {
-    co_await serve_connect(std::move(*identity), std::move(protocols));
+    co_await serve_connect(std::move(*target.identity), std::move(target.protocols));
   } else if (path == "/inspector/connect") {
     co_await close_now(kCloseError, "inspector.not_enabled");
   } else {
     // Every other path is a raw WebSocket for the actor's onWebSocket (spec §6.1, §7).
-    co_await serve_raw(std::move(*identity), std::move(protocols),
-                       raw_websocket_request(actor_path, plain_headers(request)));
+    co_await serve_raw(std::move(*target.identity), std::move(target.protocols),
+                       raw_websocket_request(target.actor_path, plain_headers(request)));
   }
   close_deadline_.cancel();
 }
@@ -510,13 +521,37 @@ asio::awaitable<void> WsSession::run_action(std::shared_ptr<WsSession> self,
   self->enqueue(std::move(bytes), text);
 }
 
+namespace {
+
+asio::awaitable<void> serve_ws_session(std::shared_ptr<WsSession> session, SessionRegistry& sessions,
+                                       WsSession::Request request, WsTarget target) {
+  const auto id = sessions.add(session);
+  co_await session->run(std::move(request), std::move(target));
+  sessions.remove(id);
+}
+
+}  // namespace
+
 asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
                                      SessionRegistry& sessions, beast::tcp_stream stream,
                                      http::request<http::string_body> request) {
-  auto session = std::make_shared<WsSession>(ctx, tasks, std::move(stream));
-  const auto id = sessions.add(session);
-  co_await session->run(std::move(request));
-  sessions.remove(id);
+  // The route is resolved before the handshake so that the socket can move to the execution
+  // context of the actor's strand: then every action, reply and event of this connection runs on
+  // one thread. Resolution errors still reach the client as close frames after the handshake.
+  auto target = co_await resolve_ws_target(ctx, request);
+  asio::io_context* home = nullptr;
+  if (target.identity) {
+    home = &static_cast<asio::io_context&>(
+        asio::query(ctx.engine.executor_for(target.identity->actor_id), asio::execution::context));
+  }
+  const auto* here = &asio::query(stream.get_executor(), asio::execution::context);
+  auto session = std::make_shared<WsSession>(ctx, tasks, std::move(stream), home);
+  if (home != nullptr && home != here) {
+    tasks.spawn(session->executor(),
+                serve_ws_session(session, sessions, std::move(request), std::move(target)));
+    co_return;
+  }
+  co_await serve_ws_session(std::move(session), sessions, std::move(request), std::move(target));
 }
 
 }  // namespace rivet::server

@@ -54,11 +54,23 @@ inline constexpr std::uint16_t kCloseAbnormal = 1006;
 inline constexpr std::uint16_t kCloseInvalidPayload = 1007;
 inline constexpr std::uint16_t kCloseError = 1011;
 
+/// The route of an upgrade request, resolved before the handshake (run_ws_session).
+struct WsTarget {
+  std::string ray_id;
+  WsProtocols protocols;
+  std::string actor_path;
+  std::optional<ActorIdentity> identity;  // empty: `failure` is the close reason
+  std::string failure;
+};
+
 class WsSession final : public std::enable_shared_from_this<WsSession>, public Closeable {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  WsSession(ServerContext& ctx, TaskGroup& tasks, boost::beast::tcp_stream stream);
+  /// `home`: the execution context to serve the socket on (the actor's), null to stay.
+  WsSession(ServerContext& ctx, TaskGroup& tasks, boost::beast::tcp_stream stream,
+            boost::asio::io_context* home = nullptr);
+  [[nodiscard]] auto executor() { return ws_.get_executor(); }
 
   void shutdown() override;
 
@@ -70,7 +82,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   void deliver_frame(std::string data, bool binary);
   void deliver_frame_close(std::uint16_t code, std::string reason);
 
-  boost::asio::awaitable<void> run(Request request);
+  boost::asio::awaitable<void> run(Request request, WsTarget target);
 
  private:
   struct Outgoing {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rivet {
@@ -96,11 +97,18 @@ class Engine {
   /// `executor` runs the actors' strands (an io_context with N threads).
   Engine(boost::asio::any_io_executor executor, const Registry& registry, storage::Store& store,
          EngineOptions options = {});
+  /// Actors are spread over `executors` (not empty), typically one single-threaded io_context
+  /// per core: an actor's strand always runs on executor_for(its id).
+  Engine(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
+         storage::Store& store, EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] const EngineOptions& options() const noexcept;
+  /// The executor that runs `actor_id`'s strand. A transport whose socket lives on the same
+  /// execution context reaches the actor without a thread hop.
+  [[nodiscard]] boost::asio::any_io_executor executor_for(std::string_view actor_id) const;
   [[nodiscard]] const Registry& registry() const noexcept;
 
   // -- resolution (management API and gateway) ----------------------------------------------
