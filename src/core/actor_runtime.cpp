@@ -105,6 +105,10 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
 
 Task<Result<void>> ActorRuntime::persist_state(bool force) {
   storage::WriteBatch batch;
+  const bool inserts_record = unborn_;
+  if (inserts_record) {
+    batch.ops.emplace_back(storage::WriteBatch::InsertActor{record_});
+  }
   if (state_) {
     Bytes snapshot;
     try {
@@ -134,6 +138,9 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   auto result = co_await commit_durably(engine_.store(), std::move(batch));
   if (result && seq > durable_seq_) {
     durable_seq_ = seq;
+  }
+  if (result && inserts_record) {
+    unborn_ = false;
   }
   if (result) {
     for (auto due : alarms) {

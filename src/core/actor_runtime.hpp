@@ -102,6 +102,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   using Strand = boost::asio::strand<boost::asio::any_io_executor>;
 
   ActorRuntime(EngineCore& engine, const ActorDefinition& def, storage::ActorRecord record);
+  /// The record is not stored yet; the first commit inserts it (EngineCore::adopt_unborn).
+  void mark_unborn() noexcept { unborn_ = true; }
 
   [[nodiscard]] Strand& strand() noexcept { return strand_; }
   [[nodiscard]] const storage::ActorRecord& record() const noexcept { return record_; }
@@ -235,6 +237,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   storage::WriteBatch pending_writes_;
   std::vector<std::int64_t> pending_alarms_;
   bool schedules_running_ = false;
+  bool unborn_ = false;
   // -- durable work --
   Result<void> load_queue();
   void notify_completed(const std::vector<std::uint64_t>& ids);

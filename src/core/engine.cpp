@@ -164,6 +164,15 @@ Result<std::shared_ptr<ActorRuntime>> EngineCore::runtime_for(const std::string&
   return it->second;
 }
 
+std::shared_ptr<ActorRuntime> EngineCore::adopt_unborn(storage::ActorRecord record) {
+  const auto* def = registry_.find(record.name);
+  auto rt = std::make_shared<ActorRuntime>(*this, *def, std::move(record));
+  rt->mark_unborn();
+  std::lock_guard lock(mu_);
+  actors_.emplace(rt->record().actor_id, rt);
+  return rt;
+}
+
 void EngineCore::forget(const ActorRuntime& rt) {
   std::lock_guard lock(mu_);
   auto it = actors_.find(rt.record().actor_id);
@@ -241,30 +250,68 @@ const ActorOptions* Engine::options_for(std::string_view actor_name) const noexc
   return def ? &def->options : nullptr;
 }
 
-Task<Result<storage::ActorRecord>> Engine::create(CreateRequest request) {
-  auto core = impl_->core;
-  if (core->registry().find(request.name) == nullptr) {
-    co_return no_definition(request.name);
+namespace {
+
+Result<storage::ActorRecord> new_record(const detail::EngineCore& core, CreateRequest& request) {
+  if (core.registry().find(request.name) == nullptr) {
+    return no_definition(request.name);
   }
   storage::ActorRecord record;
   record.actor_id = detail::new_actor_id();
   record.name = request.name;
   record.key = protocol::serialize_key(request.key.value_or(protocol::ActorKey{}));
   if (record.key.size() > kMaxKeyBytes) {
-    co_return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
+    return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
   }
   record.create_ts = detail::now_ms();
   record.crash_policy = request.crash_policy;
   if (request.input && !request.input->is_null()) {
     record.input = protocol::encode_compat_cbor(*request.input);
   }
+  return record;
+}
+
+}  // namespace
+
+Task<Result<storage::ActorRecord>> Engine::create(CreateRequest request) {
+  auto core = impl_->core;
+  auto record = new_record(*core, request);
+  if (!record) {
+    co_return record.error();
+  }
   storage::WriteBatch batch;
-  batch.ops.emplace_back(storage::WriteBatch::InsertActor{record});
+  batch.ops.emplace_back(storage::WriteBatch::InsertActor{*record});
   auto done = co_await detail::commit_durably(core->store(), std::move(batch));
   if (!done) {
     co_return done.error();
   }
-  co_return record;
+  co_return std::move(*record);
+}
+
+Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
+  auto core = impl_->core;
+  auto key = request.key.value_or(protocol::ActorKey{});
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto found = co_await find_by_key(request.name, key);
+    if (!found) {
+      co_return found.error();
+    }
+    if (*found) {
+      co_return co_await ensure_ready((*found)->actor_id);
+    }
+    auto record = new_record(*core, request);
+    if (!record) {
+      co_return record.error();
+    }
+    auto rt = core->adopt_unborn(std::move(*record));
+    auto ready = co_await asio::co_spawn(rt->strand(), ready_on_strand(rt), asio::use_awaitable);
+    // Lost a race with a concurrent create of the same key: look it up again.
+    if (!ready && ready.error().is("actor", "duplicate_key")) {
+      continue;
+    }
+    co_return ready;
+  }
+  co_return errors::internal();
 }
 
 Task<Result<GetOrCreateResult>> Engine::get_or_create(CreateRequest request) {

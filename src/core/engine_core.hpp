@@ -62,6 +62,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   /// The awake runtime for `actor_id`, loading its record when needed.
   /// actor.not_found when it does not exist, is destroyed, or has no definition here.
   [[nodiscard]] Result<std::shared_ptr<ActorRuntime>> runtime_for(const std::string& actor_id);
+  /// Registers a runtime for an actor whose record is not stored yet: its first commit (the
+  /// initial state, in start()) inserts the record. Nobody else knows the id until it is returned.
+  [[nodiscard]] std::shared_ptr<ActorRuntime> adopt_unborn(storage::ActorRecord record);
   /// Called by a runtime once it has fully stopped.
   void forget(const ActorRuntime& rt);
 

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -99,6 +101,84 @@ TEST_F(EngineTest, GetOrCreateConvergesAndKeysAreDistinct) {
   ASSERT_FALSE(dup);
   EXPECT_TRUE(dup.error().is("actor", "duplicate_key"));
   EXPECT_EQ(dup.error().metadata["existing_actor_id"], a);
+}
+
+TEST_F(EngineTest, GetOrCreateReadyCreatesOnceWithTheFirstCommit) {
+  using rivet::protocol::ActorKey;
+  std::vector<std::future<rivet::Result<rivet::ActorIdentity>>> racing;
+  for (int i = 0; i < 8; ++i) {
+    racing.push_back(boost::asio::co_spawn(
+        io_, engine_->get_or_create_ready({.name = "counter", .key = ActorKey{"ready"}}),
+        boost::asio::use_future));
+  }
+  std::set<std::string> ids;
+  for (auto& f : racing) {
+    auto r = f.get();
+    ASSERT_TRUE(r) << r.error().message;
+    ids.insert(r->actor_id);
+  }
+  ASSERT_EQ(ids.size(), 1U);
+  const auto id = *ids.begin();
+  auto r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({3})));
+  ASSERT_TRUE(r) << r.error().message;
+  close();
+  open();
+  auto found = run(engine_->find_by_key("counter", ActorKey{"ready"}));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->actor_id, id);
+  r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 3);
+  auto unknown = run(engine_->get_or_create_ready({.name = "nope"}));
+  ASSERT_FALSE(unknown);
+  EXPECT_TRUE(unknown.error().is("actor", "not_found"));
+}
+
+TEST(EngineExecutors, ActorsSpreadOverSingleThreadedContexts) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rivet-core-executors-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto registry = make_registry();
+  auto store = rivet::storage::Store::open({.path = (dir / "rivet.db").string()});
+  ASSERT_TRUE(store);
+  boost::asio::io_context first(1);
+  boost::asio::io_context second(1);
+  auto engine = std::make_unique<rivet::Engine>(
+      std::vector<boost::asio::any_io_executor>{first.get_executor(), second.get_executor()},
+      registry, **store);
+  auto guard1 = boost::asio::make_work_guard(first);
+  auto guard2 = boost::asio::make_work_guard(second);
+  std::thread t1([&] { first.run(); });
+  std::thread t2([&] { second.run(); });
+  std::set<const void*> used;
+  for (int i = 0; i < 16; ++i) {
+    auto made = boost::asio::co_spawn(
+                    second,
+                    engine->get_or_create_ready(
+                        {.name = "counter", .key = rivet::protocol::ActorKey{std::to_string(i)}}),
+                    boost::asio::use_future)
+                    .get();
+    ASSERT_TRUE(made) << made.error().message;
+    used.insert(&boost::asio::query(engine->executor_for(made->actor_id),
+                                    boost::asio::execution::context));
+    auto r = boost::asio::co_spawn(first,
+                                   engine->call_action(made->actor_id, nullptr, "increment",
+                                                       rivet::Value::array({i})),
+                                   boost::asio::use_future)
+                 .get();
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(*r, i);
+  }
+  EXPECT_EQ(used.size(), 2U);
+  boost::asio::co_spawn(first, engine->stop(), boost::asio::use_future).get();
+  guard1.reset();
+  guard2.reset();
+  t1.join();
+  t2.join();
+  engine.reset();
+  (*store)->close();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(EngineTest, ErrorsAreStructured) {

@@ -28,11 +28,7 @@ Task<Result<ActorIdentity>> resolve_actor(ServerContext& ctx, GatewayRoute route
   request.key = query.key;
   request.input = query.input;
   request.crash_policy = query.crash_policy.value_or("sleep");
-  auto result = co_await ctx.engine.get_or_create(std::move(request));
-  if (!result) {
-    co_return result.error();
-  }
-  co_return co_await ctx.engine.ensure_ready(result->actor.actor_id);
+  co_return co_await ctx.engine.get_or_create_ready(std::move(request));
 }
 
 }  // namespace rivet::server

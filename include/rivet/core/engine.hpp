@@ -115,6 +115,10 @@ class Engine {
   /// actor.not_found when `name` is not registered ("no actor definition").
   [[nodiscard]] Task<Result<storage::ActorRecord>> create(CreateRequest request);
   [[nodiscard]] Task<Result<GetOrCreateResult>> get_or_create(CreateRequest request);
+  /// get_or_create followed by ensure_ready, for a caller that is about to use the actor (the
+  /// gateway). A new actor's record is written in the same durable commit as its initial state,
+  /// once its start sequence ran, so creating and starting it costs one commit, not two.
+  [[nodiscard]] Task<Result<ActorIdentity>> get_or_create_ready(CreateRequest request);
   [[nodiscard]] Task<Result<std::optional<storage::ActorRecord>>> find_by_key(
       std::string name, protocol::ActorKey key);
   /// Includes destroyed actors (with destroy_ts set).
