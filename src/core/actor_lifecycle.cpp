@@ -48,7 +48,6 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   run_state_ = RunState::Running;
   ready_.store(true, std::memory_order_release);
   started_signal_.notify_all();
-  idle_timer_.emplace(strand_, RuntimeClock::time_point::max());
   if (def_.run) {
     run_loop_active_ = true;
     engine_.spawn(strand_, run_loop(shared_from_this()));
@@ -156,9 +155,6 @@ Task<void> ActorRuntime::stop(bool destroy) {
   const bool was_running = run_state_ == RunState::Running;
   run_state_ = RunState::Stopping;
   ready_.store(false, std::memory_order_release);
-  if (idle_timer_) {
-    idle_timer_->cancel();
-  }
   // The run loop sees `aborting()` at its next receive; give it the chance to finish its
   // current message first (the sleep grace).
   queue_signal_.notify_all();

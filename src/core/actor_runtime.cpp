@@ -203,35 +203,26 @@ bool ActorRuntime::is_idle() const noexcept {
 }
 
 void ActorRuntime::note_idle() {
-  if (run_state_ != RunState::Running || !idle_timer_ || !is_idle()) {
+  if (run_state_ != RunState::Running || !is_idle()) {
     return;
   }
-  // Only the deadline moves here. Re-arming the timer on every call would cancel its pending
-  // wait (a completion posted through the scheduler, waking another io thread) and reprogram the
-  // reactor's timerfd; the pending wait instead fires at the older deadline and re-arms itself.
+  // Only the deadline moves here; the sweeper entry made earlier fires at the older deadline and
+  // re-registers the actor then (on_idle_due), so a busy actor costs nothing per call.
   idle_deadline_ = RuntimeClock::now() + def_.options.sleep_timeout;
-  if (!idle_wait_pending_) {
-    idle_timer_->expires_at(idle_deadline_);
-    arm_idle_wait();
+  if (!idle_watched_) {
+    idle_watched_ = true;
+    engine_.watch_idle(shared_from_this(), idle_deadline_);
   }
 }
 
-void ActorRuntime::arm_idle_wait() {
-  // Runs on the strand: the timer was made with it. The handler keeps the runtime alive until
-  // the timer fires or stop() cancels it.
-  idle_wait_pending_ = true;
-  idle_timer_->async_wait(
-      [self = shared_from_this()](boost::system::error_code ec) { self->on_idle_timer(ec); });
-}
-
-void ActorRuntime::on_idle_timer(boost::system::error_code ec) {
-  idle_wait_pending_ = false;
-  if (ec || run_state_ != RunState::Running || !is_idle()) {
-    return;  // cancelled by stop(), or busy: the next note_idle() arms it again
+void ActorRuntime::on_idle_due() {
+  idle_watched_ = false;
+  if (run_state_ != RunState::Running || !is_idle()) {
+    return;  // stopped, or busy: the next note_idle() registers it again
   }
   if (RuntimeClock::now() < idle_deadline_) {
-    idle_timer_->expires_at(idle_deadline_);
-    arm_idle_wait();
+    idle_watched_ = true;
+    engine_.watch_idle(shared_from_this(), idle_deadline_);
     return;
   }
   engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {

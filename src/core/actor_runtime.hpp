@@ -15,6 +15,7 @@
 #include "core/signal.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
@@ -99,7 +100,7 @@ enum class RunState { Idle, Starting, Running, Stopping, Stopped };
 
 class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
  public:
-  using Strand = boost::asio::strand<boost::asio::any_io_executor>;
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
   ActorRuntime(EngineCore& engine, const ActorDefinition& def, storage::ActorRecord record);
   /// The record is not stored yet; the first commit inserts it (EngineCore::adopt_unborn).
@@ -107,6 +108,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
 
   [[nodiscard]] Strand& strand() noexcept { return strand_; }
   [[nodiscard]] const storage::ActorRecord& record() const noexcept { return record_; }
+  /// The sleep deadline registered with the engine came due (on the strand).
+  void on_idle_due();
   [[nodiscard]] const protocol::ActorKey& key() const noexcept { return key_; }
   [[nodiscard]] const ActorDefinition& definition() const noexcept { return def_; }
   [[nodiscard]] RunState run_state() const noexcept { return run_state_; }
@@ -204,12 +207,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   Task<Result<void>> start();
   Task<void> wait_until_idle();
   [[nodiscard]] bool is_idle() const noexcept;
-  /// Re-arms the sleep timer when nothing keeps the actor awake.
+  /// Moves the sleep deadline when nothing keeps the actor awake (EngineCore::watch_idle).
   void note_idle();
-  /// Waits on the idle timer with a plain completion handler: a coroutine watching it cost
-  /// ~1 KB of frames per awake actor.
-  void arm_idle_wait();
-  void on_idle_timer(boost::system::error_code ec);
   void deliver(std::vector<PendingEvent>& events);
   /// Starts sleep/destroy requested by user code once the current call is done.
   void maybe_stop_after_call();
@@ -225,7 +224,6 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   RunState run_state_ = RunState::Idle;
   std::atomic<bool> ready_{false};
   Signal started_signal_;
-  std::optional<Error> start_error_;
 
   std::unique_ptr<AnyBox> state_;
   std::unique_ptr<AnyBox> vars_;
@@ -257,9 +255,8 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
   std::size_t running_calls_ = 0;
   Signal idle_signal_;
-  std::optional<Timer> idle_timer_;
   RuntimeClock::time_point idle_deadline_{};
-  bool idle_wait_pending_ = false;
+  bool idle_watched_ = false;  // an entry in the engine's idle sweeper is pending
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;

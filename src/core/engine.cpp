@@ -229,6 +229,7 @@ Engine::Engine(std::vector<asio::any_io_executor> executors, const Registry& reg
       std::make_shared<EngineCore>(std::move(executors), registry, store, std::move(options));
   impl_->core->set_facade(this);
   impl_->core->start_alarms();
+  impl_->core->start_idle_sweeper();
 }
 
 asio::any_io_executor Engine::executor_for(std::string_view actor_id) const {
@@ -441,6 +442,7 @@ Task<void> Engine::stop() {
   auto core = impl_->core;
   core->set_stopping();
   core->add_alarm("", 0);  // wakes the alarm loop so it sees `stopping`
+  core->wake_idle_sweeper();
   // Sleep hooks may call other actors and wake them; stop those too, a few rounds at most.
   constexpr int kStopRounds = 8;
   for (int round = 0; round < kStopRounds; ++round) {

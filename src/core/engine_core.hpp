@@ -7,6 +7,7 @@
 #include "core/actor_runtime.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -37,20 +38,22 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   /// `executors` is not empty; the first one runs the engine's own work (alarms).
   EngineCore(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
              storage::Store& store, EngineOptions options)
-      : executors_(std::move(executors)),
-        executor_(executors_.front()),
+      : contexts_(io_executors(executors)),
+        executor_(executors.front()),
         registry_(registry),
         store_(store),
         options_(std::move(options)),
         alarm_strand_(boost::asio::make_strand(executor_)),
-        alarm_timer_(alarm_strand_) {}
+        alarm_timer_(alarm_strand_),
+        idle_strand_(boost::asio::make_strand(executor_)),
+        idle_timer_(idle_strand_) {}
 
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
   /// The executor whose thread runs this actor's strand (a stable hash of its id), so that the
   /// transports can keep an actor's connections on the same thread.
-  [[nodiscard]] const boost::asio::any_io_executor& executor_for(
+  [[nodiscard]] const boost::asio::io_context::executor_type& executor_for(
       std::string_view actor_id) const noexcept {
-    return executors_[std::hash<std::string_view>{}(actor_id) % executors_.size()];
+    return contexts_[std::hash<std::string_view>{}(actor_id) % contexts_.size()];
   }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
@@ -87,10 +90,30 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   /// Makes sure the actor's schedules run at or after `due_ms`. Duplicates are harmless.
   void add_alarm(const std::string& actor_id, std::int64_t due_ms);
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(); }
+
+  // -- idle sleep (idle_sweeper.cpp): one timer for every awake actor's sleep deadline -------
+  /// Starts the sweeper loop. Call once.
+  void start_idle_sweeper();
+  /// Calls rt->on_idle_due() on its strand at or after `deadline` (once per call).
+  void watch_idle(const std::shared_ptr<ActorRuntime>& rt, RuntimeClock::time_point deadline);
+  /// Wakes the sweeper loop (it ends once stopping() is set).
+  void wake_idle_sweeper();
   void set_stopping() noexcept { stopping_.store(true); }
 
  private:
-  std::vector<boost::asio::any_io_executor> executors_;
+  // The actors' strands are strands of a concrete io_context executor: 24 bytes that any_io_executor
+  // holds inline, where a strand of any_io_executor made every copy of it a heap allocation.
+  static std::vector<boost::asio::io_context::executor_type> io_executors(
+      const std::vector<boost::asio::any_io_executor>& executors) {
+    std::vector<boost::asio::io_context::executor_type> out;
+    for (const auto& ex : executors) {
+      out.push_back(static_cast<boost::asio::io_context&>(
+                        boost::asio::query(ex, boost::asio::execution::context))
+                        .get_executor());
+    }
+    return out;
+  }
+  std::vector<boost::asio::io_context::executor_type> contexts_;
   boost::asio::any_io_executor executor_;
   const Registry& registry_;
   storage::Store& store_;
@@ -110,6 +133,13 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::multimap<std::int64_t, std::string> alarms_;
   boost::asio::strand<boost::asio::any_io_executor> alarm_strand_;
   Timer alarm_timer_;  // touched only on alarm_strand_
+
+  static Task<void> idle_loop(std::shared_ptr<EngineCore> self);
+  std::mutex idle_mu_;
+  // An actor has at most one entry (ActorRuntime::idle_watched_); a timer per actor cost ~0.5 KB.
+  std::multimap<RuntimeClock::time_point, std::weak_ptr<ActorRuntime>> idle_due_;
+  boost::asio::strand<boost::asio::any_io_executor> idle_strand_;
+  Timer idle_timer_;  // touched only on idle_strand_
 
   std::atomic<std::size_t> tasks_{0};
   std::atomic<bool> stopping_{false};

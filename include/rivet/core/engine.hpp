@@ -97,8 +97,8 @@ class Engine {
   /// `executor` runs the actors' strands (an io_context with N threads).
   Engine(boost::asio::any_io_executor executor, const Registry& registry, storage::Store& store,
          EngineOptions options = {});
-  /// Actors are spread over `executors` (not empty), typically one single-threaded io_context
-  /// per core: an actor's strand always runs on executor_for(its id).
+  /// Actors are spread over `executors` (not empty, each an io_context's executor), typically one
+  /// single-threaded io_context per core: an actor's strand always runs on executor_for(its id).
   Engine(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
          storage::Store& store, EngineOptions options = {});
   ~Engine();
