@@ -119,8 +119,6 @@ Task<Result<void>> ActorRuntime::start() {
       co_return made;
     }
     vars_ = std::move(vars);
-  } else {
-    vars_ = std::make_unique<TypedBox<NoVars>>(NoVars{});
   }
 
   if (created && def_.on_create) {

@@ -110,7 +110,13 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] const storage::ActorRecord& record() const noexcept { return record_; }
   /// The sleep deadline registered with the engine came due (on the strand).
   void on_idle_due();
-  [[nodiscard]] const protocol::ActorKey& key() const noexcept { return key_; }
+  /// Deserialized on first use (most actors never ask for their key).
+  [[nodiscard]] const protocol::ActorKey& key() const {
+    if (!key_) {
+      key_ = std::make_unique<protocol::ActorKey>(protocol::deserialize_key(record_.key));
+    }
+    return *key_;
+  }
   [[nodiscard]] const ActorDefinition& definition() const noexcept { return def_; }
   [[nodiscard]] RunState run_state() const noexcept { return run_state_; }
   /// Started and not stopping; readable from any thread (a hint: the state may change right
@@ -188,7 +194,11 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
 
   // -- used by ActorContext ------------------------------------------------------------------
   [[nodiscard]] void* state_ptr() noexcept { return state_ ? state_->get() : nullptr; }
-  [[nodiscard]] void* vars_ptr() noexcept { return vars_ ? vars_->get() : nullptr; }
+  /// An actor without a createVars hook has NoVars: one shared empty object, no box per actor.
+  [[nodiscard]] void* vars_ptr() noexcept {
+    static NoVars none;
+    return vars_ ? vars_->get() : &none;
+  }
   void request_sleep() noexcept { sleep_requested_ = true; }
   /// Work that keeps the actor awake (keepAwake / waitUntil).
   void enter_call() noexcept { ++running_calls_; }
@@ -218,7 +228,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   EngineCore& engine_;
   const ActorDefinition& def_;
   storage::ActorRecord record_;
-  protocol::ActorKey key_;
+  mutable std::unique_ptr<protocol::ActorKey> key_;
   Strand strand_;
 
   RunState run_state_ = RunState::Idle;

@@ -157,11 +157,12 @@ Result<std::shared_ptr<ActorRuntime>> EngineCore::runtime_for(const std::string&
     return no_definition((*record)->name);
   }
   std::lock_guard lock(mu_);
-  auto [it, inserted] = actors_.try_emplace(actor_id);
-  if (inserted) {
-    it->second = std::make_shared<ActorRuntime>(*this, *def, std::move(**record));
+  if (auto it = actors_.find(actor_id); it != actors_.end()) {
+    return it->second;
   }
-  return it->second;
+  auto rt = std::make_shared<ActorRuntime>(*this, *def, std::move(**record));
+  actors_.emplace(rt->record().actor_id, rt);
+  return rt;
 }
 
 std::shared_ptr<ActorRuntime> EngineCore::adopt_unborn(storage::ActorRecord record) {

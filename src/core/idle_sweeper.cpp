@@ -8,11 +8,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace asio = boost::asio;
 
 namespace rivet::detail {
+
+namespace {
+constexpr std::size_t kKeptIdleCapacity = 1024;
+}  // namespace
 
 void EngineCore::start_idle_sweeper() {
   spawn(idle_strand_, idle_loop(shared_from_this()));
@@ -23,8 +28,9 @@ void EngineCore::watch_idle(const std::shared_ptr<ActorRuntime>& rt,
   bool earliest = false;
   {
     std::lock_guard lock(idle_mu_);
-    earliest = idle_due_.empty() || deadline < idle_due_.begin()->first;
-    idle_due_.emplace(deadline, rt);
+    earliest = idle_due_.empty() || deadline < idle_due_.front().first;
+    idle_due_.emplace_back(deadline, rt);
+    std::push_heap(idle_due_.begin(), idle_due_.end(), IdleLater{});
   }
   if (earliest) {
     wake_idle_sweeper();
@@ -42,14 +48,18 @@ Task<void> EngineCore::idle_loop(std::shared_ptr<EngineCore> self) {
     {
       std::lock_guard lock(self->idle_mu_);
       const auto now = RuntimeClock::now();
-      while (!self->idle_due_.empty() && self->idle_due_.begin()->first <= now) {
-        if (auto rt = self->idle_due_.begin()->second.lock()) {
+      auto& heap = self->idle_due_;
+      while (!heap.empty() && heap.front().first <= now) {
+        std::pop_heap(heap.begin(), heap.end(), IdleLater{});
+        if (auto rt = heap.back().second.lock()) {
           due.push_back(std::move(rt));
         }
-        self->idle_due_.erase(self->idle_due_.begin());
+        heap.pop_back();
       }
-      if (!self->idle_due_.empty()) {
-        next = self->idle_due_.begin()->first;
+      if (!heap.empty()) {
+        next = heap.front().first;
+      } else if (heap.capacity() > kKeptIdleCapacity) {
+        heap.shrink_to_fit();  // give back what a crowd of idle actors needed
       }
     }
     for (auto& rt : due) {
