@@ -86,7 +86,7 @@ Task<Result<void>> ActorRuntime::start() {
       log_failure("loading state", make_error("core", "internal_error", e.what()));
       co_return errors::internal();
     }
-    last_submitted_state_ = std::move(**stored);
+    last_submitted_state_.assign((*stored)->begin(), (*stored)->end());
   } else {
     if (record_.input) {
       auto decoded = protocol::decode_compat_cbor(*record_.input);

@@ -1,5 +1,6 @@
 #include "core/actor_runtime.hpp"
 
+#include <cstring>
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/durable_commit.hpp"
@@ -81,7 +82,7 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
       log_failure("state serialization", make_error("core", "internal_error", e.what()));
       co_return errors::internal();
     }
-    if (snapshot != last_submitted_state_) {
+    if (!same_as_submitted(snapshot)) {
       ActorContext ctx(*this, &frame);
       auto hooked = co_await run_user(def_.on_state_change(ctx), "onStateChange");
       if (!hooked) {
@@ -116,9 +117,10 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
       log_failure("state serialization", make_error("core", "internal_error", e.what()));
       co_return errors::internal();
     }
-    if (force || snapshot != last_submitted_state_) {
-      batch.ops.emplace_back(storage::WriteBatch::Put{record_.actor_id, kStateKey, snapshot});
-      last_submitted_state_ = std::move(snapshot);
+    if (force || !same_as_submitted(snapshot)) {
+      last_submitted_state_.assign(snapshot.begin(), snapshot.end());
+      batch.ops.emplace_back(
+          storage::WriteBatch::Put{record_.actor_id, kStateKey, std::move(snapshot)});
     }
   }
   for (auto& op : pending_writes_.ops) {
@@ -147,6 +149,12 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
     }
   }
   co_return result;
+}
+
+bool ActorRuntime::same_as_submitted(const Bytes& snapshot) const noexcept {
+  return snapshot.size() == last_submitted_state_.size() &&
+         (snapshot.empty() ||
+          std::memcmp(snapshot.data(), last_submitted_state_.data(), snapshot.size()) == 0);
 }
 
 void ActorRuntime::deliver(std::vector<PendingEvent>& events) {

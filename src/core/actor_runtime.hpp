@@ -237,29 +237,28 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
 
   std::unique_ptr<AnyBox> state_;
   std::unique_ptr<AnyBox> vars_;
-  Bytes last_submitted_state_;
+  // The state bytes last handed to storage, to skip unchanged states. A string, not Bytes: its
+  // small-buffer keeps a small state (most of them) inside the runtime, with no allocation.
+  std::string last_submitted_state_;
+  [[nodiscard]] bool same_as_submitted(const Bytes& snapshot) const noexcept;
   std::uint64_t submitted_seq_ = 0;
   std::uint64_t durable_seq_ = 0;
   // Writes other than state that ride with the next commit (schedules), and the alarms to arm
   // once that commit is durable.
   storage::WriteBatch pending_writes_;
   std::vector<std::int64_t> pending_alarms_;
-  bool schedules_running_ = false;
-  bool unborn_ = false;
   // -- durable work --
   Result<void> load_queue();
   void notify_completed(const std::vector<std::uint64_t>& ids);
   void requeue_in_flight();
   static Task<void> run_loop(std::shared_ptr<ActorRuntime> self);
   std::map<std::uint64_t, StoredMessage> queue_;
-  bool run_loop_active_ = false;
   std::unique_ptr<storage::SqlDatabase> db_;
   [[nodiscard]] std::string database_path() const;
   Task<Result<void>> open_database(ActorContext& ctx);
   Signal run_loop_done_;
   std::uint64_t next_message_id_ = 1;
   Signal queue_signal_;
-  bool schedules_rerun_ = false;
   std::shared_ptr<ScheduleTable> schedule_table_;
 
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
@@ -270,6 +269,12 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
   bool stop_scheduled_ = false;
+  // Flags of the durable-work and storage paths, kept together with the ones above so the
+  // object has no padding holes (it is allocated once per awake actor).
+  bool schedules_running_ = false;
+  bool unborn_ = false;
+  bool run_loop_active_ = false;
+  bool schedules_rerun_ = false;
 
   // -- realtime --
   static Task<void> run_socket(std::shared_ptr<ActorRuntime> self,

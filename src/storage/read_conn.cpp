@@ -40,6 +40,11 @@ Result<std::unique_ptr<ReadConn>> ReadConn::open(const std::string& path) {
   if (!db) {
     return db.error();
   }
+  // Readers look up single rows (an actor's record, its state at wake): a smaller page cache
+  // than the writer's default 2 MiB is enough, and each reader's cache is resident memory.
+  if (auto r = exec(db->get(), "PRAGMA cache_size = -512"); !r) {
+    return r.error();
+  }
   std::unique_ptr<ReadConn> conn(new ReadConn());
   conn->owned_ = std::move(*db);
   conn->db_ = conn->owned_.get();
