@@ -47,6 +47,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -338,6 +340,7 @@ std::optional<std::vector<int>> open_connections(std::uint16_t port, std::size_t
   return fds;
 }
 
+bool g_delayed_ack = std::getenv("FANOUT_DELAYED_ACK") != nullptr;
 std::mutex g_write_mutex;  // client frames (the trigger's requests, pongs) on any descriptor
 
 /// Writes one masked client frame (all of it; waits for room).
@@ -443,6 +446,10 @@ void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& laten
         continue;
       }
       c.len += static_cast<std::size_t>(got);
+      if (g_delayed_ack) {
+        const int zero = 0;
+        (void)::setsockopt(c.fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+      }
       std::size_t pos = 0;
       for (;;) {  // every complete frame in the buffer
         const std::size_t avail = c.len - pos;

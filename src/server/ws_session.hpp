@@ -91,6 +91,12 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
                                                  protocol::ActionRequest request);
   void enqueue_event(std::string name, Value args);
   void enqueue_shared_event(std::shared_ptr<const SharedEvent> event);
+  /// Writes the rest of a frame deliver_shared_event() sent inline only in part.
+  void finish_inline_tail(std::shared_ptr<const SharedEvent> event,
+                          std::array<std::uint8_t, 10> header, std::size_t header_size,
+                          std::size_t sent);
+  /// Idle and open: lets the actor's broadcast send frames inline (WsSocket::arm_inline).
+  void arm_if_idle();
 
   // -- raw WebSocket (raw_ws_session.cpp) -----------------------------------------------------
   boost::asio::awaitable<void> serve_raw(ActorIdentity identity, WsProtocols protocols,
@@ -122,6 +128,9 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   // The header of current_ when it goes out as a ready frame (WsSocket::send_frames).
   std::array<std::uint8_t, 10> frame_header_{};
   std::size_t frame_header_size_ = 0;
+  // A frame sent inline in part, while its rest goes out (finish_inline_tail).
+  std::shared_ptr<const SharedEvent> tail_event_;
+  std::array<std::uint8_t, 10> tail_header_{};
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;
   std::shared_ptr<ConnectionHandle> conn_;
