@@ -17,8 +17,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/execution/context.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -184,8 +184,8 @@ void WsSession::deliver_shared_event(std::shared_ptr<WsSession> self,
     const auto header_size =
         write_frame_header(header, bytes.size(), self->encoding_ == protocol::Encoding::Json);
     std::size_t sent = 0;
-    switch (socket.send_inline(asio::buffer(header.data(), header_size), asio::buffer(bytes),
-                               sent)) {
+    switch (
+        socket.send_inline(asio::buffer(header.data(), header_size), asio::buffer(bytes), sent)) {
       case WsSocket::Inline::sent:
         return;
       case WsSocket::Inline::partial: {

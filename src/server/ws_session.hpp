@@ -2,17 +2,23 @@
 // One accepted WebSocket: the actor connection protocol on `/connect` (ws_session.cpp) or a raw
 // WebSocket served by the actor's onWebSocket (raw_ws_session.cpp). Private to the server.
 //
-// Concurrency: everything here runs on the connection's strand (the stream's executor). The
-// actor reaches the session through sinks that post onto that strand. One write chain owns all
-// writes (pump → async_write → on_written → pump, as in Beast's chat example: a completion
-// handler per frame rather than a coroutine woken by a timer, which halves the work per frame
-// of a broadcast fan-out); it drains a bounded queue. Broadcast events (shared, encoded once)
-// skip Beast when it is idle: the chain frames them in place and sends them with one
-// non-blocking send on the socket (WsSocket::send_frames, which keeps Beast's own control
-// frames from interleaving), so a fan-out costs one post and one syscall per connection. Policy when the queue is full
+// Concurrency: everything here runs on the connection's strand (the stream's executor), except
+// the first step of deliver_shared_event(). The actor reaches the session through sinks that
+// post onto that strand. One write chain owns all writes (pump → async_write → on_written → pump,
+// as in Beast's chat example: a completion handler per frame rather than a coroutine woken by a
+// timer, which halves the work per frame of a broadcast fan-out); it drains a bounded queue.
+// Broadcast events (shared, encoded once) skip Beast: when the session is idle (nothing queued
+// or being written, Beast open) it arms its socket's inline gate, and the actor's thread (or the
+// helper a large broadcast is split with) sends the frame itself with one non-blocking sendmsg,
+// without a post (WsSocket::send_inline). Anything else (the gate is shut, the kernel takes the
+// frame only in part, the frame is too long) goes through the strand as before: a post, then
+// the queue or a ready frame (WsSocket::send_frames). The gate shuts before any other write and
+// does not open while a post from another thread is pending, so per-connection order holds and
+// Beast's own control frames never interleave. Policy when the queue is full
 // (kMaxQueuedMessages or kMaxQueuedBytes): the connection is closed with 1011
-// `message.outgoing_queue_full`; nothing is dropped silently, and other connections are unaffected
-// (each has its own queue and strand).
+// `message.outgoing_queue_full`; nothing is dropped silently, and other connections are
+// unaffected (each has its own queue and strand); an inline send never queues (a socket that
+// cannot take a whole frame at once shuts the gate and falls back to the queue).
 
 #include "server/server_context.hpp"
 #include "server/subprotocols.hpp"

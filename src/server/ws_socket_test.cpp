@@ -21,9 +21,9 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -269,48 +269,54 @@ TEST(WsSocketTest, InlineSendsFromAnotherThreadKeepOrderAndFrames) {
   std::vector<std::string> received;
   int beast_received = 0;
 
-  asio::co_spawn(strand, [&]() -> asio::awaitable<void> {
-    auto [aec, accepted] = co_await acceptor.async_accept(kUseTuple);
-    EXPECT_FALSE(aec);
-    SessionSocket socket(strand);
-    socket.assign(tcp::v4(), accepted.release());
-    socket.set_option(asio::socket_base::send_buffer_size(4096));
-    ws = std::make_unique<websocket::stream<WsSocket>>(WsSocket(std::move(socket)));
-    auto [hec] = co_await ws->async_accept(kUseTuple);
-    EXPECT_FALSE(hec);
-    side.ws = ws.get();
-    side.pump();
-    open = true;
-  }, asio::detached);
+  asio::co_spawn(
+      strand,
+      [&]() -> asio::awaitable<void> {
+        auto [aec, accepted] = co_await acceptor.async_accept(kUseTuple);
+        EXPECT_FALSE(aec);
+        SessionSocket socket(strand);
+        socket.assign(tcp::v4(), accepted.release());
+        socket.set_option(asio::socket_base::send_buffer_size(4096));
+        ws = std::make_unique<websocket::stream<WsSocket>>(WsSocket(std::move(socket)));
+        auto [hec] = co_await ws->async_accept(kUseTuple);
+        EXPECT_FALSE(hec);
+        side.ws = ws.get();
+        side.pump();
+        open = true;
+      },
+      asio::detached);
 
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    auto ex = co_await asio::this_coro::executor;
-    websocket::stream<tcp::socket> client(ex);
-    client.next_layer().open(tcp::v4());
-    client.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
-    co_await client.next_layer().async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-    co_await client.async_handshake("127.0.0.1", "/", asio::use_awaitable);
-    while (static_cast<int>(received.size()) < kFrames || beast_received < kBeastMessages) {
-      beast::flat_buffer buffer;
-      auto [ec, n] = co_await client.async_read(buffer, kUseTuple);
-      EXPECT_FALSE(ec) << ec.message();
-      if (ec) {
-        break;
-      }
-      auto text = beast::buffers_to_string(buffer.data());
-      if (received.size() % 50 == 49) {
-        // A slow reader now and then: full socket buffers, partial and refused sends.
-        asio::steady_timer pause(ex, std::chrono::milliseconds(2));
-        co_await pause.async_wait(asio::use_awaitable);
-      }
-      if (client.got_text()) {
-        EXPECT_EQ(text, "beast-" + std::to_string(beast_received));
-        ++beast_received;
-      } else {
-        received.push_back(std::move(text));
-      }
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        websocket::stream<tcp::socket> client(ex);
+        client.next_layer().open(tcp::v4());
+        client.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
+        co_await client.next_layer().async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+        co_await client.async_handshake("127.0.0.1", "/", asio::use_awaitable);
+        while (static_cast<int>(received.size()) < kFrames || beast_received < kBeastMessages) {
+          beast::flat_buffer buffer;
+          auto [ec, n] = co_await client.async_read(buffer, kUseTuple);
+          EXPECT_FALSE(ec) << ec.message();
+          if (ec) {
+            break;
+          }
+          auto text = beast::buffers_to_string(buffer.data());
+          if (received.size() % 50 == 49) {
+            // A slow reader now and then: full socket buffers, partial and refused sends.
+            asio::steady_timer pause(ex, std::chrono::milliseconds(2));
+            co_await pause.async_wait(asio::use_awaitable);
+          }
+          if (client.got_text()) {
+            EXPECT_EQ(text, "beast-" + std::to_string(beast_received));
+            ++beast_received;
+          } else {
+            received.push_back(std::move(text));
+          }
+        }
+      },
+      asio::detached);
 
   std::thread io_thread([&] { io.run_for(std::chrono::seconds(30)); });
   while (!open) {
