@@ -8,6 +8,11 @@
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <atomic>
+
 namespace rivet::detail {
 
 ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
@@ -157,8 +162,55 @@ bool ActorRuntime::same_as_submitted(const Bytes& snapshot) const noexcept {
           std::memcmp(snapshot.data(), last_submitted_state_.data(), snapshot.size()) == 0);
 }
 
+namespace {
+
+// A broadcast to this many connections or more is shared with another engine thread.
+constexpr std::size_t kSharedFanout = 128;
+// Connections taken at a time by each side.
+constexpr std::size_t kFanoutChunk = 16;
+
+// One broadcast handed out in chunks to the actor's thread and to one helper posted on the
+// engine's executor. Whoever is free takes the next chunk; the actor's thread then waits only
+// for chunks the helper has already taken, so nothing depends on the helper ever running (a
+// busy or single-threaded engine: it finds no work left).
+struct Fanout {
+  std::vector<ConnectionSink*> sinks;  // alive: the actor's strand waits in deliver()
+  std::shared_ptr<const SharedEvent> event;
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> working{0};  // sides between "about to take a chunk" and "chunk done"
+
+  void run() {
+    for (;;) {
+      working.fetch_add(1);  // before taking, so the waiter cannot miss a taken chunk
+      const auto first = next.fetch_add(kFanoutChunk);
+      if (first >= sinks.size()) {
+        finish();
+        return;
+      }
+      const auto last = std::min(sinks.size(), first + kFanoutChunk);
+      for (auto i = first; i < last; ++i) {
+        sinks[i]->send_shared_event(event);
+      }
+      finish();
+    }
+  }
+  void finish() {
+    if (working.fetch_sub(1) == 1) {
+      working.notify_all();
+    }
+  }
+  void wait_done() {
+    for (int seen = working.load(); seen != 0; seen = working.load()) {
+      working.wait(seen);
+    }
+  }
+};
+
+}  // namespace
+
 void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
   // One SharedEvent per event, whatever the number of receivers (encoded once per encoding).
+  // Sinks are called one event at a time: a connection gets an actor's events in order.
   for (auto& ev : events) {
     std::shared_ptr<const SharedEvent> shared;
     if (ev.target) {
@@ -168,14 +220,30 @@ void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
       }
       continue;
     }
+    std::vector<ConnectionSink*> sinks;
     for (const auto& [id, conn] : conns_) {
       if (conn->sink && !conn->disconnected && conn->subscriptions.contains(ev.name)) {
-        if (!shared) {
-          shared = std::make_shared<const SharedEvent>(ev.name, std::move(ev.args));
-        }
-        conn->sink->send_shared_event(shared);
+        sinks.push_back(conn->sink.get());
       }
     }
+    if (sinks.empty()) {
+      continue;
+    }
+    shared = std::make_shared<const SharedEvent>(ev.name, std::move(ev.args));
+    if (sinks.size() < kSharedFanout) {
+      for (auto* sink : sinks) {
+        sink->send_shared_event(shared);
+      }
+      continue;
+    }
+    // A large broadcast: its transport work (a send per connection, mostly kernel time) is
+    // split with a second thread; sinks are thread-safe. Done before the next event starts.
+    auto fanout = std::make_shared<Fanout>();
+    fanout->sinks = std::move(sinks);
+    fanout->event = std::move(shared);
+    boost::asio::post(engine_.neighbour_of(record_.actor_id), [fanout] { fanout->run(); });
+    fanout->run();
+    fanout->wait_done();
   }
   events.clear();
 }

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -43,7 +44,11 @@ Registry make_registry() {
                              c.broadcast("newCount", c.state().count);
                              return c.state().count;
                            })
-                   .action("getCount", [](auto& c) { return c.state().count; }));
+                   .action("getCount", [](auto& c) { return c.state().count; })
+                   .action("shout", [](auto& c, std::int64_t seq, std::int64_t size) {
+                     c.broadcast("shout", seq, std::string(static_cast<std::size_t>(size), 'x'));
+                     return seq;
+                   }));
   return registry;
 }
 
@@ -310,6 +315,88 @@ TEST_F(ServerTest, WebSocketErrorsAreCloseFrames) {
   auto encoding = connect("/gateway/" + id + "/connect", "rivet, rivet_encoding.xml");
   EXPECT_EQ(encoding.code, 1003);
   EXPECT_EQ(std::string(encoding.reason.data(), encoding.reason.size()), "actor.unsupported_websocket_encoding");
+}
+
+// A broadcast to many connections goes out partly from other threads (the actor's and a helper,
+// straight to idle sockets) and partly through the sessions' queues (busy or full sockets). Every
+// connection must still get every event, whole and in the same order, while it also receives
+// pongs and action responses, including connections whose small buffers make sends partial.
+TEST_F(ServerTest, BroadcastFanOutKeepsEveryConnectionsOrder) {
+  auto id = create_counter("fanout");
+  constexpr int kConnections = 160;  // above the size split between threads
+  constexpr int kEvents = 120;
+  asio::io_context io;
+  std::vector<std::unique_ptr<websocket::stream<beast::tcp_stream>>> conns;
+  auto read_json = [](websocket::stream<beast::tcp_stream>& ws) {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    return Value::parse(beast::buffers_to_string(buffer.data()));
+  };
+  for (int i = 0; i < kConnections; ++i) {
+    auto ws = std::make_unique<websocket::stream<beast::tcp_stream>>(io);
+    auto& socket = beast::get_lowest_layer(*ws).socket();
+    socket.open(asio::ip::tcp::v4());
+    if (i % 2 == 1) {
+      socket.set_option(asio::socket_base::receive_buffer_size(4096));
+    }
+    socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    socket.set_option(asio::ip::tcp::no_delay(true));  // no Nagle wait between small writes
+    ws->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(http::field::sec_websocket_protocol, "rivet, rivet_encoding.json");
+    }));
+    ws->handshake("127.0.0.1", "/gateway/" + id + "/connect");
+    EXPECT_EQ(read_json(*ws)["body"]["tag"], "Init");
+    ws->text(true);
+    ws->write(asio::buffer(std::string(
+        R"({"body":{"tag":"SubscriptionRequest","val":{"eventName":"shout","subscribe":true}}})")));
+    // Subscriptions apply in order on the connection: once this answers, it is in place.
+    ws->write(asio::buffer(std::string(
+        R"({"body":{"tag":"ActionRequest","val":{"id":1,"name":"getCount","args":[]}}})")));
+    EXPECT_EQ(read_json(*ws)["body"]["tag"], "ActionResponse");
+    conns.push_back(std::move(ws));
+  }
+  // Connection 0 fires every event at once; pings from others draw pongs meanwhile.
+  for (int seq = 0; seq < kEvents; ++seq) {
+    const auto size = seq % 10 == 0 ? 20000 : 300;
+    conns[0]->write(asio::buffer(R"({"body":{"tag":"ActionRequest","val":{"id":)" +
+                                 std::to_string(100 + seq) + R"(,"name":"shout","args":[)" +
+                                 std::to_string(seq) + "," + std::to_string(size) + "]}}}"));
+    if (seq % 10 == 0) {
+      conns[1 + seq % (kConnections - 1)]->ping({});
+    }
+  }
+  std::vector<std::int64_t> first_order;
+  for (int i = 0; i < kConnections; ++i) {
+    std::vector<std::int64_t> order;
+    int responses = 0;
+    while (static_cast<int>(order.size()) < kEvents || (i == 0 && responses < kEvents)) {
+      auto message = read_json(*conns[i]);
+      const auto& body = message["body"];
+      if (body["tag"] == "ActionResponse") {
+        ++responses;
+        continue;
+      }
+      ASSERT_EQ(body["tag"], "Event") << "connection " << i;
+      ASSERT_EQ(body["val"]["name"], "shout");
+      const auto seq = body["val"]["args"][0].get<std::int64_t>();
+      ASSERT_EQ(body["val"]["args"][1].get<std::string>().size(),
+                static_cast<std::size_t>(seq % 10 == 0 ? 20000 : 300));
+      order.push_back(seq);
+    }
+    if (i == 0) {
+      first_order = order;
+      std::vector<std::int64_t> sorted = order;
+      std::sort(sorted.begin(), sorted.end());
+      for (int seq = 0; seq < kEvents; ++seq) {
+        ASSERT_EQ(sorted[seq], seq);  // each event once
+      }
+    } else {
+      ASSERT_EQ(order, first_order) << "connection " << i;
+    }
+  }
+  for (auto& ws : conns) {
+    ws->close(websocket::close_code::normal);
+  }
 }
 
 }  // namespace

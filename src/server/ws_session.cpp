@@ -17,9 +17,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/execution/context.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
@@ -155,43 +156,107 @@ WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream str
       ws_(adopt_socket(std::move(stream), home)),
       close_deadline_(ws_.get_executor()) {}
 
+// Posts from other threads that carry outgoing traffic are counted by the socket's inline gate
+// (an inline send must not overtake them); the handler uncounts itself first.
 void WsSession::shutdown() {
+  ws_.next_layer().note_outside_post();
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->ws_.next_layer().outside_post_ran();
     self->request_close(kCloseGoingAway, "ws.going_away");
   });
 }
 
 void WsSession::deliver_event(std::string name, Value args) {
+  ws_.next_layer().note_outside_post();
   asio::post(ws_.get_executor(),
              [self = shared_from_this(), name = std::move(name), args = std::move(args)]() mutable {
+               self->ws_.next_layer().outside_post_ran();
                self->enqueue_event(std::move(name), std::move(args));
              });
 }
 
 void WsSession::deliver_shared_event(std::shared_ptr<WsSession> self,
                                      std::shared_ptr<const SharedEvent> event) {
+  auto& socket = self->ws_.next_layer();
+  // encoding_ and options_ are set before the sink exists and never change afterwards.
+  const auto& bytes = event->encoded(self->encoding_);
+  if (bytes.size() <= self->options_.max_outgoing_message_size) {
+    // The common case of a fan-out: the session is idle, so the frame goes out from here
+    // without a post (WsSocket::send_inline).
+    std::array<std::uint8_t, 10> header{};
+    const auto header_size =
+        write_frame_header(header, bytes.size(), self->encoding_ == protocol::Encoding::Json);
+    std::size_t sent = 0;
+    switch (
+        socket.send_inline(asio::buffer(header.data(), header_size), asio::buffer(bytes), sent)) {
+      case WsSocket::Inline::sent:
+        return;
+      case WsSocket::Inline::partial: {
+        auto ex = self->ws_.get_executor();
+        asio::post(ex, [self = std::move(self), event = std::move(event), header, header_size,
+                        sent]() mutable {
+          self->ws_.next_layer().outside_post_ran();
+          self->finish_inline_tail(std::move(event), header, header_size, sent);
+        });
+        return;
+      }
+      case WsSocket::Inline::refused:
+        break;  // counted as an outside post
+    }
+  } else {
+    socket.note_outside_post();  // the strand closes the connection (too long)
+  }
   auto ex = self->ws_.get_executor();
   asio::post(ex, [self = std::move(self), event = std::move(event)]() mutable {
+    self->ws_.next_layer().outside_post_ran();
     self->enqueue_shared_event(std::move(event));
   });
 }
 
+void WsSession::finish_inline_tail(std::shared_ptr<const SharedEvent> event,
+                                   std::array<std::uint8_t, 10> header, std::size_t header_size,
+                                   std::size_t sent) {
+  tail_event_ = std::move(event);
+  tail_header_ = header;
+  const std::array<asio::const_buffer, 2> frame{
+      asio::const_buffer(tail_header_.data(), header_size),
+      asio::buffer(tail_event_->encoded(encoding_))};
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(frame);
+  rest.consume(sent);
+  ws_.next_layer().finish_inline_tail(rest, [self = shared_from_this()](beast::error_code ec) {
+    self->tail_event_.reset();
+    if (ec) {
+      self->dead_ = true;
+      self->queue_.clear();
+      self->queued_bytes_ = 0;
+      return;
+    }
+    self->pump();
+  });
+}
+
 void WsSession::deliver_close(std::string reason, bool error) {
+  ws_.next_layer().note_outside_post();
   asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason), error] {
+    self->ws_.next_layer().outside_post_ran();
     self->request_close(error ? kCloseError : kCloseNormal, reason);
   });
 }
 
 void WsSession::deliver_frame(std::string data, bool binary) {
+  ws_.next_layer().note_outside_post();
   asio::post(ws_.get_executor(),
              [self = shared_from_this(), data = std::move(data), binary]() mutable {
+               self->ws_.next_layer().outside_post_ran();
                self->enqueue(Bytes(data.begin(), data.end()), !binary);
              });
 }
 
 void WsSession::deliver_frame_close(std::uint16_t code, std::string reason) {
+  ws_.next_layer().note_outside_post();
   asio::post(ws_.get_executor(),
              [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+               self->ws_.next_layer().outside_post_ran();
                self->request_close(code, std::move(reason));
              });
 }
@@ -201,6 +266,7 @@ asio::awaitable<void> WsSession::close_now(std::uint16_t code, std::string reaso
 }
 
 void WsSession::request_close(std::uint16_t code, std::string reason) {
+  ws_.next_layer().disarm_inline();  // nothing more goes out inline once a close is asked for
   if (!close_) {
     close_ = make_close(code, std::move(reason));
   }
@@ -219,7 +285,7 @@ asio::awaitable<void> WsSession::enforce_close_deadline(std::shared_ptr<WsSessio
     // pending read and write fail and the session ends (onDisconnect runs).
     self->dead_ = true;
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).close(ignored);
+    self->ws_.next_layer().close_for_good(ignored);
   }
 }
 
@@ -259,6 +325,15 @@ void WsSession::pump() {
       self->writing_ = false;
       self->dead_ = true;
     });
+    return;
+  }
+  arm_if_idle();
+}
+
+void WsSession::arm_if_idle() {
+  // Only the connection protocol has inline senders (WsSink); raw sockets never arm.
+  if (conn_ && writable_ && !writing_ && !dead_ && !close_ && queue_.empty() && ws_.is_open()) {
+    ws_.next_layer().arm_inline();
   }
 }
 
@@ -400,7 +475,9 @@ void WsSession::enqueue_shared_event(std::shared_ptr<const SharedEvent> event) {
     // The common case of a fan-out: nothing queued, so the event goes out at once.
     current_.shared = std::move(event);
     current_.text = text;
-    (void)send_current_as_frame();
+    if (send_current_as_frame()) {
+      arm_if_idle();
+    }
     return;
   }
   Outgoing message;

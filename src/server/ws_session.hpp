@@ -2,17 +2,23 @@
 // One accepted WebSocket: the actor connection protocol on `/connect` (ws_session.cpp) or a raw
 // WebSocket served by the actor's onWebSocket (raw_ws_session.cpp). Private to the server.
 //
-// Concurrency: everything here runs on the connection's strand (the stream's executor). The
-// actor reaches the session through sinks that post onto that strand. One write chain owns all
-// writes (pump → async_write → on_written → pump, as in Beast's chat example: a completion
-// handler per frame rather than a coroutine woken by a timer, which halves the work per frame
-// of a broadcast fan-out); it drains a bounded queue. Broadcast events (shared, encoded once)
-// skip Beast when it is idle: the chain frames them in place and sends them with one
-// non-blocking send on the socket (WsSocket::send_frames, which keeps Beast's own control
-// frames from interleaving), so a fan-out costs one post and one syscall per connection. Policy when the queue is full
+// Concurrency: everything here runs on the connection's strand (the stream's executor), except
+// the first step of deliver_shared_event(). The actor reaches the session through sinks that
+// post onto that strand. One write chain owns all writes (pump → async_write → on_written → pump,
+// as in Beast's chat example: a completion handler per frame rather than a coroutine woken by a
+// timer, which halves the work per frame of a broadcast fan-out); it drains a bounded queue.
+// Broadcast events (shared, encoded once) skip Beast: when the session is idle (nothing queued
+// or being written, Beast open) it arms its socket's inline gate, and the actor's thread (or the
+// helper a large broadcast is split with) sends the frame itself with one non-blocking sendmsg,
+// without a post (WsSocket::send_inline). Anything else (the gate is shut, the kernel takes the
+// frame only in part, the frame is too long) goes through the strand as before: a post, then
+// the queue or a ready frame (WsSocket::send_frames). The gate shuts before any other write and
+// does not open while a post from another thread is pending, so per-connection order holds and
+// Beast's own control frames never interleave. Policy when the queue is full
 // (kMaxQueuedMessages or kMaxQueuedBytes): the connection is closed with 1011
-// `message.outgoing_queue_full`; nothing is dropped silently, and other connections are unaffected
-// (each has its own queue and strand).
+// `message.outgoing_queue_full`; nothing is dropped silently, and other connections are
+// unaffected (each has its own queue and strand); an inline send never queues (a socket that
+// cannot take a whole frame at once shuts the gate and falls back to the queue).
 
 #include "server/server_context.hpp"
 #include "server/subprotocols.hpp"
@@ -103,6 +109,12 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
                                                  protocol::ActionRequest request);
   void enqueue_event(std::string name, Value args);
   void enqueue_shared_event(std::shared_ptr<const SharedEvent> event);
+  /// Writes the rest of a frame deliver_shared_event() sent inline only in part.
+  void finish_inline_tail(std::shared_ptr<const SharedEvent> event,
+                          std::array<std::uint8_t, 10> header, std::size_t header_size,
+                          std::size_t sent);
+  /// Idle and open: lets the actor's broadcast send frames inline (WsSocket::arm_inline).
+  void arm_if_idle();
 
   // -- raw WebSocket (raw_ws_session.cpp) -----------------------------------------------------
   boost::asio::awaitable<void> serve_raw(ActorIdentity identity, WsProtocols protocols,
@@ -134,6 +146,9 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   // The header of current_ when it goes out as a ready frame (WsSocket::send_frames).
   std::array<std::uint8_t, 10> frame_header_{};
   std::size_t frame_header_size_ = 0;
+  // A frame sent inline in part, while its rest goes out (finish_inline_tail).
+  std::shared_ptr<const SharedEvent> tail_event_;
+  std::array<std::uint8_t, 10> tail_header_{};
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;
   std::shared_ptr<ConnectionHandle> conn_;
