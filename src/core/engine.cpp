@@ -254,7 +254,8 @@ const ActorOptions* Engine::options_for(std::string_view actor_name) const noexc
 
 namespace {
 
-Result<storage::ActorRecord> new_record(const detail::EngineCore& core, CreateRequest& request) {
+Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
+                                        const CreateRequest& request) {
   if (core.registry().find(request.name) == nullptr) {
     return no_definition(request.name);
   }

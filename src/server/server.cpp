@@ -2,8 +2,9 @@
 // engine and the store. Every actor lives on one context (Engine::executor_for) and a WebSocket
 // is moved to its actor's context, so an action over it runs start to finish on one thread: a
 // shared multi-threaded io_context woke the other thread for almost every handler, which doubled
-// the round trip of a small action. stop() is a drain: stop accepting, close sessions, stop the engine (actors sleep and
-// persist), wait for every spawned task (with a deadline), close the store, join the threads.
+// the round trip of a small action. stop() is a drain: stop accepting, close sessions, stop the
+// engine (actors sleep and persist), wait for every spawned task (with a deadline), close the
+// store, join the threads.
 
 #include <rivet/server/serve.hpp>
 
