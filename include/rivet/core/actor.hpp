@@ -476,7 +476,7 @@ class ActorBuilder {
   ActorBuilder& workflow(F fn) {
     def_->workflow = true;
     def_->run = [fn = std::move(fn)](ActorContext& base) mutable -> Task<void> {
-      co_await detail::run_workflow(base, WorkflowBody<F>{&fn, &base});
+      co_await detail::run_workflow(base, WorkflowBody<F>{&fn, Context(base)});
     };
     return *this;
   }
@@ -517,11 +517,10 @@ class ActorBuilder {
   template <class F>
   struct WorkflowBody {
     F* fn;
-    ActorContext* base;
-    Task<void> operator()(Workflow& w) const {
-      Context ctx(*base);
-      co_await (*fn)(ctx, w);
-    }
+    // Held here (run_workflow keeps the body until the run ends), not in the body's coroutine
+    // frame: compensations capture the context by reference and run after a failed body ended.
+    mutable Context ctx;
+    Task<void> operator()(Workflow& w) const { co_await (*fn)(ctx, w); }
   };
 
   template <class T, class R>
