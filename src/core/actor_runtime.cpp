@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <span>
 
 namespace rivet::detail {
 
@@ -166,8 +167,36 @@ namespace {
 
 // A broadcast to this many connections or more is shared with another engine thread.
 constexpr std::size_t kSharedFanout = 128;
-// Connections taken at a time by each side.
-constexpr std::size_t kFanoutChunk = 16;
+// Connections taken at a time by each side (and handed to a transport's batcher together).
+constexpr std::size_t kFanoutChunk = 32;
+
+// Sends `event` to each sink, handing runs of sinks that share a batcher to it in one call.
+void send_to_all(std::span<ConnectionSink* const> sinks,
+                 const std::shared_ptr<const SharedEvent>& event) {
+  std::size_t run_start = 0;
+  SharedEventBatcher* run_batcher = nullptr;
+  auto flush = [&](std::size_t end) {
+    if (end == run_start) {
+      return;
+    }
+    if (run_batcher != nullptr) {
+      run_batcher->send_shared_event(sinks.subspan(run_start, end - run_start), event);
+    } else {
+      for (auto i = run_start; i < end; ++i) {
+        sinks[i]->send_shared_event(event);
+      }
+    }
+    run_start = end;
+  };
+  for (std::size_t i = 0; i < sinks.size(); ++i) {
+    auto* batcher = sinks[i]->batcher();
+    if (batcher != run_batcher) {
+      flush(i);
+      run_batcher = batcher;
+    }
+  }
+  flush(sinks.size());
+}
 
 // One broadcast handed out in chunks to the actor's thread and to one helper posted on the
 // engine's executor. Whoever is free takes the next chunk; the actor's thread then waits only
@@ -188,9 +217,7 @@ struct Fanout {
         return;
       }
       const auto last = std::min(sinks.size(), first + kFanoutChunk);
-      for (auto i = first; i < last; ++i) {
-        sinks[i]->send_shared_event(event);
-      }
+      send_to_all(std::span(sinks).subspan(first, last - first), event);
       finish();
     }
   }
@@ -231,8 +258,9 @@ void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
     }
     shared = std::make_shared<const SharedEvent>(ev.name, std::move(ev.args));
     if (sinks.size() < kSharedFanout) {
-      for (auto* sink : sinks) {
-        sink->send_shared_event(shared);
+      for (std::size_t first = 0; first < sinks.size(); first += kFanoutChunk) {
+        const auto n = std::min(kFanoutChunk, sinks.size() - first);
+        send_to_all(std::span(sinks).subspan(first, n), shared);
       }
       continue;
     }

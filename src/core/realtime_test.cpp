@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <span>
 #include <thread>
 
 namespace {
@@ -150,6 +151,32 @@ class RecordingSink : public rivet::ConnectionSink {
   std::string closed;
 };
 
+// Takes the shared events of its sinks in batches, as a transport that batches its sends would.
+class CountingBatcher : public rivet::SharedEventBatcher {
+ public:
+  void send_shared_event(std::span<rivet::ConnectionSink* const> sinks,
+                         const std::shared_ptr<const rivet::SharedEvent>& event) override {
+    {
+      std::lock_guard lock(mu);
+      batch_sizes.push_back(sinks.size());
+    }
+    for (auto* sink : sinks) {
+      sink->send_event(event->name(), event->args());
+    }
+  }
+  std::mutex mu;
+  std::vector<std::size_t> batch_sizes;
+};
+
+class BatchedSink : public RecordingSink {
+ public:
+  explicit BatchedSink(CountingBatcher& batcher) : batcher_(batcher) {}
+  rivet::SharedEventBatcher* batcher() noexcept override { return &batcher_; }
+
+ private:
+  CountingBatcher& batcher_;
+};
+
 class SocketSink : public rivet::RawSocketSink {
  public:
   void send(std::string data, bool binary) override {
@@ -281,6 +308,49 @@ TEST_F(RealtimeTest, CanSubscribeAndSendOnlyReachTheirTargets) {
   run(bob->disconnect());
   run(admin->disconnect());
   run(carl->disconnect());
+}
+
+TEST_F(RealtimeTest, BroadcastHandsRunsOfSinksToTheirBatcher) {
+  auto id = create("room", {"batch"});
+  CountingBatcher batcher;
+  // Enough connections for a broadcast split between threads; every third one unbatched.
+  constexpr int kConnections = 200;
+  std::vector<std::shared_ptr<RecordingSink>> sinks;
+  std::vector<std::shared_ptr<rivet::ConnectionHandle>> conns;
+  int batched = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    std::shared_ptr<RecordingSink> sink;
+    if (i % 3 == 0) {
+      sink = std::make_shared<RecordingSink>();
+    } else {
+      sink = std::make_shared<BatchedSink>(batcher);
+      ++batched;
+    }
+    auto conn = connect(id, Value{{"name", "admin"}}, sink);
+    ASSERT_TRUE(conn);
+    ASSERT_TRUE(run(conn->subscribe("secret", true)));
+    sinks.push_back(std::move(sink));
+    conns.push_back(std::move(conn));
+  }
+  EXPECT_EQ(*run(conns[0]->call("shout", Value::array({"one"}))), nullptr);
+  EXPECT_EQ(*run(conns[0]->call("shout", Value::array({"two"}))), nullptr);
+  for (int i = 0; i < kConnections; ++i) {
+    ASSERT_TRUE(eventually([&] { return sinks[i]->snapshot().size() == 2; })) << i;
+    const auto events = sinks[i]->snapshot();
+    EXPECT_EQ(events[0], (std::pair<std::string, Value>("secret", Value{"one"}))) << i;
+    EXPECT_EQ(events[1], (std::pair<std::string, Value>("secret", Value{"two"}))) << i;
+  }
+  std::lock_guard lock(batcher.mu);
+  std::size_t total = 0;
+  for (auto n : batcher.batch_sizes) {
+    EXPECT_GE(n, 1U);
+    EXPECT_LE(n, 32U);
+    total += n;
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(2 * batched));
+  for (auto& conn : conns) {
+    run(conn->disconnect());
+  }
 }
 
 TEST_F(RealtimeTest, RawRequestRunsInsideTheConnectSequence) {

@@ -57,30 +57,6 @@ protocol::ErrorMessage error_message(const Error& e, std::optional<std::uint64_t
   };
 }
 
-// Holds the session weakly: the engine may keep the sink past the socket's life.
-class WsSink final : public ConnectionSink {
- public:
-  explicit WsSink(std::weak_ptr<WsSession> session) : session_(std::move(session)) {}
-  void send_event(const std::string& name, const Value& args) override {
-    if (auto s = session_.lock()) {
-      s->deliver_event(name, args);
-    }
-  }
-  void send_shared_event(const std::shared_ptr<const SharedEvent>& event) override {
-    if (auto s = session_.lock()) {
-      WsSession::deliver_shared_event(std::move(s), event);
-    }
-  }
-  void close(std::string reason, bool error) override {
-    if (auto s = session_.lock()) {
-      s->deliver_close(std::move(reason), error);
-    }
-  }
-
- private:
-  std::weak_ptr<WsSession> session_;
-};
-
 std::vector<Header> plain_headers(const WsSession::Request& request) {
   std::vector<Header> out;
   out.reserve(16);
@@ -127,7 +103,8 @@ SessionSocket adopt_socket(beast::tcp_stream stream, asio::io_context* home) {
   return out;
 }
 
-// RFC 6455 §5.2 header of an unmasked server frame with FIN set; returns its size.
+}  // namespace
+
 std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t size, bool text) {
   out[0] = static_cast<std::uint8_t>(0x80 | (text ? 0x1 : 0x2));
   if (size < 126) {
@@ -147,7 +124,6 @@ std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t si
   return 10;
 }
 
-}  // namespace
 
 WsSession::WsSession(ServerContext& ctx, TaskGroup& tasks, beast::tcp_stream stream,
                      asio::io_context* home)
@@ -180,37 +156,44 @@ void WsSession::deliver_shared_event(std::shared_ptr<WsSession> self,
   auto& socket = self->ws_.next_layer();
   // encoding_ and options_ are set before the sink exists and never change afterwards.
   const auto& bytes = event->encoded(self->encoding_);
-  if (bytes.size() <= self->options_.max_outgoing_message_size) {
-    // The common case of a fan-out: the session is idle, so the frame goes out from here
-    // without a post (WsSocket::send_inline).
-    std::array<std::uint8_t, 10> header{};
-    const auto header_size =
-        write_frame_header(header, bytes.size(), self->encoding_ == protocol::Encoding::Json);
-    std::size_t sent = 0;
-    switch (
-        socket.send_inline(asio::buffer(header.data(), header_size), asio::buffer(bytes), sent)) {
-      case WsSocket::Inline::sent:
-        return;
-      case WsSocket::Inline::partial: {
-        auto ex = self->ws_.get_executor();
-        asio::post(ex, [self = std::move(self), event = std::move(event), header, header_size,
-                        sent]() mutable {
-          self->ws_.next_layer().outside_post_ran();
-          self->finish_inline_tail(std::move(event), header, header_size, sent);
-        });
-        return;
-      }
-      case WsSocket::Inline::refused:
-        break;  // counted as an outside post
-    }
-  } else {
+  if (bytes.size() > self->options_.max_outgoing_message_size) {
     socket.note_outside_post();  // the strand closes the connection (too long)
+    after_inline(std::move(self), std::move(event), WsSocket::Inline::refused, {}, 0, 0);
+    return;
   }
+  // The common case of a fan-out: the session is idle, so the frame goes out from here
+  // without a post (WsSocket::send_inline).
+  std::array<std::uint8_t, 10> header{};
+  const auto header_size =
+      write_frame_header(header, bytes.size(), self->encoding_ == protocol::Encoding::Json);
+  std::size_t sent = 0;
+  const auto result =
+      socket.send_inline(asio::buffer(header.data(), header_size), asio::buffer(bytes), sent);
+  after_inline(std::move(self), std::move(event), result, header, header_size, sent);
+}
+
+void WsSession::after_inline(std::shared_ptr<WsSession> self,
+                             std::shared_ptr<const SharedEvent> event, WsSocket::Inline result,
+                             std::array<std::uint8_t, 10> header, std::size_t header_size,
+                             std::size_t sent) {
   auto ex = self->ws_.get_executor();
-  asio::post(ex, [self = std::move(self), event = std::move(event)]() mutable {
-    self->ws_.next_layer().outside_post_ran();
-    self->enqueue_shared_event(std::move(event));
-  });
+  switch (result) {
+    case WsSocket::Inline::sent:
+      return;
+    case WsSocket::Inline::partial:
+      asio::post(ex, [self = std::move(self), event = std::move(event), header, header_size,
+                      sent]() mutable {
+        self->ws_.next_layer().outside_post_ran();
+        self->finish_inline_tail(std::move(event), header, header_size, sent);
+      });
+      return;
+    case WsSocket::Inline::refused:  // counted as an outside post
+      asio::post(ex, [self = std::move(self), event = std::move(event)]() mutable {
+        self->ws_.next_layer().outside_post_ran();
+        self->enqueue_shared_event(std::move(event));
+      });
+      return;
+  }
 }
 
 void WsSession::finish_inline_tail(std::shared_ptr<const SharedEvent> event,

@@ -9,8 +9,9 @@
 // timer, which halves the work per frame of a broadcast fan-out); it drains a bounded queue.
 // Broadcast events (shared, encoded once) skip Beast: when the session is idle (nothing queued
 // or being written, Beast open) it arms its socket's inline gate, and the actor's thread (or the
-// helper a large broadcast is split with) sends the frame itself with one non-blocking sendmsg,
-// without a post (WsSocket::send_inline). Anything else (the gate is shut, the kernel takes the
+// helper a large broadcast is split with) sends the frame itself, without a post: one
+// non-blocking sendmsg (WsSocket::send_inline), or, for a chunk of a broadcast, all the chunk's
+// sends in one system call (deliver_shared_batch, ws_fanout.cpp). Anything else (the gate is shut, the kernel takes the
 // frame only in part, the frame is too long) goes through the strand as before: a post, then
 // the queue or a ready frame (WsSocket::send_frames). The gate shuts before any other write and
 // does not open while a post from another thread is pending, so per-connection order holds and
@@ -45,6 +46,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace rivet::server {
@@ -84,6 +86,10 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   void deliver_event(std::string name, Value args);
   static void deliver_shared_event(std::shared_ptr<WsSession> self,
                                    std::shared_ptr<const SharedEvent> event);
+  /// deliver_shared_event() for many sessions (all WsSinks), their sends made in one system
+  /// call per batch where possible (ws_fanout.cpp).
+  static void deliver_shared_batch(std::span<ConnectionSink* const> sinks,
+                                   const std::shared_ptr<const SharedEvent>& event);
   void deliver_close(std::string reason, bool error);
   void deliver_frame(std::string data, bool binary);
   void deliver_frame_close(std::uint16_t code, std::string reason);
@@ -109,6 +115,12 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
                                                  protocol::ActionRequest request);
   void enqueue_event(std::string name, Value args);
   void enqueue_shared_event(std::shared_ptr<const SharedEvent> event);
+  /// What follows an inline send attempt: nothing (sent), the tail (partial) or the queue
+  /// (refused), each through a post to the strand.
+  static void after_inline(std::shared_ptr<WsSession> self,
+                           std::shared_ptr<const SharedEvent> event, WsSocket::Inline result,
+                           std::array<std::uint8_t, 10> header, std::size_t header_size,
+                           std::size_t sent);
   /// Writes the rest of a frame deliver_shared_event() sent inline only in part.
   void finish_inline_tail(std::shared_ptr<const SharedEvent> event,
                           std::array<std::uint8_t, 10> header, std::size_t header_size,
@@ -163,6 +175,36 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
   bool deadline_armed_ = false;
   static boost::asio::awaitable<void> enforce_close_deadline(std::shared_ptr<WsSession> self);
 };
+
+/// The connection protocol's sink. Holds the session weakly: the engine may keep the sink past
+/// the socket's life. Its shared events go through one batcher (ws_fanout.cpp).
+class WsSink final : public ConnectionSink {
+ public:
+  explicit WsSink(std::weak_ptr<WsSession> session) : session_(std::move(session)) {}
+  void send_event(const std::string& name, const Value& args) override {
+    if (auto s = session_.lock()) {
+      s->deliver_event(name, args);
+    }
+  }
+  void send_shared_event(const std::shared_ptr<const SharedEvent>& event) override {
+    if (auto s = session_.lock()) {
+      WsSession::deliver_shared_event(std::move(s), event);
+    }
+  }
+  void close(std::string reason, bool error) override {
+    if (auto s = session_.lock()) {
+      s->deliver_close(std::move(reason), error);
+    }
+  }
+  [[nodiscard]] SharedEventBatcher* batcher() noexcept override;
+  [[nodiscard]] std::shared_ptr<WsSession> session() const { return session_.lock(); }
+
+ private:
+  std::weak_ptr<WsSession> session_;
+};
+
+/// RFC 6455 §5.2 header of an unmasked server frame with FIN set; returns its size.
+std::size_t write_frame_header(std::array<std::uint8_t, 10>& out, std::size_t size, bool text);
 
 /// A close reason of at most 123 bytes.
 [[nodiscard]] boost::beast::websocket::close_reason make_close(std::uint16_t code,

@@ -139,10 +139,9 @@ class WsSocket {
   /// outside_post_ran() (it is counted here already).
   Inline send_inline(boost::asio::const_buffer header, boost::asio::const_buffer payload,
                      std::size_t& sent) {
-    auto& g = gate();
-    std::lock_guard lock(g.mutex);
-    if (!g.armed) {
-      ++g.outside_posts;
+    int fd = -1;
+    auto lock = reserve_inline(fd);
+    if (!lock.owns_lock()) {
       return Inline::refused;
     }
     std::array<iovec, 2> iov{iovec{const_cast<void*>(header.data()), header.size()},
@@ -150,8 +149,31 @@ class WsSocket {
     msghdr msg{};
     msg.msg_iov = iov.data();
     msg.msg_iovlen = iov.size();
-    const auto n = ::sendmsg(g.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n >= 0 && static_cast<std::size_t>(n) == header.size() + payload.size()) {
+    const auto n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return settle_inline(lock, n, header.size() + payload.size(), sent);
+  }
+
+  /// send_inline() in two steps, for a caller that makes the send itself (several sockets in
+  /// one system call). If the gate is armed, returns its lock held and sets `fd`: the caller
+  /// writes one complete frame to `fd` (non-blocking) and calls settle_inline() with the lock
+  /// still held. Otherwise returns an unlocked lock: `refused` (counted as an outside post).
+  [[nodiscard]] std::unique_lock<std::mutex> reserve_inline(int& fd) {
+    auto& g = gate();
+    std::unique_lock lock(g.mutex);
+    if (!g.armed) {
+      ++g.outside_posts;
+      lock.unlock();
+      return lock;
+    }
+    fd = g.fd;
+    return lock;
+  }
+  /// The outcome of the send made under reserve_inline(): `n` bytes written (or negative:
+  /// nothing, the socket was full or failed) of `total`. Same obligations as send_inline().
+  Inline settle_inline([[maybe_unused]] const std::unique_lock<std::mutex>& held, ssize_t n,
+                       std::size_t total, std::size_t& sent) {
+    auto& g = gate();
+    if (n >= 0 && static_cast<std::size_t>(n) == total) {
       return Inline::sent;
     }
     g.armed = false;

@@ -23,11 +23,26 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rivet {
+
+class ConnectionSink;
+
+/// Sends one shared event to many connections of one transport at once (a broadcast), so the
+/// transport can batch the work (one system call for many sockets). Thread-safe; called from
+/// actor strands and the helper a large broadcast is split with.
+class SharedEventBatcher {
+ public:
+  virtual ~SharedEventBatcher() = default;
+  /// Every sink in `sinks` returned this batcher from ConnectionSink::batcher(). Same
+  /// guarantees as calling send_shared_event on each in turn.
+  virtual void send_shared_event(std::span<ConnectionSink* const> sinks,
+                                 const std::shared_ptr<const SharedEvent>& event) = 0;
+};
 
 /// Where a connection's outgoing traffic goes. Implemented by the transport (server session,
 /// in-process caller). Called from actor strands; implementations must be thread-safe and must
@@ -46,6 +61,9 @@ class ConnectionSink {
   virtual void send_shared_event(const std::shared_ptr<const SharedEvent>& event) {
     send_event(event->name(), event->args());
   }
+  /// The batcher that may take this sink's shared events together with other sinks' (null:
+  /// send_shared_event one at a time). Constant over the sink's life.
+  [[nodiscard]] virtual SharedEventBatcher* batcher() noexcept { return nullptr; }
 };
 
 /// A client connection held open against one actor (WebSocket /connect).
