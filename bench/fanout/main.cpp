@@ -10,6 +10,8 @@
 //   rivet-bench-fanout                       1 000 and 10 000 clients
 //   rivet-bench-fanout --clients 1000 --events 200
 //   rivet-bench-fanout --client-threads 2   receiver threads in the client (default 2)
+//   rivet-bench-fanout --client-io uring    how they read (default epoll; uring: multishot
+//                                            recv, epoll where io_uring is unavailable)
 //   rivet-bench-fanout --smoke               a few seconds; exit 1 if any event went missing
 //
 // Output: per run, the per-delivery latency (each connection's receive time) p50/p99/max, and
@@ -43,12 +45,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -56,6 +60,10 @@
 #include <unistd.h>
 
 #include <csignal>
+
+#ifdef RIVET_HAVE_IO_URING
+#include <liburing.h>
+#endif
 
 namespace {
 
@@ -338,6 +346,10 @@ std::optional<std::vector<int>> open_connections(std::uint16_t port, std::size_t
   return fds;
 }
 
+// How the receivers read: epoll + recv (default), or io_uring multishot recv where it works.
+enum class ClientIo { uring, epoll };
+ClientIo g_client_io = ClientIo::epoll;
+
 std::mutex g_write_mutex;  // client frames (the trigger's requests, pongs) on any descriptor
 
 /// Writes one masked client frame (all of it; waits for room).
@@ -401,16 +413,12 @@ struct RawConn {
   std::vector<std::uint8_t> message;  // a fragmented message being assembled
 };
 
-/// One receiver thread: reads its connections, decodes frames, records each tick's latency.
-void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& latencies_us) {
-  const int ep = ::epoll_create1(0);
-  for (std::size_t i = 0; i < conns.size(); ++i) {
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.u64 = i;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
-  }
-  auto on_message = [&](RawConn&, const std::uint8_t* data, std::size_t size) {
+/// Records each tick's latency as a receiver decodes it.
+struct Recorder {
+  Measure& m;
+  std::vector<double>& latencies_us;
+
+  void operator()(RawConn&, const std::uint8_t* data, std::size_t size) {
     auto seq = parse_tick(data, size);
     const auto now = now_ns();
     if (!seq || *seq >= static_cast<std::uint64_t>(m.total)) {
@@ -425,7 +433,76 @@ void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& laten
       std::lock_guard lock(m.mutex);
       m.all_in.notify_all();
     }
-  };
+  }
+};
+
+/// Decodes every complete frame at the start of `data`, answers pings, passes each complete
+/// message to `on_message(conn, data, size)`; returns the bytes used (a partial frame is left).
+template <class OnMessage>
+std::size_t decode_frames(RawConn& c, const std::uint8_t* data, std::size_t len,
+                          OnMessage& on_message) {
+  std::size_t pos = 0;
+  for (;;) {  // every complete frame in the buffer
+    const std::size_t avail = len - pos;
+    if (avail < 2) {
+      break;
+    }
+    const std::uint8_t* f = data + pos;
+    const bool fin = (f[0] & 0x80) != 0;
+    const std::uint8_t opcode = f[0] & 0x0F;
+    std::size_t header = 2;
+    std::uint64_t size = f[1] & 0x7F;
+    if (size == 126) {
+      header = 4;
+      if (avail < header) {
+        break;
+      }
+      size = (std::uint64_t{f[2]} << 8) | f[3];
+    } else if (size == 127) {
+      header = 10;
+      if (avail < header) {
+        break;
+      }
+      size = 0;
+      for (int i = 0; i < 8; ++i) {
+        size = (size << 8) | f[2 + i];
+      }
+    }
+    if ((f[1] & 0x80) != 0) {
+      header += 4;  // a server must not mask; tolerated
+    }
+    if (avail < header + size) {
+      break;
+    }
+    const std::uint8_t* payload = f + header;
+    if (opcode == 0x9) {
+      (void)write_frame(c.fd, 0xA, payload, size);  // keep-alive ping -> pong
+    } else if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) {
+      if (fin && c.message.empty()) {
+        on_message(c, payload, size);
+      } else {
+        c.message.insert(c.message.end(), payload, payload + size);
+        if (fin) {
+          on_message(c, c.message.data(), c.message.size());
+          c.message.clear();
+        }
+      }
+    }
+    pos += header + size;
+  }
+  return pos;
+}
+
+/// One receiver thread: reads its connections, decodes frames, records each tick's latency.
+void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& latencies_us) {
+  const int ep = ::epoll_create1(0);
+  for (std::size_t i = 0; i < conns.size(); ++i) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.u64 = i;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+  }
+  Recorder on_message{m, latencies_us};
   std::vector<epoll_event> events(256);
   // One read buffer per thread rather than per connection: a thousand 64 KiB-aligned buffers
   // would all fall in the same cache sets.
@@ -454,55 +531,7 @@ void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& laten
         }
         more = static_cast<std::size_t>(got) == room;
         len += static_cast<std::size_t>(got);
-        std::size_t pos = 0;
-        for (;;) {  // every complete frame in the buffer
-          const std::size_t avail = len - pos;
-          if (avail < 2) {
-            break;
-          }
-          const std::uint8_t* f = scratch.data() + pos;
-          const bool fin = (f[0] & 0x80) != 0;
-          const std::uint8_t opcode = f[0] & 0x0F;
-          std::size_t header = 2;
-          std::uint64_t size = f[1] & 0x7F;
-          if (size == 126) {
-            header = 4;
-            if (avail < header) {
-              break;
-            }
-            size = (std::uint64_t{f[2]} << 8) | f[3];
-          } else if (size == 127) {
-            header = 10;
-            if (avail < header) {
-              break;
-            }
-            size = 0;
-            for (int i = 0; i < 8; ++i) {
-              size = (size << 8) | f[2 + i];
-            }
-          }
-          if ((f[1] & 0x80) != 0) {
-            header += 4;  // a server must not mask; tolerated
-          }
-          if (avail < header + size) {
-            break;
-          }
-          const std::uint8_t* payload = f + header;
-          if (opcode == 0x9) {
-            (void)write_frame(c.fd, 0xA, payload, size);  // keep-alive ping -> pong
-          } else if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) {
-            if (fin && c.message.empty()) {
-              on_message(c, payload, size);
-            } else {
-              c.message.insert(c.message.end(), payload, payload + size);
-              if (fin) {
-                on_message(c, c.message.data(), c.message.size());
-                c.message.clear();
-              }
-            }
-          }
-          pos += header + size;
-        }
+        const auto pos = decode_frames(c, scratch.data(), len, on_message);
         c.buf.assign(scratch.data() + pos, scratch.data() + len);  // usually nothing
         c.len = len - pos;
       }
@@ -510,6 +539,109 @@ void receive(Measure& m, std::vector<RawConn>& conns, std::vector<double>& laten
   }
   ::close(ep);
 }
+
+#ifdef RIVET_HAVE_IO_URING
+/// The same receiver on io_uring: one multishot recv per connection, armed once, into buffers
+/// the kernel picks from a ring this thread gives back after decoding; a wake-up takes every
+/// completion that arrived meanwhile with no system call per connection. False when io_uring
+/// cannot be set up here (the caller uses the epoll receiver instead).
+bool receive_uring(Measure& m, std::vector<RawConn>& conns, std::vector<double>& latencies_us) {
+  constexpr unsigned kEntries = 4096;
+  constexpr unsigned kBuffers = 4096;  // a power of two
+  constexpr std::size_t kBufferSize = 2048;
+  constexpr int kGroup = 0;
+  io_uring ring{};
+  if (io_uring_queue_init(kEntries, &ring, 0) != 0) {
+    return false;
+  }
+  const std::size_t ring_bytes = kBuffers * sizeof(io_uring_buf);
+  void* mem = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE,
+                     -1, 0);
+  auto* buffers = static_cast<io_uring_buf_ring*>(mem);
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<std::uint64_t>(mem);
+  reg.ring_entries = kBuffers;
+  reg.bgid = kGroup;
+  if (mem == MAP_FAILED || io_uring_register_buf_ring(&ring, &reg, 0) != 0) {
+    if (mem != MAP_FAILED) {
+      ::munmap(mem, ring_bytes);
+    }
+    io_uring_queue_exit(&ring);
+    return false;
+  }
+  const int mask = io_uring_buf_ring_mask(kBuffers);
+  std::vector<std::uint8_t> storage(kBuffers * kBufferSize);
+  io_uring_buf_ring_init(buffers);
+  for (unsigned i = 0; i < kBuffers; ++i) {
+    io_uring_buf_ring_add(buffers, storage.data() + i * kBufferSize, kBufferSize,
+                          static_cast<unsigned short>(i), mask, static_cast<int>(i));
+  }
+  io_uring_buf_ring_advance(buffers, kBuffers);
+  auto arm = [&](std::size_t index) {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    if (sqe == nullptr) {
+      io_uring_submit(&ring);
+      sqe = io_uring_get_sqe(&ring);
+    }
+    io_uring_prep_recv_multishot(sqe, conns[index].fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = kGroup;
+    io_uring_sqe_set_data64(sqe, index);
+  };
+  for (std::size_t i = 0; i < conns.size(); ++i) {
+    arm(i);
+  }
+  io_uring_submit(&ring);
+
+  Recorder on_message{m, latencies_us};
+  std::vector<std::uint8_t> joined;  // a partial frame plus what follows it (rare)
+  while (!m.stop.load(std::memory_order_relaxed)) {
+    io_uring_cqe* first = nullptr;
+    __kernel_timespec timeout{.tv_sec = 0, .tv_nsec = 100'000'000};
+    const int rc = io_uring_submit_and_wait_timeout(&ring, &first, 1, &timeout, nullptr);
+    if (rc < 0 && rc != -ETIME && rc != -EINTR) {
+      break;
+    }
+    unsigned head = 0;
+    unsigned seen = 0;
+    int returned = 0;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_for_each_cqe(&ring, head, cqe) {
+      ++seen;
+      const auto index = io_uring_cqe_get_data64(cqe);
+      auto& c = conns[index];
+      if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER) != 0) {
+        const auto id = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+        std::uint8_t* data = storage.data() + id * kBufferSize;
+        const auto got = static_cast<std::size_t>(cqe->res);
+        if (c.len == 0) {
+          const auto used = decode_frames(c, data, got, on_message);
+          c.buf.assign(data + used, data + got);
+          c.len = got - used;
+        } else {
+          joined.assign(c.buf.begin(), c.buf.begin() + static_cast<std::ptrdiff_t>(c.len));
+          joined.insert(joined.end(), data, data + got);
+          const auto used = decode_frames(c, joined.data(), joined.size(), on_message);
+          c.buf.assign(joined.begin() + static_cast<std::ptrdiff_t>(used), joined.end());
+          c.len = joined.size() - used;
+        }
+        io_uring_buf_ring_add(buffers, data, kBufferSize, static_cast<unsigned short>(id), mask,
+                              returned++);
+      }
+      // A multishot recv ends on an error, on the peer's close, or when buffers ran out; only
+      // the last is re-armed.
+      if ((cqe->flags & IORING_CQE_F_MORE) == 0 && (cqe->res > 0 || cqe->res == -ENOBUFS)) {
+        arm(index);
+      }
+    }
+    io_uring_cq_advance(&ring, seen);
+    io_uring_buf_ring_advance(buffers, returned);
+  }
+  io_uring_queue_exit(&ring);
+  ::munmap(mem, ring_bytes);
+  return true;
+}
+#endif
 
 struct Outcome {
   std::vector<double> latencies_us;
@@ -569,7 +701,17 @@ std::optional<Outcome> measure(const std::vector<int>& fds, int events, unsigned
   }
   std::vector<std::thread> receivers;
   for (unsigned t = 0; t < threads; ++t) {
-    receivers.emplace_back([&, t] { receive(m, parts[t], lat[t]); });
+    receivers.emplace_back([&, t] {
+#ifdef RIVET_HAVE_IO_URING
+      if (g_client_io == ClientIo::uring) {
+        if (receive_uring(m, parts[t], lat[t])) {
+          return;
+        }
+        std::fprintf(stderr, "fanout: io_uring unavailable, this receiver uses epoll\n");
+      }
+#endif
+      receive(m, parts[t], lat[t]);
+    });
   }
   // Let the subscriptions land before the first event.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -702,10 +844,14 @@ int main(int argc, char** argv) {
       server_threads = static_cast<unsigned>(std::atoi(argv[++i]));
     } else if (arg == "--client-threads" && i + 1 < argc) {
       client_threads = static_cast<unsigned>(std::atoi(argv[++i]));
+    } else if (arg == "--client-io" && i + 1 < argc &&
+               (std::string_view(argv[i + 1]) == "uring" ||
+                std::string_view(argv[i + 1]) == "epoll")) {
+      g_client_io = std::string_view(argv[++i]) == "uring" ? ClientIo::uring : ClientIo::epoll;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--smoke] [--clients 1000,10000] [--events 100] "
-                   "[--server-threads N] [--client-threads N]\n",
+                   "[--server-threads N] [--client-threads N] [--client-io uring|epoll]\n",
                    argv[0]);
       return 2;
     }
@@ -719,8 +865,9 @@ int main(int argc, char** argv) {
   ::getrlimit(RLIMIT_NOFILE, &lim);
   std::printf(
       "rivet-bench-fanout: one actor, subscribed WebSockets on 127.0.0.1 (bare), "
-      "RLIMIT_NOFILE %llu, %u cores\n",
-      static_cast<unsigned long long>(lim.rlim_cur), std::thread::hardware_concurrency());
+      "RLIMIT_NOFILE %llu, %u cores, client reads with %s\n",
+      static_cast<unsigned long long>(lim.rlim_cur), std::thread::hardware_concurrency(),
+      g_client_io == ClientIo::uring ? "io_uring" : "epoll");
 
   int port_pipe[2];
   int parent_pipe[2];
