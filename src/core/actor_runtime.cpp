@@ -23,9 +23,9 @@ ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
       started_signal_(strand_),
-      idle_signal_(strand_),
+      run_loop_done_(strand_),
       queue_signal_(strand_),
-      run_loop_done_(strand_) {}
+      idle_signal_(strand_) {}
 
 ActorIdentity ActorRuntime::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
