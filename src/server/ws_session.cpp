@@ -176,6 +176,9 @@ void WsSession::after_inline(std::shared_ptr<WsSession> self,
                              std::shared_ptr<const SharedEvent> event, WsSocket::Inline result,
                              std::array<std::uint8_t, 10> header, std::size_t header_size,
                              std::size_t sent) {
+  if (result == WsSocket::Inline::sent) {
+    return;  // the common case: no strand (executor copy) needed
+  }
   auto ex = self->ws_.get_executor();
   switch (result) {
     case WsSocket::Inline::sent:
