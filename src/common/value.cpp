@@ -249,6 +249,26 @@ bool is_undefined(const Value& v) noexcept {
          v[0].get_ref<const std::string&>() == kTagUndefined;
 }
 
+Value escape_list(Value list) {
+  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
+    const auto& head = list[0].get_ref<const std::string&>();
+    if (!head.empty() && head[0] == '$') {
+      list[0] = "$" + head;
+    }
+  }
+  return list;
+}
+
+Value unescape_list(Value list) {
+  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
+    const auto& head = list[0].get_ref<const std::string&>();
+    if (head.size() >= 2 && head[0] == '$' && head[1] == '$') {
+      list[0] = head.substr(1);
+    }
+  }
+  return list;
+}
+
 }  // namespace rivet
 
 namespace nlohmann {

@@ -158,27 +158,3 @@ void throw_invalid_argument(std::size_t index, const char* what) {
 
 }  // namespace detail
 }  // namespace rivet
-
-namespace rivet {
-
-Value escape_list(Value list) {
-  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
-    const auto& head = list[0].get_ref<const std::string&>();
-    if (!head.empty() && head[0] == '$') {
-      list[0] = "$" + head;
-    }
-  }
-  return list;
-}
-
-Value unescape_list(Value list) {
-  if (list.is_array() && list.size() == 2 && list[0].is_string()) {
-    const auto& head = list[0].get_ref<const std::string&>();
-    if (head.size() >= 2 && head[0] == '$' && head[1] == '$') {
-      list[0] = head.substr(1);
-    }
-  }
-  return list;
-}
-
-}  // namespace rivet

@@ -10,8 +10,12 @@
 namespace rivet::protocol::cbor {
 
 /// Compat: payload bytes whose JS values were tagged before encoding (bare payloads, state).
-/// Raw: cbor-x output of untagged JS values (`cbor` encoding message bodies).
-enum class Mode { Compat, Raw };
+/// Raw: cbor-x output of untagged JS values (`cbor` encoding message bodies), as the server
+///   sees it: a peer sends raw values (decoding escapes a raw ["$x", ..] pair to ["$$x", ..])
+///   and revives what it receives (encoding keeps escaped pairs escaped).
+/// RawPeer: the same bodies from the client's side, the inverse: encoding strips the escape of
+///   a ["$$x", ..] pair, decoding keeps pairs as they came.
+enum class Mode { Compat, Raw, RawPeer };
 
 /// Deepest array/map/tag nesting a decoder accepts; bounds recursion on hostile input.
 inline constexpr int kMaxDepth = 128;

@@ -203,7 +203,7 @@ class Decoder {
       fail("indefinite integer");
       return std::nullopt;
     }
-    if (mode_ == Mode::Raw && h.wide()) {
+    if (mode_ != Mode::Compat && h.wide()) {
       return bigint_pair(std::to_string(h.arg));
     }
     return Value(h.arg);
@@ -216,7 +216,7 @@ class Decoder {
     }
     constexpr auto kMaxMagnitude =
         static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    if ((mode_ == Mode::Raw && h.wide()) || h.arg > kMaxMagnitude) {
+    if ((mode_ != Mode::Compat && h.wide()) || h.arg > kMaxMagnitude) {
       return bigint_pair("-" + increment_decimal(std::to_string(h.arg)));
     }
     return Value(-1 - static_cast<std::int64_t>(h.arg));

@@ -90,7 +90,7 @@ bool write_bigint(Bytes& out, const Value& payload) {
   return true;
 }
 
-bool write_raw_tag(Bytes& out, const std::string& tag, const Value& payload) {
+bool write_raw_tag(Bytes& out, const std::string& tag, const Value& payload, Mode mode) {
   if (tag == "$BigInt") {
     return write_bigint(out, payload);
   }
@@ -117,7 +117,7 @@ bool write_raw_tag(Bytes& out, const std::string& tag, const Value& payload) {
     write_head(out, kMajorTag, kTagSet);
     write_head(out, kMajorArray, payload.size());
     for (const auto& item : payload) {
-      append(out, item, Mode::Raw);
+      append(out, item, mode);
     }
     return true;
   }
@@ -203,7 +203,7 @@ void append(Bytes& out, const Value& value, Mode mode) {
     case Value::value_t::binary: {
       // Not compat form, but tolerated: bytes stay bytes.
       const auto& bin = value.get_binary();
-      if (mode == Mode::Raw) {
+      if (mode != Mode::Compat) {
         write_head(out, kMajorTag, kTagUint8Array);
       }
       write_bytes(out, bin.data(), bin.size());
@@ -217,9 +217,15 @@ void append(Bytes& out, const Value& value, Mode mode) {
       }
       return;
     case Value::value_t::array:
-      if (mode == Mode::Raw && value.size() == 2 && value[0].is_string()) {
+      if (mode != Mode::Compat && value.size() == 2 && value[0].is_string()) {
         const auto& first = value[0].get_ref<const std::string&>();
-        if (!first.empty() && first.front() == '$' && write_raw_tag(out, first, value[1])) {
+        if (mode == Mode::RawPeer && first.starts_with("$$")) {
+          write_head(out, kMajorArray, 2);
+          write_text(out, std::string_view(first).substr(1));
+          append(out, value[1], mode);
+          return;
+        }
+        if (!first.empty() && first.front() == '$' && write_raw_tag(out, first, value[1], mode)) {
           return;
         }
       }

@@ -8,8 +8,9 @@ namespace {
 
 // Parses JSON/CBOR and then runs a tree decoder on the result.
 template <class Decode>
-auto parse_then(ByteView bytes, Encoding enc, Decode decode) -> decltype(decode(Value())) {
-  auto root = detail::tree_parse(bytes, enc);
+auto parse_then(ByteView bytes, Encoding enc, Decode decode, bool from_server = false)
+    -> decltype(decode(Value())) {
+  auto root = detail::tree_parse(bytes, enc, from_server);
   if (!root) {
     return root.error();
   }
@@ -37,7 +38,7 @@ Result<ToClient> decode_to_client(ByteView bytes, Encoding enc) {
   if (enc == Encoding::Bare) {
     return detail::bare_decode_to_client(bytes);
   }
-  return parse_then(bytes, enc, detail::tree_decode_to_client);
+  return parse_then(bytes, enc, detail::tree_decode_to_client, true);
 }
 
 Result<Value> decode_http_action_request(ByteView bytes, Encoding enc) {
@@ -61,7 +62,7 @@ Result<Value> decode_http_action_response(ByteView bytes, Encoding enc) {
   if (enc == Encoding::Bare) {
     return detail::bare_decode_http_action_response(bytes);
   }
-  return parse_then(bytes, enc, detail::tree_decode_http_action_response);
+  return parse_then(bytes, enc, detail::tree_decode_http_action_response, true);
 }
 
 Result<QueueSendRequest> decode_http_queue_send_request(ByteView bytes, Encoding enc) {
@@ -85,7 +86,7 @@ Result<QueueSendResponse> decode_http_queue_send_response(ByteView bytes, Encodi
   if (enc == Encoding::Bare) {
     return detail::bare_decode_queue_response(bytes);
   }
-  return parse_then(bytes, enc, detail::tree_decode_queue_response);
+  return parse_then(bytes, enc, detail::tree_decode_queue_response, true);
 }
 
 Bytes encode_http_error(const HttpError& err, Encoding enc) {
@@ -97,7 +98,7 @@ Result<HttpError> decode_http_error(ByteView bytes, Encoding enc) {
   if (enc == Encoding::Bare) {
     return detail::bare_decode_http_error(bytes);
   }
-  return parse_then(bytes, enc, detail::tree_decode_http_error);
+  return parse_then(bytes, enc, detail::tree_decode_http_error, true);
 }
 
 namespace detail {

@@ -63,8 +63,9 @@ class Emitter {
 [[nodiscard]] Bytes tree_encode(Encoding enc, const QueueSendResponse& resp);
 [[nodiscard]] Bytes tree_encode(Encoding enc, const HttpError& err);
 
-/// Parses JSON text or raw CBOR into a compat Value tree.
-[[nodiscard]] Result<Value> tree_parse(ByteView bytes, Encoding enc);
+/// Parses JSON text or raw CBOR into a compat Value tree; `from_server`: a client reads a body
+/// the server wrote (cbor::Mode::RawPeer), else the server reads a client's (cbor::Mode::Raw).
+[[nodiscard]] Result<Value> tree_parse(ByteView bytes, Encoding enc, bool from_server);
 [[nodiscard]] Result<ToServer> tree_decode_to_server(const Value& root);
 [[nodiscard]] Result<ToClient> tree_decode_to_client(const Value& root);
 [[nodiscard]] Result<Value> tree_decode_http_action_request(const Value& root);

@@ -50,27 +50,30 @@ class JsonEmitter final : public Emitter {
 
 class CborEmitter final : public Emitter {
  public:
+  explicit CborEmitter(cbor::Mode mode) : mode_(mode) {}
   [[nodiscard]] bool keeps_undefined() const override { return true; }
   void begin_object(std::size_t entries) override { cbor::write_object_header(out_, entries); }
   void end_object() override {}
   void key(std::string_view k) override { cbor::write_text(out_, k); }
   void string(std::string_view s) override { cbor::write_text(out_, s); }
   void bigint(std::uint64_t v) override { cbor::write_head_u64(out_, cbor::kMajorUnsigned, v); }
-  void number(std::uint64_t v) override { cbor::append(out_, Value(v), cbor::Mode::Raw); }
+  void number(std::uint64_t v) override { cbor::append(out_, Value(v), mode_); }
   void generation(std::uint64_t v) override { bigint(v); }
   void boolean(bool v) override { cbor::write_bool(out_, v); }
   void null() override { cbor::write_null(out_); }
   void undefined() override { out_.push_back(cbor::kUndefined); }
-  void payload(const Value& v) override { cbor::append(out_, v, cbor::Mode::Raw); }
+  void payload(const Value& v) override { cbor::append(out_, v, mode_); }
   [[nodiscard]] Bytes finish() override { return std::move(out_); }
 
  private:
+  cbor::Mode mode_;
   Bytes out_;
 };
 
-std::unique_ptr<Emitter> make_emitter(Encoding enc) {
+// Server-bound bodies (written by a client) use RawPeer, client-bound ones Raw (cbor.hpp).
+std::unique_ptr<Emitter> make_emitter(Encoding enc, cbor::Mode mode = cbor::Mode::Raw) {
   if (enc == Encoding::Cbor) {
-    return std::make_unique<CborEmitter>();
+    return std::make_unique<CborEmitter>(mode);
   }
   return std::make_unique<JsonEmitter>();
 }
@@ -288,14 +291,17 @@ bool require_object(TreeReader& r, const Value& root) {
 
 }  // namespace
 
-Result<Value> tree_parse(ByteView bytes, Encoding enc) {
-  return enc == Encoding::Cbor ? decode_raw_cbor(bytes) : decode_json(bytes);
+Result<Value> tree_parse(ByteView bytes, Encoding enc, bool from_server) {
+  if (enc != Encoding::Cbor) {
+    return decode_json(bytes);
+  }
+  return cbor::decode(bytes, from_server ? cbor::Mode::RawPeer : cbor::Mode::Raw);
 }
 
 // -- ToServer ----------------------------------------------------------------------------------
 
 Bytes tree_encode(Encoding enc, const ToServer& msg) {
-  auto em = make_emitter(enc);
+  auto em = make_emitter(enc, cbor::Mode::RawPeer);
   if (const auto* a = std::get_if<ActionRequest>(&msg)) {
     write_envelope(*em, "ActionRequest", [&] {
       em->begin_object(3);
@@ -448,7 +454,7 @@ Result<ToClient> tree_decode_to_client(const Value& root) {
 // -- HTTP action -------------------------------------------------------------------------------
 
 Bytes tree_encode_http_action_request(Encoding enc, const Value& args) {
-  auto em = make_emitter(enc);
+  auto em = make_emitter(enc, cbor::Mode::RawPeer);
   em->begin_object(1);
   em->key("args");
   em->payload(args);
@@ -484,7 +490,7 @@ Result<Value> tree_decode_http_action_response(const Value& root) {
 // -- HTTP queue --------------------------------------------------------------------------------
 
 Bytes tree_encode(Encoding enc, const QueueSendRequest& req) {
-  auto em = make_emitter(enc);
+  auto em = make_emitter(enc, cbor::Mode::RawPeer);
   // The client builds {body,name,wait,timeout} with undefined for unset options: cbor-x keeps
   // those keys (as 0xf7), JSON.stringify drops them.
   bool all = em->keeps_undefined();

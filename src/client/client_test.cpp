@@ -1,0 +1,402 @@
+// The C++ client against a real server on 127.0.0.1 (port 0), in all three encodings.
+
+#include <rivet/client/client.hpp>
+#include <rivet/rivet.hpp>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace {
+
+namespace asio = boost::asio;
+using rivet::Value;
+using rivet::client::Client;
+using rivet::client::ClientOptions;
+using namespace std::chrono_literals;
+
+struct Count {
+  std::int64_t count = 0;
+  std::vector<Value> jobs;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Count, count, jobs)
+
+struct Input {
+  std::string label;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Input, label)
+
+struct Who {
+  std::string name;
+};
+
+rivet::Task<void> job_loop(rivet::ActionContext<Count>& c) {
+  for (;;) {
+    auto msg = co_await c.queue().next();
+    if (!msg) {
+      continue;
+    }
+    c.state().jobs.push_back(msg->body());
+    Value done = Value::object();
+    done["done"] = msg->body();
+    co_await msg->complete(std::move(done));
+  }
+}
+
+rivet::Registry make_registry() {
+  rivet::Registry registry;
+  registry.use(
+      rivet::actor<Count>("counter")
+          .create_state([](auto&, const Value& input) {
+            Count s;
+            if (input.is_object() && input.contains("start")) {
+              s.count = input["start"].get<std::int64_t>();
+            }
+            return s;
+          })
+          .on_before_connect([](auto&, const Value& params) {
+            if (params.is_object() && params.value("secret", "") == "wrong") {
+              throw rivet::UserError("Invalid secret", "invalid_secret", Value{{"hint", "no"}});
+            }
+          })
+          .create_conn_state([](const Value& params) {
+            return Who{params.is_object() ? params.value("name", "anon") : "anon"};
+          })
+          .can_subscribe([](auto&, const std::string& event) { return event != "secret"; })
+          .queues({"jobs"})
+          .run([](auto& c) { return job_loop(c); })
+          .action("increment",
+                  [](auto& c, std::int64_t by) {
+                    c.state().count += by;
+                    c.broadcast("newCount", c.state().count);
+                    return c.state().count;
+                  })
+          .action("getCount", [](auto& c) { return c.state().count; })
+          .action("whoami", [](auto& c) { return c.template conn_state<Who>().name; })
+          .action("echo", [](auto&, Value v) { return v; })
+          .action("first", [](auto&, Value a, Value) { return a; })
+          .action("fail",
+                  [](auto&) -> int {
+                    throw rivet::UserError("It failed on purpose", "on_purpose", Value{{"x", 1}});
+                  })
+          .action("pair", [](auto& c) { c.broadcast("pair", std::string("$x"), 1); }));
+  return registry;
+}
+
+class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
+ protected:
+  static void SetUpTestSuite() {
+    registry_ = new rivet::Registry(make_registry());
+    std::random_device rd;
+    data_dir_ = (std::filesystem::temp_directory_path() /
+                 ("rivet-client-test-" + std::to_string(rd())))
+                    .string();
+    rivet::ServerOptions options;
+    options.port = 0;
+    options.data_dir = data_dir_;
+    options.threads = 2;
+    auto started = rivet::Server::start(*registry_, options);
+    ASSERT_TRUE(started) << started.error().message;
+    server_ = std::move(*started).release();
+  }
+
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) {
+      server_->stop();
+      delete server_;
+      server_ = nullptr;
+    }
+    delete registry_;
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+  }
+
+  void SetUp() override {
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    work_.reset();
+    thread_.join();
+  }
+
+  Client client() {
+    ClientOptions o;
+    o.endpoint = server_->endpoint();
+    o.encoding = GetParam();
+    o.timeout = 10s;
+    return Client(io_.get_executor(), o);
+  }
+
+  // Runs a coroutine on the client's context and waits for its answer.
+  // (Through an optional: a future needs a default-constructible value, a handle has none.)
+  template <class T>
+  T run(rivet::client::Awaitable<T> task) {
+    auto wrapped = [](rivet::client::Awaitable<T> t) -> rivet::client::Awaitable<std::optional<T>> {
+      co_return co_await std::move(t);
+    };
+    return std::move(*asio::co_spawn(io_, wrapped(std::move(task)), asio::use_future).get());
+  }
+  void run(rivet::client::Awaitable<void> task) {
+    asio::co_spawn(io_, std::move(task), asio::use_future).get();
+  }
+
+  std::string unique(const std::string& prefix) {
+    return prefix + "-" + std::string(rivet::protocol::encoding_name(GetParam())) + "-" +
+           std::to_string(counter_++);
+  }
+
+  static inline rivet::Registry* registry_ = nullptr;
+  static inline rivet::Server* server_ = nullptr;
+  static inline std::string data_dir_;
+  static inline std::atomic<int> counter_{0};
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+};
+
+template <class F>
+bool eventually(F check, std::chrono::milliseconds limit = 3000ms) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check()) {
+      return true;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return check();
+}
+
+TEST_P(ClientTest, GetOrCreateThenActionsKeepState) {
+  auto c = client();
+  const auto key = unique("a");
+  auto h = c.get_or_create("counter", {key, "b/c"});
+  EXPECT_EQ(*run(h.action("increment", Value::array({2}))), 2);
+  EXPECT_EQ(*run(h.action("increment", Value::array({3}))), 5);
+  auto id = run(h.resolve());
+  ASSERT_TRUE(id) << id.error().message;
+  // The same key from another handle, and the id, reach the same actor.
+  EXPECT_EQ(*run(c.get("counter", {key, "b/c"}).action("getCount")), 5);
+  EXPECT_EQ(*run(c.get("counter", {key, "b/c"}).resolve()), *id);
+  EXPECT_EQ(*run(c.get_for_id("counter", *id).action("getCount")), 5);
+  EXPECT_NE(h.gateway_url().find("/gateway/counter?rvt-namespace=default&rvt-method=getOrCreate"),
+            std::string::npos);
+}
+
+TEST_P(ClientTest, GetOfAMissingActorIsNotFound) {
+  auto c = client();
+  auto r = run(c.get("counter", {unique("missing")}).action("getCount"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().qualified(), "actor.not_found");
+  auto resolved = run(c.get("counter", {unique("missing")}).resolve());
+  ASSERT_FALSE(resolved);
+  EXPECT_EQ(resolved.error().qualified(), "actor.not_found");
+}
+
+TEST_P(ClientTest, CreateTakesInputAndRefusesATakenKey) {
+  auto c = client();
+  const auto key = unique("created");
+  auto created = run(c.create("counter", {key}, {.input = Value{{"start", 40}}}));
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(*run(created->action("increment", Value::array({2}))), 42);
+  EXPECT_EQ(*run(c.get("counter", {key}).action("getCount")), 42);
+  auto again = run(c.create("counter", {key}));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().qualified(), "actor.duplicate_key");
+  // getOrCreate with input: the input counts only when it creates.
+  auto h = c.get_or_create("counter", {unique("input")}, {.input = Value{{"start", 7}}});
+  EXPECT_EQ(*run(h.action("getCount")), 7);
+}
+
+TEST_P(ClientTest, ErrorsArriveWithGroupCodeMessageAndMetadata) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("errors")});
+  auto failed = run(h.action("fail"));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().qualified(), "user.on_purpose");
+  EXPECT_EQ(failed.error().message, "It failed on purpose");
+  EXPECT_EQ(failed.error().metadata, (Value{{"x", 1}}));
+  auto missing = run(h.action("nope"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().qualified(), "actor.action_not_found");
+  auto bad_args = run(h.action("increment", Value::array({"text"})));
+  ASSERT_FALSE(bad_args);
+  EXPECT_EQ(bad_args.error().group, "actor");
+  // Connection params reach onBeforeConnect on stateless calls too.
+  auto rejected = run(c.get_for_id("counter", *run(h.resolve()), {.params = Value{{"secret", "wrong"}}})
+                          .action("getCount"));
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(rejected.error().qualified(), "user.invalid_secret");
+  EXPECT_EQ(rejected.error().metadata, (Value{{"hint", "no"}}));
+}
+
+TEST_P(ClientTest, ArgumentsAndResultsKeepTheirValues) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("values")});
+  // Values are compat form: ["$$foo", 1] is the JS array ["$foo", 1], the others are tags.
+  const std::vector<Value> values{
+      Value{{"n", 1.5}, {"s", "é\u0000x"}, {"list", Value::array({1, "two", nullptr, true})}},
+      Value{{"x", Value::array({"$$foo", 1})}, {"y", Value::array({"$foo", 1, 2})}},
+      Value::array({"$BigInt", "12345678901234567890123"}),
+      Value::array({"$Uint8Array", "AAEC/w=="}),
+      Value::array({"$Undefined", 0}),
+      Value::array({"$$", nullptr}),
+      Value(-9007199254740991),
+      Value(""),
+  };
+  for (const auto& v : values) {
+    auto echoed = run(h.action("echo", Value::array({v})));
+    ASSERT_TRUE(echoed) << v.dump() << ": " << echoed.error().qualified() << " "
+                        << echoed.error().message;
+    EXPECT_EQ(*echoed, v) << v.dump();
+  }
+  // An argument list shaped like a tag is still a list of arguments.
+  EXPECT_EQ(*run(h.action("first", Value::array({"$x", 1}))), "$x");
+  EXPECT_EQ(*run(h.action("first", Value::array({"$BigInt", "5"}))), "$BigInt");
+}
+
+TEST_P(ClientTest, QueueSendsReachTheRunLoop) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("queue")});
+  auto sent = run(h.send("jobs", Value{{"n", 1}}));
+  ASSERT_TRUE(sent) << sent.error().message;
+  EXPECT_TRUE(sent->completed);
+  auto waited = run(h.send("jobs", Value{{"n", 2}}, {.wait = true, .timeout = 5000ms}));
+  ASSERT_TRUE(waited) << waited.error().message;
+  EXPECT_TRUE(waited->completed);
+  ASSERT_TRUE(waited->response);
+  EXPECT_EQ(*waited->response, (Value{{"done", Value{{"n", 2}}}}));
+  // As upstream, a queue the actor does not declare takes nothing and says completed.
+  auto undeclared = run(h.send("nope", Value{{"n", 3}}));
+  ASSERT_TRUE(undeclared) << undeclared.error().message;
+  EXPECT_TRUE(undeclared->completed);
+  EXPECT_EQ(*run(h.action("getCount")), 0);
+}
+
+TEST_P(ClientTest, ConnectionsRunActionsAndReceiveTheirEventsInOrder) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("conn")}, {.params = Value{{"name", "ann"}}});
+  auto conn = run(h.connect());
+  ASSERT_TRUE(conn) << conn.error().message;
+  EXPECT_FALSE((*conn)->actor_id().empty());
+  EXPECT_FALSE((*conn)->connection_id().empty());
+  EXPECT_EQ(*run((*conn)->action("whoami")), "ann");
+
+  std::mutex mu;
+  std::vector<Value> seen;
+  ASSERT_TRUE(run((*conn)->on("newCount", [&](const Value& args) {
+    std::lock_guard lock(mu);
+    seen.push_back(args);
+  })));
+  // Another client's stateless calls reach this connection's subscription.
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_TRUE(run(h.action("increment", Value::array({1}))));
+  }
+  EXPECT_EQ(*run((*conn)->action("increment", Value::array({1}))), 21);
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return seen.size() == 21;
+  }));
+  {
+    std::lock_guard lock(mu);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i], Value::array({static_cast<int>(i + 1)}));
+    }
+  }
+  // A $-pair argument list arrives as sent.
+  std::vector<Value> pairs;
+  ASSERT_TRUE(run((*conn)->on("pair", [&](const Value& args) {
+    std::lock_guard lock(mu);
+    pairs.push_back(args);
+  })));
+  ASSERT_TRUE(run((*conn)->action("pair")));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return pairs.size() == 1;
+  }));
+  EXPECT_EQ(pairs[0], Value::array({"$x", 1}));
+  // After off() no more events of that name.
+  ASSERT_TRUE(run((*conn)->off("newCount")));
+  ASSERT_TRUE(run((*conn)->action("increment", Value::array({1}))));
+  std::this_thread::sleep_for(50ms);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(seen.size(), 21U);
+  }
+  // Errors of actions on a connection keep the connection open.
+  auto failed = run((*conn)->action("fail"));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().qualified(), "user.on_purpose");
+  EXPECT_EQ(*run((*conn)->action("getCount")), 22);
+  run((*conn)->close());
+  auto after = run((*conn)->action("getCount"));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().qualified(), "client.connection_closed");
+}
+
+TEST_P(ClientTest, ARejectedConnectionFailsWithTheHooksError) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("reject")}, {.params = Value{{"secret", "wrong"}}});
+  auto conn = run(h.connect());
+  ASSERT_FALSE(conn);
+  EXPECT_EQ(conn.error().qualified(), "user.invalid_secret");
+  EXPECT_EQ(conn.error().message, "Invalid secret");
+}
+
+TEST_P(ClientTest, ARefusedSubscriptionEndsTheConnection) {
+  auto c = client();
+  auto conn = run(c.get_or_create("counter", {unique("refused")}).connect());
+  ASSERT_TRUE(conn) << conn.error().message;
+  std::mutex mu;
+  std::optional<rivet::Error> ended;
+  (*conn)->on_closed([&](const rivet::Error& e) {
+    std::lock_guard lock(mu);
+    ended = e;
+  });
+  ASSERT_TRUE(run((*conn)->on("secret", [](const Value&) {})));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return ended.has_value();
+  }));
+  EXPECT_EQ(ended->qualified(), "auth.forbidden");
+  auto after = run((*conn)->action("getCount"));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().qualified(), "auth.forbidden");
+  run((*conn)->close());
+}
+
+TEST_P(ClientTest, AnUnreachableServerIsATransportError) {
+  ClientOptions o;
+  o.endpoint = "http://127.0.0.1:1";  // nothing listens on port 1
+  o.encoding = GetParam();
+  o.timeout = 2s;
+  Client c(io_.get_executor(), o);
+  auto r = run(c.get_or_create("counter", {"x"}).action("getCount"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().qualified(), "client.connection_failed");
+  ClientOptions bad;
+  bad.endpoint = "ftp://example";
+  Client d(io_.get_executor(), bad);
+  auto b = run(d.get_or_create("counter", {"x"}).action("getCount"));
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().qualified(), "client.invalid_endpoint");
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, ClientTest,
+                         ::testing::Values(rivet::protocol::Encoding::Json,
+                                           rivet::protocol::Encoding::Cbor,
+                                           rivet::protocol::Encoding::Bare),
+                         [](const auto& info) {
+                           return std::string(rivet::protocol::encoding_name(info.param));
+                         });
+
+}  // namespace
