@@ -407,5 +407,31 @@ TEST(Messages, EscapedPairsStayEscapedTowardsCborClients) {
   EXPECT_EQ(*req, Value::parse(R"([["$$x",1]])"));
 }
 
+TEST(Messages, TheClientSideOfCborIsTheInverseOfTheServerSide) {
+  // Compat values as a client holds them: an escaped user pair, tags, nesting.
+  const Value args = Value::parse(
+      R"([["$$x",1],["$BigInt","123456789012345678901"],{"y":["$$",null],"z":["$Uint8Array","AAE="]}])");
+  // Client -> server: the client writes raw CBOR (no escapes), the server reads compat.
+  auto request = encode_to_server(ActionRequest{7, "go", args}, Encoding::Cbor);
+  auto read = decode_to_server(request, Encoding::Cbor);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(std::get<ActionRequest>(*read).args, args);
+  // The raw form of ["$$x",1] on the wire is ["$x",1] (82 62 2478 01).
+  EXPECT_NE(to_hex(request).find("8262247801"), std::string::npos) << to_hex(request);
+  auto http = decode_http_action_request(encode_http_action_request(args, Encoding::Cbor),
+                                         Encoding::Cbor);
+  ASSERT_TRUE(http);
+  EXPECT_EQ(*http, args);
+  // Server -> client: the server keeps escapes, the client reads them as they are.
+  auto response = decode_to_client(encode_to_client(ActionResponse{7, args}, Encoding::Cbor),
+                                   Encoding::Cbor);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(std::get<ActionResponse>(*response).output, args);
+  auto output = decode_http_action_response(encode_http_action_response(args, Encoding::Cbor),
+                                            Encoding::Cbor);
+  ASSERT_TRUE(output);
+  EXPECT_EQ(*output, args);
+}
+
 }  // namespace
 }  // namespace rivet::protocol
