@@ -231,6 +231,36 @@ Awaitable<Result<SendResult>> ActorHandle::send(std::string queue, Value body,
   co_return SendResult{decoded->status == "completed", std::move(decoded->response)};
 }
 
+const std::string* FetchResponse::header(std::string_view name) const noexcept {
+  for (const auto& [n, v] : headers) {
+    if (n == name) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+Awaitable<Result<FetchResponse>> ActorHandle::fetch(
+    std::string method, std::string path, std::string body,
+    std::vector<std::pair<std::string, std::string>> headers) const {
+  const auto verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) {
+    co_return make_error("client", "invalid_argument", "Unknown HTTP method '" + method + "'");
+  }
+  if (path.starts_with('/')) {
+    path.erase(0, 1);
+  }
+  if (target_->params) {
+    headers.emplace_back("x-rivet-conn-params", target_->params->dump());
+  }
+  auto reply = co_await client_->http(verb, target_path(*client_, *target_, "/request/" + path),
+                                      std::move(body), std::move(headers));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return FetchResponse{reply->status, std::move(reply->headers), std::move(reply->body)};
+}
+
 Awaitable<Result<std::string>> ActorHandle::resolve() const {
   const auto& t = *target_;
   if (t.kind == Target::Kind::ById) {

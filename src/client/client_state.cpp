@@ -13,6 +13,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <cctype>
+
 namespace rivet::client {
 
 namespace asio = boost::asio;
@@ -147,6 +149,13 @@ Awaitable<Result<HttpReply>> ClientState::http(
     reply.status = res.result_int();
     reply.content_type = std::string(res[http::field::content_type]);
     reply.body = std::move(res.body());
+    for (const auto& field : res) {
+      std::string name(field.name_string());
+      for (auto& ch : name) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      reply.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
     if (res.keep_alive()) {
       stream->expires_never();
       give_back(std::move(stream));

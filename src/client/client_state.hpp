@@ -20,6 +20,7 @@ struct HttpReply {
   unsigned status = 0;
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
 };
 
 class ClientState {

@@ -88,7 +88,18 @@ rivet::Registry make_registry() {
                   [](auto&) -> int {
                     throw rivet::UserError("It failed on purpose", "on_purpose", Value{{"x", 1}});
                   })
-          .action("pair", [](auto& c) { c.broadcast("pair", std::string("$x"), 1); }));
+          .action("pair", [](auto& c) { c.broadcast("pair", std::string("$x"), 1); })
+          .on_request([](auto&, rivet::RawRequest req) {
+            const auto* custom = req.header("x-custom");
+            Value seen{{"method", req.method},
+                       {"path", req.path},
+                       {"query", req.query},
+                       {"body", req.body},
+                       {"custom", custom != nullptr ? *custom : ""}};
+            auto res = rivet::RawResponse::json(req.path == "/missing" ? 404 : 200, seen.dump());
+            res.set("x-answer", "42");
+            return res;
+          }));
   return registry;
 }
 
@@ -262,6 +273,28 @@ TEST_P(ClientTest, ArgumentsAndResultsKeepTheirValues) {
   // An argument list shaped like a tag is still a list of arguments.
   EXPECT_EQ(*run(h.action("first", Value::array({"$x", 1}))), "$x");
   EXPECT_EQ(*run(h.action("first", Value::array({"$BigInt", "5"}))), "$BigInt");
+}
+
+TEST_P(ClientTest, FetchReachesTheRequestHandler) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("fetch")});
+  auto res = run(h.fetch("POST", "/echo/it?x=1&y=a%20b", "hello", {{"x-custom", "v"}}));
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->status, 200U);
+  ASSERT_NE(res->header("x-answer"), nullptr);
+  EXPECT_EQ(*res->header("x-answer"), "42");
+  EXPECT_EQ(Value::parse(res->body), (Value{{"method", "POST"},
+                                            {"path", "/echo/it"},
+                                            {"query", "x=1&y=a%20b"},
+                                            {"body", "hello"},
+                                            {"custom", "v"}}));
+  // A status of the handler's is an answer, not an error.
+  auto missing = run(h.fetch("GET", "missing"));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404U);
+  auto bad = run(h.fetch("NOT A METHOD", "/"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().qualified(), "client.invalid_argument");
 }
 
 TEST_P(ClientTest, QueueSendsReachTheRunLoop) {

@@ -29,6 +29,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rivet::client {
 
@@ -70,6 +73,15 @@ struct SendResult {
   std::optional<Value> response;
 };
 
+/// A raw HTTP response from the actor's onRequest handler.
+struct FetchResponse {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case, in order
+  std::string body;
+  /// First header with this name (lower case), or nullptr.
+  [[nodiscard]] const std::string* header(std::string_view name) const noexcept;
+};
+
 class Connection;
 class ClientState;
 
@@ -81,6 +93,12 @@ class ActorHandle {
   /// Sends a message to one of the actor's queues.
   [[nodiscard]] Awaitable<Result<SendResult>> send(std::string queue, Value body,
                                                    SendOptions options = {}) const;
+  /// A raw HTTP request to the actor's onRequest handler: `path` (with an optional query) lands
+  /// below /request/ (`"/foo?x=1"` -> `/request/foo?x=1`). Any status the handler answers is a
+  /// response, not an error; errors are for requests that never reached it.
+  [[nodiscard]] Awaitable<Result<FetchResponse>> fetch(
+      std::string method, std::string path, std::string body = {},
+      std::vector<std::pair<std::string, std::string>> headers = {}) const;
   /// The actor's id (asks the server for key targets; getOrCreate creates the actor).
   [[nodiscard]] Awaitable<Result<std::string>> resolve() const;
   /// Opens a WebSocket connection (done once the server's Init has arrived).
