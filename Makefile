@@ -68,7 +68,7 @@ asan: deps
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
 	rm -rf tests/wire/.logs/asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  RIVET_WIRE_SLOW=3 RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/asan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
+	  RIVET_WIRE_SLOW=3 RIVET_WIRE_SANITIZER=asan RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/asan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
 	  bash scripts/wire-test.sh $(ASAN_DIR)/bin/rivet-fixtures
 	@if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' tests/wire/.logs/asan/*.log 2>/dev/null; then \
 	  echo "asan: the fixture server reported sanitizer errors (see the logs above)" >&2; exit 1; \
