@@ -89,6 +89,18 @@ rivet::Registry make_registry() {
                     throw rivet::UserError("It failed on purpose", "on_purpose", Value{{"x", 1}});
                   })
           .action("pair", [](auto& c) { c.broadcast("pair", std::string("$x"), 1); })
+          .on_websocket([](auto&, rivet::WebSocket& ws) -> rivet::Task<void> {
+            ws.send_text("hello " + ws.request().path);
+            while (auto msg = co_await ws.receive()) {
+              if (msg->binary) {
+                ws.send_binary(std::string(msg->data.rbegin(), msg->data.rend()));
+              } else if (msg->data == "bye") {
+                ws.close(4001, "requested");
+              } else {
+                ws.send_text("echo:" + msg->data);
+              }
+            }
+          })
           .on_request([](auto&, rivet::RawRequest req) {
             const auto* custom = req.header("x-custom");
             Value seen{{"method", req.method},
@@ -295,6 +307,45 @@ TEST_P(ClientTest, FetchReachesTheRequestHandler) {
   auto bad = run(h.fetch("NOT A METHOD", "/"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().qualified(), "client.invalid_argument");
+}
+
+TEST_P(ClientTest, RawWebSocketsCarryTextBinaryAndCloseCodes) {
+  auto c = client();
+  auto h = c.get_or_create("counter", {unique("raw")});
+  auto ws = run(h.web_socket("/chat/room"));
+  ASSERT_TRUE(ws) << ws.error().message;
+  auto hello = run((*ws)->receive());
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->data, "hello /websocket/chat/room");
+  EXPECT_FALSE(hello->binary);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(run((*ws)->send("m" + std::to_string(i))));
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto m = run((*ws)->receive());
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->data, "echo:m" + std::to_string(i));
+  }
+  ASSERT_TRUE(run((*ws)->send(std::string("\x00\x01\xff", 3), true)));
+  auto bin = run((*ws)->receive());
+  ASSERT_TRUE(bin);
+  EXPECT_TRUE(bin->binary);
+  EXPECT_EQ(bin->data, std::string("\xff\x01\x00", 3));
+  ASSERT_TRUE(run((*ws)->send("bye")));
+  EXPECT_FALSE(run((*ws)->receive()));
+  EXPECT_EQ((*ws)->close_code(), 4001);
+  EXPECT_EQ((*ws)->close_reason(), "requested");
+  auto after = run((*ws)->send("late"));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().qualified(), "client.connection_closed");
+
+  // Closing from the client side.
+  auto other = run(h.web_socket());
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_EQ(run((*other)->receive())->data, "hello /websocket/");
+  run((*other)->close(1000, "done"));
+  EXPECT_EQ((*other)->close_code(), 1000);
+  EXPECT_FALSE(run((*other)->receive()));
 }
 
 TEST_P(ClientTest, QueueSendsReachTheRunLoop) {

@@ -4,6 +4,7 @@
 
 #include "client/client_state.hpp"
 #include "client/target.hpp"
+#include "client/ws_common.hpp"
 
 #include <rivet/protocol/messages.hpp>
 
@@ -26,48 +27,11 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-
-using Strand = asio::strand<asio::any_io_executor>;
-
-// Something a coroutine waits for on the strand: set() wakes it.
-class Wakeup {
- public:
-  explicit Wakeup(const Strand& strand) : timer_(strand, asio::steady_timer::time_point::max()) {}
-  Awaitable<void> wait() {
-    while (!set_) {
-      co_await timer_.async_wait(kUseTuple);
-    }
-  }
-  void set() {
-    set_ = true;
-    timer_.cancel();
-  }
-
- private:
-  asio::steady_timer timer_;
-  bool set_ = false;
-};
-
 struct Pending {
   explicit Pending(const Strand& strand) : done(strand) {}
   std::optional<Result<Value>> result;
   Wakeup done;
 };
-
-// "group.code" of a close reason, when it is one.
-Error close_error(const websocket::close_reason& reason) {
-  const std::string text(reason.reason.data(), reason.reason.size());
-  const auto dot = text.find('.');
-  if (dot != std::string::npos && dot > 0 && dot + 1 < text.size() &&
-      text.find(' ') == std::string::npos) {
-    return make_error(text.substr(0, dot), text.substr(dot + 1),
-                      "The server closed the connection (" + text + ")");
-  }
-  return transport_error("connection_closed",
-                         "The server closed the connection" +
-                             (text.empty() ? std::string() : " (" + text + ")"));
-}
 
 class ConnectionImpl final : public Connection,
                              public std::enable_shared_from_this<ConnectionImpl> {
@@ -90,13 +54,10 @@ class ConnectionImpl final : public Connection,
     timeouts.idle_timeout = websocket::stream_base::none();
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator([protocols](websocket::request_type& req) {
-      std::string offered;
-      for (const auto& p : protocols) {
-        offered += (offered.empty() ? "" : ", ") + p;
-      }
-      req.set(beast::http::field::sec_websocket_protocol, offered);
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [offered = join_protocols(protocols)](websocket::request_type& req) {
+          req.set(beast::http::field::sec_websocket_protocol, offered);
+        }));
     ws_.text(enc == protocol::Encoding::Json);
     beast::get_lowest_layer(ws_).expires_after(client_->options().timeout);
     const auto host = client_->host() + ":" + client_->port();

@@ -25,6 +25,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -82,7 +83,14 @@ struct FetchResponse {
   [[nodiscard]] const std::string* header(std::string_view name) const noexcept;
 };
 
+/// One message of a raw WebSocket.
+struct RawMessage {
+  std::string data;
+  bool binary = false;
+};
+
 class Connection;
+class RawWebSocket;
 class ClientState;
 
 /// One actor as a target: by key (resolved by the server on each request), or by id.
@@ -99,6 +107,10 @@ class ActorHandle {
   [[nodiscard]] Awaitable<Result<FetchResponse>> fetch(
       std::string method, std::string path, std::string body = {},
       std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  /// Opens a raw WebSocket to the actor's onWebSocket handler at /websocket/<path>, offering
+  /// `protocols` besides the ones the gateway needs.
+  [[nodiscard]] Awaitable<Result<std::shared_ptr<RawWebSocket>>> web_socket(
+      std::string path = {}, std::vector<std::string> protocols = {}) const;
   /// The actor's id (asks the server for key targets; getOrCreate creates the actor).
   [[nodiscard]] Awaitable<Result<std::string>> resolve() const;
   /// Opens a WebSocket connection (done once the server's Init has arrived).
@@ -163,6 +175,22 @@ class Connection {
   virtual void on_closed(std::function<void(const Error&)> handler) = 0;
   /// Closes the connection (the actor's onDisconnect runs) and waits until its reader stopped.
   [[nodiscard]] virtual Awaitable<void> close() = 0;
+};
+
+/// A raw WebSocket to an actor's onWebSocket handler: frames in and out as they are.
+class RawWebSocket {
+ public:
+  virtual ~RawWebSocket() = default;
+  /// Sends one message; completes once it is written (frames go out in call order).
+  [[nodiscard]] virtual Awaitable<Result<void>> send(std::string data, bool binary = false) = 0;
+  /// The next message, or nullopt once the socket is closed (close_code() / close_reason() then
+  /// say how; 1006 when the connection dropped without a close frame). One receiver at a time.
+  [[nodiscard]] virtual Awaitable<std::optional<RawMessage>> receive() = 0;
+  /// Closes with `code` and waits for the server's close frame (at most the client's timeout).
+  [[nodiscard]] virtual Awaitable<void> close(std::uint16_t code = 1000, std::string reason = {}) = 0;
+  /// Valid after receive() answered nullopt or close() returned.
+  [[nodiscard]] virtual std::uint16_t close_code() const = 0;
+  [[nodiscard]] virtual std::string close_reason() const = 0;
 };
 
 }  // namespace rivet::client
