@@ -475,6 +475,124 @@ TEST_P(ClientTest, AnUnreachableServerIsATransportError) {
   EXPECT_EQ(b.error().qualified(), "client.invalid_endpoint");
 }
 
+// A server of its own that the test stops and starts again on the same port and data.
+class RestartingServer {
+ public:
+  explicit RestartingServer(const rivet::Registry& registry) : registry_(registry) {
+    std::random_device rd;
+    dir_ = (std::filesystem::temp_directory_path() / ("rivet-client-restart-" + std::to_string(rd())))
+               .string();
+    start();
+  }
+  ~RestartingServer() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void start() {
+    rivet::ServerOptions options;
+    options.port = port_;
+    options.data_dir = dir_;
+    options.threads = 2;
+    options.reconnect_drain = 0ms;
+    auto started = rivet::Server::start(registry_, options);
+    ASSERT_TRUE(started) << started.error().message;
+    server_ = std::move(*started);
+    port_ = server_->port();
+  }
+  void stop() {
+    if (server_) {
+      server_->stop();
+      server_.reset();
+    }
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  const rivet::Registry& registry_;
+  std::string dir_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<rivet::Server> server_;
+};
+
+TEST_P(ClientTest, AConnectionReconnectsAcrossAServerRestart) {
+  RestartingServer server(*registry_);
+  ClientOptions o;
+  o.endpoint = server.endpoint();
+  o.encoding = GetParam();
+  o.timeout = 5s;
+  Client c(io_.get_executor(), o);
+  auto h = c.get_or_create("counter", {unique("restart")}, {.params = Value{{"name", "ann"}}});
+  rivet::client::ConnectOptions fast;
+  fast.min_backoff = 20ms;
+  fast.max_backoff = 200ms;
+  auto conn = run(h.connect(fast));
+  ASSERT_TRUE(conn) << conn.error().message;
+  std::mutex mu;
+  std::vector<rivet::client::ConnectionStatus> statuses;
+  std::vector<Value> seen;
+  (*conn)->on_status([&](rivet::client::ConnectionStatus s) {
+    std::lock_guard lock(mu);
+    statuses.push_back(s);
+  });
+  ASSERT_TRUE(run((*conn)->on("newCount", [&](const Value& args) {
+    std::lock_guard lock(mu);
+    seen.push_back(args);
+  })));
+  EXPECT_EQ(*run((*conn)->action("increment", Value::array({1}))), 1);
+  const auto first_id = (*conn)->connection_id();
+
+  server.stop();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return !statuses.empty();
+  }));
+  server.start();
+  // An action called now waits for the new connection, then runs as it.
+  EXPECT_EQ(*run((*conn)->action("increment", Value::array({1}))), 2);
+  EXPECT_NE((*conn)->connection_id(), first_id);
+  EXPECT_EQ(*run((*conn)->action("whoami")), "ann");
+  // The subscription was renewed: another client's call reaches it.
+  ASSERT_TRUE(run(h.action("increment", Value::array({1}))));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return !seen.empty() && seen.back() == Value::array({3});
+  }));
+  {
+    std::lock_guard lock(mu);
+    ASSERT_GE(statuses.size(), 2U);
+    EXPECT_EQ(statuses.front(), rivet::client::ConnectionStatus::reconnecting);
+    EXPECT_EQ(statuses.back(), rivet::client::ConnectionStatus::connected);
+  }
+  run((*conn)->close());
+
+  // Without reconnecting, the drop ends the connection and on_closed says why.
+  rivet::client::ConnectOptions once;
+  once.reconnect = false;
+  auto single = run(h.connect(once));
+  ASSERT_TRUE(single) << single.error().message;
+  std::optional<rivet::Error> ended;
+  (*single)->on_closed([&](const rivet::Error& e) {
+    std::lock_guard lock(mu);
+    ended = e;
+  });
+  // And close() while a connection waits to reconnect returns at once.
+  auto waiting = run(h.connect(fast));
+  ASSERT_TRUE(waiting) << waiting.error().message;
+  server.stop();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return ended.has_value();
+  }));
+  EXPECT_EQ(ended->group, "ws");  // the server's going-away close
+  const auto before = std::chrono::steady_clock::now();
+  run((*waiting)->close());
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  auto after = run((*waiting)->action("getCount"));
+  ASSERT_FALSE(after);
+  run((*single)->close());
+}
+
 INSTANTIATE_TEST_SUITE_P(Encodings, ClientTest,
                          ::testing::Values(rivet::protocol::Encoding::Json,
                                            rivet::protocol::Encoding::Cbor,

@@ -1,6 +1,8 @@
 // A WebSocket connection to an actor (`/connect`): handshake and Init, then one reader and one
 // writer coroutine on the connection's strand. Actions wait for their response by id; events go
-// to the handler of their name. Both coroutines are tracked: close() returns once they ended.
+// to the handler of their name. When the socket drops, a reconnect loop opens a new one (same
+// target and params), renews every subscription and lets waiting actions through. Every
+// coroutine is tracked: close() returns once all of them ended.
 
 #include "client/client_state.hpp"
 #include "client/target.hpp"
@@ -8,16 +10,14 @@
 
 #include <rivet/protocol/messages.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <mutex>
 
 namespace rivet::client {
 
@@ -27,69 +27,69 @@ namespace websocket = beast::websocket;
 
 namespace {
 
+using Ws = websocket::stream<beast::tcp_stream>;
+
 struct Pending {
   explicit Pending(const Strand& strand) : done(strand) {}
   std::optional<Result<Value>> result;
   Wakeup done;
 };
 
+// Errors after which a new attempt can succeed: the transport, and the server's lifecycle and
+// "actor not there yet" answers (as the official client classifies them).
+// `by_key`: the target is resolved by key, so an actor missing now may be there (again) soon.
+bool worth_retrying(const Error& e, bool by_key) {
+  if (e.group == "client") {
+    return e.code == "connection_failed" || e.code == "connection_closed" ||
+           e.code == "timed_out";
+  }
+  if (e.group == "ws") {
+    return e.code == "going_away";
+  }
+  if (e.group == "actor") {
+    if (e.code == "not_found" || e.code.starts_with("destroyed_")) {
+      return by_key;
+    }
+    return e.code == "restarting" || e.code == "stopped" || e.code == "starting" ||
+           e.code == "stopping" || e.code == "dropped_reply";
+  }
+  if (e.group == "guard") {
+    return e.code == "service_unavailable" || e.code == "actor_wake_retries_exceeded" ||
+           e.code == "actor_stopped_while_waiting" || e.code == "actor_ready_timeout" ||
+           e.code == "gateway_response_start_timeout";
+  }
+  return false;
+}
+
 class ConnectionImpl final : public Connection,
                              public std::enable_shared_from_this<ConnectionImpl> {
  public:
-  ConnectionImpl(std::shared_ptr<const ClientState> client, Strand strand,
-                 beast::tcp_stream stream)
+  ConnectionImpl(std::shared_ptr<const ClientState> client, Strand strand, ConnectOptions options,
+                 bool by_key, std::string target, std::vector<std::string> protocols)
       : client_(std::move(client)),
         strand_(std::move(strand)),
-        ws_(std::move(stream)),
+        options_(options),
+        by_key_(by_key),
+        target_(std::move(target)),
+        protocols_(std::move(protocols)),
+        backoff_(strand_),
         tasks_done_(strand_) {}
 
-  const std::string& actor_id() const noexcept override { return actor_id_; }
-  const std::string& connection_id() const noexcept override { return connection_id_; }
+  std::string actor_id() const override {
+    std::lock_guard lock(ids_mu_);
+    return actor_id_;
+  }
+  std::string connection_id() const override {
+    std::lock_guard lock(ids_mu_);
+    return connection_id_;
+  }
 
-  // Strand: handshake, Init, then the reader and writer start.
-  Awaitable<Result<void>> open(std::string target, std::vector<std::string> protocols) {
-    const auto enc = client_->encoding();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = client_->options().timeout;
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [offered = join_protocols(protocols)](websocket::request_type& req) {
-          req.set(beast::http::field::sec_websocket_protocol, offered);
-        }));
-    ws_.text(enc == protocol::Encoding::Json);
-    beast::get_lowest_layer(ws_).expires_after(client_->options().timeout);
-    const auto host = client_->host() + ":" + client_->port();
-    auto [hec] = co_await ws_.async_handshake(host, target, kUseTuple);
-    if (hec) {
-      co_return transport_error(hec == beast::error::timeout ? "timed_out" : "connection_failed",
-                                "WebSocket handshake failed: " + hec.message());
+  // Strand: the first connection. A failure here is the caller's answer (no reconnect).
+  Awaitable<Result<void>> open_first() {
+    auto opened = co_await establish();
+    if (!opened) {
+      co_return opened.error();
     }
-    beast::flat_buffer buffer;
-    auto [rec, n] = co_await ws_.async_read(buffer, kUseTuple);
-    beast::get_lowest_layer(ws_).expires_never();
-    if (rec) {
-      if (rec == websocket::error::closed) {
-        co_return close_error(ws_.reason());
-      }
-      co_return transport_error("connection_failed", "No Init from the server: " + rec.message());
-    }
-    auto message = decode(buffer);
-    if (!message) {
-      co_return message.error();
-    }
-    if (auto* error = std::get_if<protocol::ErrorMessage>(&*message)) {
-      co_return to_error(std::move(*error));
-    }
-    auto* init = std::get_if<protocol::Init>(&*message);
-    if (init == nullptr) {
-      co_return transport_error("invalid_response", "The first message was not Init");
-    }
-    actor_id_ = std::move(init->actor_id);
-    connection_id_ = std::move(init->connection_id);
-    open_ = true;
-    start(read_loop(shared_from_this()));
     co_return Result<void>{};
   }
 
@@ -118,10 +118,16 @@ class ConnectionImpl final : public Connection,
   void on_closed(std::function<void(const Error&)> handler) override {
     asio::dispatch(strand_, [self = shared_from_this(), handler = std::move(handler)]() mutable {
       if (self->ended_ && !self->closing_) {
-        handler(self->end_error_);  // already ended: tell at once
+        handler(self->end_error_);  // already over: tell at once
         return;
       }
       self->on_closed_ = std::move(handler);
+    });
+  }
+
+  void on_status(std::function<void(ConnectionStatus)> handler) override {
+    asio::dispatch(strand_, [self = shared_from_this(), handler = std::move(handler)]() mutable {
+      self->on_status_ = std::move(handler);
     });
   }
 
@@ -130,6 +136,112 @@ class ConnectionImpl final : public Connection,
   }
 
  private:
+  // -- establishing a socket ------------------------------------------------------------------
+
+  // Strand: a new socket, handshake and Init; on success it becomes the current one and its
+  // reader starts.
+  Awaitable<Result<void>> establish() {
+    auto stream = co_await client_->open_stream();
+    if (!stream) {
+      co_return stream.error();
+    }
+    auto ws = std::make_shared<Ws>(std::move(**stream));
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = client_->options().timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws->set_option(timeouts);
+    ws->set_option(websocket::stream_base::decorator(
+        [offered = join_protocols(protocols_)](websocket::request_type& req) {
+          req.set(beast::http::field::sec_websocket_protocol, offered);
+        }));
+    ws->text(client_->encoding() == protocol::Encoding::Json);
+    beast::get_lowest_layer(*ws).expires_after(client_->options().timeout);
+    const auto host = client_->host() + ":" + client_->port();
+    auto [hec] = co_await ws->async_handshake(host, target_, kUseTuple);
+    if (hec) {
+      co_return transport_error(hec == beast::error::timeout ? "timed_out" : "connection_failed",
+                                "WebSocket handshake failed: " + hec.message());
+    }
+    beast::flat_buffer buffer;
+    auto [rec, n] = co_await ws->async_read(buffer, kUseTuple);
+    beast::get_lowest_layer(*ws).expires_never();
+    if (rec) {
+      if (rec == websocket::error::closed) {
+        co_return close_error(ws->reason());
+      }
+      co_return transport_error("connection_failed", "No Init from the server: " + rec.message());
+    }
+    auto message = decode(buffer);
+    if (!message) {
+      co_return message.error();
+    }
+    if (auto* error = std::get_if<protocol::ErrorMessage>(&*message)) {
+      co_return to_error(std::move(*error));
+    }
+    auto* init = std::get_if<protocol::Init>(&*message);
+    if (init == nullptr) {
+      co_return transport_error("invalid_response", "The first message was not Init");
+    }
+    {
+      std::lock_guard lock(ids_mu_);
+      actor_id_ = std::move(init->actor_id);
+      connection_id_ = std::move(init->connection_id);
+    }
+    ws_ = std::move(ws);
+    ++generation_;
+    connected_ = true;
+    shut_ = false;
+    start(read_loop(shared_from_this(), ws_, generation_));
+    co_return Result<void>{};
+  }
+
+  // Strand: after a drop, until a new socket is up, close() is called, or it is hopeless.
+  static Awaitable<void> reconnect_loop(std::shared_ptr<ConnectionImpl> self, Error last) {
+    auto delay = self->options_.min_backoff;
+    for (int attempt = 1;; ++attempt) {
+      if (self->options_.max_attempts > 0 && attempt > self->options_.max_attempts) {
+        self->finish(std::move(last));
+        co_return;
+      }
+      self->backoff_.expires_after(delay);
+      co_await self->backoff_.async_wait(kUseTuple);
+      if (self->closing_) {
+        co_return;
+      }
+      auto opened = co_await self->establish();
+      if (self->closing_) {
+        if (opened) {
+          co_await self->shut(websocket::close_code::normal);  // close() came meanwhile
+        }
+        co_return;
+      }
+      if (opened) {
+        // Subscriptions first: the server applies messages in order, so queued actions
+        // already see them.
+        for (const auto& [event, handler] : self->handlers_) {
+          self->enqueue(protocol::encode_to_server(protocol::SubscriptionRequest{event, true},
+                                                   self->client_->encoding()));
+        }
+        self->set_status(ConnectionStatus::connected);
+        auto waiting = std::move(self->reconnected_);
+        self->reconnected_.reset();
+        if (waiting) {
+          waiting->set();
+        }
+        co_return;
+      }
+      if (!worth_retrying(opened.error(), self->by_key_)) {
+        self->finish(opened.error());
+        co_return;
+      }
+      last = opened.error();
+      delay = std::min(delay * 2, self->options_.max_backoff);
+    }
+  }
+
+  // -- reading and writing ----------------------------------------------------------------------
+
   Result<protocol::ToClient> decode(const beast::flat_buffer& buffer) const {
     const auto data = buffer.data();
     auto decoded = protocol::decode_to_client(
@@ -150,7 +262,7 @@ class ConnectionImpl final : public Connection,
   void start(Awaitable<void> task) {
     ++running_;
     asio::co_spawn(strand_, std::move(task), [self = shared_from_this()](std::exception_ptr) {
-      if (--self->running_ == 0) {
+      if (--self->running_ == 0 && self->closing_) {
         self->tasks_done_.set();
       }
     });
@@ -160,39 +272,47 @@ class ConnectionImpl final : public Connection,
     outbox_.push_back(std::move(frame));
     if (!writing_) {
       writing_ = true;
-      start(write_loop(shared_from_this()));
+      start(write_loop(shared_from_this(), ws_, generation_));
     }
   }
 
-  static Awaitable<void> write_loop(std::shared_ptr<ConnectionImpl> self) {
-    while (!self->outbox_.empty() && !self->ended_) {
+  // Writes queued frames on one socket; stops when that socket is no longer the current one.
+  static Awaitable<void> write_loop(std::shared_ptr<ConnectionImpl> self, std::shared_ptr<Ws> ws,
+                                    std::uint64_t generation) {
+    while (!self->outbox_.empty() && self->connected_ && self->generation_ == generation) {
       auto frame = std::move(self->outbox_.front());
       self->outbox_.pop_front();
-      auto [ec, n] = co_await self->ws_.async_write(asio::buffer(frame), kUseTuple);
+      auto [ec, n] = co_await ws->async_write(asio::buffer(frame), kUseTuple);
       if (ec) {
-        self->end(transport_error("connection_closed", "Write failed: " + ec.message()));
-        break;
+        break;  // the reader sees the socket fail too and handles the drop
       }
     }
     self->writing_ = false;
+    if (!self->outbox_.empty() && self->connected_ && self->generation_ != generation) {
+      // Frames queued for the new socket while the old writer finished.
+      self->writing_ = true;
+      self->start(write_loop(self, self->ws_, self->generation_));
+    }
   }
 
-  static Awaitable<void> read_loop(std::shared_ptr<ConnectionImpl> self) {
+  static Awaitable<void> read_loop(std::shared_ptr<ConnectionImpl> self, std::shared_ptr<Ws> ws,
+                                   std::uint64_t generation) {
     beast::flat_buffer buffer;
     for (;;) {
       buffer.clear();
-      auto [ec, n] = co_await self->ws_.async_read(buffer, kUseTuple);
+      auto [ec, n] = co_await ws->async_read(buffer, kUseTuple);
+      if (self->generation_ != generation) {
+        co_return;
+      }
       if (ec) {
-        if (ec == websocket::error::closed) {
-          self->end(close_error(self->ws_.reason()));
-        } else {
-          self->end(transport_error("connection_closed", "Read failed: " + ec.message()));
-        }
+        self->dropped(ec == websocket::error::closed
+                          ? close_error(ws->reason())
+                          : transport_error("connection_closed", "Read failed: " + ec.message()));
         co_return;
       }
       auto message = self->decode(buffer);
       if (!message) {
-        self->end(message.error());
+        self->finish(message.error());
         co_await self->shut(websocket::close_code::protocol_error);
         co_return;
       }
@@ -204,7 +324,7 @@ class ConnectionImpl final : public Connection,
           self->complete(id, to_error(std::move(*error)));
         } else {
           // A connection-level error; the server closes right after it.
-          self->end(to_error(std::move(*error)));
+          self->finish(to_error(std::move(*error)));
         }
       } else if (auto* event = std::get_if<protocol::Event>(&*message)) {
         auto it = self->handlers_.find(event->name);
@@ -216,8 +336,8 @@ class ConnectionImpl final : public Connection,
             threw = true;
           }
           if (threw) {
-            self->end(make_error("client", "handler_failed",
-                                 "The handler of event '" + event->name + "' threw"));
+            self->finish(make_error("client", "handler_failed",
+                                    "The handler of event '" + event->name + "' threw"));
             co_await self->shut(websocket::close_code::normal);
             co_return;
           }
@@ -228,6 +348,9 @@ class ConnectionImpl final : public Connection,
 
   static Awaitable<Result<Value>> action_on_strand(std::shared_ptr<ConnectionImpl> self,
                                                    std::string name, Value args) {
+    if (!self->connected_ && !self->ended_) {
+      co_await self->wait_reconnected();
+    }
     if (self->ended_) {
       co_return self->end_error_;
     }
@@ -253,15 +376,19 @@ class ConnectionImpl final : public Connection,
     } else {
       self->handlers_.erase(event);
     }
-    self->enqueue(protocol::encode_to_server(
-        protocol::SubscriptionRequest{std::move(event), subscribe}, self->client_->encoding()));
+    // While reconnecting the new socket renews the subscriptions itself.
+    if (self->connected_) {
+      self->enqueue(protocol::encode_to_server(
+          protocol::SubscriptionRequest{std::move(event), subscribe}, self->client_->encoding()));
+    }
     co_return Result<void>{};
   }
 
   static Awaitable<void> close_on_strand(std::shared_ptr<ConnectionImpl> self) {
     if (!self->closing_) {
       self->closing_ = true;
-      self->end(transport_error("connection_closed", "The connection was closed"));
+      self->backoff_.cancel();
+      self->finish(transport_error("connection_closed", "The connection was closed"));
       co_await self->shut(websocket::close_code::normal);
     }
     if (self->running_ > 0) {
@@ -269,17 +396,27 @@ class ConnectionImpl final : public Connection,
     }
   }
 
-  // Sends a close frame once (the reader then ends with `closed`); cuts the socket if that fails.
+  // Sends a close frame once on the current socket (its reader then ends); cuts the socket if
+  // that fails.
   Awaitable<void> shut(websocket::close_code code) {
-    if (shut_ || !open_) {
+    if (shut_ || !ws_) {
       co_return;
     }
     shut_ = true;
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
-    auto [ec] = co_await ws_.async_close(code, kUseTuple);
+    auto ws = ws_;
+    beast::get_lowest_layer(*ws).expires_after(std::chrono::seconds(5));
+    auto [ec] = co_await ws->async_close(code, kUseTuple);
     if (ec) {
-      beast::get_lowest_layer(ws_).close();
+      beast::get_lowest_layer(*ws).close();
     }
+  }
+
+  Awaitable<void> wait_reconnected() {
+    if (!reconnected_) {
+      reconnected_ = std::make_shared<Wakeup>(strand_);
+    }
+    auto waiting = reconnected_;
+    co_await waiting->wait();
   }
 
   void complete(std::uint64_t id, Result<Value> result) {
@@ -292,13 +429,7 @@ class ConnectionImpl final : public Connection,
     pending_.erase(it);
   }
 
-  // The connection is over: pending actions fail with `error`, on_closed hears it once.
-  void end(Error error) {
-    if (ended_) {
-      return;
-    }
-    ended_ = true;
-    end_error_ = error;
+  void fail_pending(const Error& error) {
     auto pending = std::move(pending_);
     pending_.clear();
     for (auto& [id, p] : pending) {
@@ -306,35 +437,84 @@ class ConnectionImpl final : public Connection,
       p->done.set();
     }
     outbox_.clear();
+  }
+
+  void set_status(ConnectionStatus status) {
+    if (on_status_) {
+      on_status_(status);
+    }
+  }
+
+  // The current socket failed: in-flight actions fail; reconnect if allowed and worth it.
+  void dropped(Error error) {
+    if (ended_ || !connected_) {
+      return;
+    }
+    connected_ = false;
+    fail_pending(error);
+    if (closing_ || !options_.reconnect || !worth_retrying(error, by_key_)) {
+      finish(std::move(error));
+      return;
+    }
+    set_status(ConnectionStatus::reconnecting);
+    start(reconnect_loop(shared_from_this(), std::move(error)));
+  }
+
+  // Over for good: everything waiting fails with `error`, on_closed hears it once.
+  void finish(Error error) {
+    if (ended_) {
+      return;
+    }
+    ended_ = true;
+    connected_ = false;
+    end_error_ = error;
+    fail_pending(error);
+    if (reconnected_) {
+      auto waiting = std::move(reconnected_);
+      reconnected_.reset();
+      waiting->set();
+    }
+    set_status(ConnectionStatus::closed);
     if (!closing_ && on_closed_) {
       auto handler = std::move(on_closed_);
       handler(error);
+    }
+    if (running_ == 0 && closing_) {
+      tasks_done_.set();
     }
   }
 
   std::shared_ptr<const ClientState> client_;
   Strand strand_;
-  websocket::stream<beast::tcp_stream> ws_;
+  ConnectOptions options_;
+  bool by_key_;
+  std::string target_;
+  std::vector<std::string> protocols_;
+  std::shared_ptr<Ws> ws_;            // the current socket
+  std::uint64_t generation_ = 0;      // which socket is current
+  mutable std::mutex ids_mu_;         // the ids are read from any thread
   std::string actor_id_;
   std::string connection_id_;
-  std::uint64_t next_action_id_ = 0;
+  std::uint64_t next_action_id_ = 0;  // never reset across reconnects, as upstream
   std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;
   std::map<std::string, std::function<void(const Value&)>, std::less<>> handlers_;
   std::deque<Bytes> outbox_;
   bool writing_ = false;
-  bool open_ = false;
+  bool connected_ = false;
   bool shut_ = false;
   bool closing_ = false;  // close() was called
   bool ended_ = false;
   Error end_error_;
   std::function<void(const Error&)> on_closed_;
+  std::function<void(ConnectionStatus)> on_status_;
+  std::shared_ptr<Wakeup> reconnected_;  // actions called while reconnecting wait here
+  asio::steady_timer backoff_;
   int running_ = 0;
   Wakeup tasks_done_;
 };
 
-Awaitable<Result<std::shared_ptr<Connection>>> open_on_strand(
-    std::shared_ptr<ConnectionImpl> conn, std::string target, std::vector<std::string> protocols) {
-  auto opened = co_await conn->open(std::move(target), std::move(protocols));
+Awaitable<Result<std::shared_ptr<Connection>>> open_on_strand(std::shared_ptr<ConnectionImpl> conn) {
+  auto opened = co_await conn->open_first();
   if (!opened) {
     co_return opened.error();
   }
@@ -343,10 +523,9 @@ Awaitable<Result<std::shared_ptr<Connection>>> open_on_strand(
 
 }  // namespace
 
-Awaitable<Result<std::shared_ptr<Connection>>> ActorHandle::connect() const {
-  auto stream = co_await client_->open_stream();
-  if (!stream) {
-    co_return stream.error();
+Awaitable<Result<std::shared_ptr<Connection>>> ActorHandle::connect(ConnectOptions options) const {
+  if (client_->endpoint_error()) {
+    co_return *client_->endpoint_error();
   }
   std::vector<std::string> protocols{
       "rivet", "rivet_encoding." + std::string(protocol::encoding_name(client_->encoding()))};
@@ -354,12 +533,10 @@ Awaitable<Result<std::shared_ptr<Connection>>> ActorHandle::connect() const {
     protocols.push_back("rivet_conn_params." + encode_component(target_->params->dump()));
   }
   auto strand = asio::make_strand(client_->executor());
-  auto conn = std::make_shared<ConnectionImpl>(client_, strand, std::move(**stream));
-  co_return co_await asio::co_spawn(
-      strand,
-      open_on_strand(std::move(conn), client_->base_path() + target_path(*client_, *target_, "/connect"),
-                     std::move(protocols)),
-      asio::use_awaitable);
+  auto conn = std::make_shared<ConnectionImpl>(
+      client_, strand, options, target_->kind != Target::Kind::ById,
+      client_->base_path() + target_path(*client_, *target_, "/connect"), std::move(protocols));
+  co_return co_await asio::co_spawn(strand, open_on_strand(std::move(conn)), asio::use_awaitable);
 }
 
 }  // namespace rivet::client

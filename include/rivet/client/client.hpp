@@ -69,6 +69,23 @@ struct SendOptions {
   std::optional<std::chrono::milliseconds> timeout;  // only with wait
 };
 
+/// How a connection behaves when it drops.
+struct ConnectOptions {
+  /// Reconnect after the connection dropped (network error, server restart, the actor
+  /// restarting or going to sleep): a new connection (new connection id) with the same params,
+  /// every subscription renewed. Actions in flight when it dropped fail; actions called while
+  /// reconnecting wait for the new connection. A refusal that will not change (onBeforeConnect
+  /// rejecting, an unknown actor by id, ...) ends it for good.
+  bool reconnect = true;
+  /// Backoff between attempts: min, doubling up to max.
+  std::chrono::milliseconds min_backoff{250};
+  std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
+  /// Attempts in a row before giving up (0: no limit).
+  int max_attempts = 0;
+};
+
+enum class ConnectionStatus { connected, reconnecting, closed };
+
 struct SendResult {
   bool completed = true;  // false: the wait timed out
   std::optional<Value> response;
@@ -114,7 +131,8 @@ class ActorHandle {
   /// The actor's id (asks the server for key targets; getOrCreate creates the actor).
   [[nodiscard]] Awaitable<Result<std::string>> resolve() const;
   /// Opens a WebSocket connection (done once the server's Init has arrived).
-  [[nodiscard]] Awaitable<Result<std::shared_ptr<Connection>>> connect() const;
+  [[nodiscard]] Awaitable<Result<std::shared_ptr<Connection>>> connect(
+      ConnectOptions options = {}) const;
   /// The gateway URL of this target (what actor paths are appended to).
   [[nodiscard]] std::string gateway_url() const;
 
@@ -155,8 +173,9 @@ class Client {
 class Connection {
  public:
   virtual ~Connection() = default;
-  [[nodiscard]] virtual const std::string& actor_id() const noexcept = 0;
-  [[nodiscard]] virtual const std::string& connection_id() const noexcept = 0;
+  /// The ids of the current connection (a reconnect gets a new connection id).
+  [[nodiscard]] virtual std::string actor_id() const = 0;
+  [[nodiscard]] virtual std::string connection_id() const = 0;
   /// Runs an action as this connection (connection state, c.conn on the actor).
   [[nodiscard]] virtual Awaitable<Result<Value>> action(std::string name,
                                                         Value args = Value::array()) = 0;
@@ -170,9 +189,13 @@ class Connection {
                                                    std::function<void(const Value&)> handler) = 0;
   /// Unsubscribes.
   [[nodiscard]] virtual Awaitable<Result<void>> off(std::string event) = 0;
-  /// Called once if the connection ends without close() (server close, network error, a
-  /// connection-level error message); pending actions fail with the same error.
+  /// Called once when the connection ends for good without close() (a refusal, a connection-
+  /// level error, or a drop with reconnect off or out of attempts); pending actions fail with
+  /// the same error.
   virtual void on_closed(std::function<void(const Error&)> handler) = 0;
+  /// Called on the connection's strand at each change: reconnecting (it dropped), connected
+  /// (again), closed (for good, or by close()).
+  virtual void on_status(std::function<void(ConnectionStatus)> handler) = 0;
   /// Closes the connection (the actor's onDisconnect runs) and waits until its reader stopped.
   [[nodiscard]] virtual Awaitable<void> close() = 0;
 };
