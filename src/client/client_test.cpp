@@ -3,6 +3,8 @@
 #include <rivet/client/client.hpp>
 #include <rivet/rivet.hpp>
 
+#include "common/eventually.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -187,17 +189,7 @@ class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
   std::thread thread_;
 };
 
-template <class F>
-bool eventually(F check, std::chrono::milliseconds limit = 3000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) {
-      return true;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return check();
-}
+using rivet::testing::eventually;
 
 TEST_P(ClientTest, GetOrCreateThenActionsKeepState) {
   auto c = client();

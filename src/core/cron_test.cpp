@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
 
 #include <chrono>
@@ -90,14 +91,7 @@ class CronTest : public rivet::testing::EngineFixture {
 
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds limit = 3s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) {
-        return true;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return pred();
+    return rivet::testing::eventually(std::move(pred), limit, 10ms);
   }
 
   /// Advances the clock and gives the alarm loop time to act (and not act twice).

@@ -1,4 +1,5 @@
 #include "core/clock.hpp"
+#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
 
 #include <chrono>
@@ -76,14 +77,7 @@ class LifecycleTest : public rivet::testing::EngineFixture {
 
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) {
-        return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return pred();
+    return rivet::testing::eventually(std::move(pred), limit, 20ms);
   }
 };
 

@@ -7,6 +7,8 @@
 
 #include "core/test_engine_fixture.hpp"
 
+#include "common/eventually.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -206,17 +208,7 @@ class SocketSink : public rivet::RawSocketSink {
   std::string close_reason;
 };
 
-template <class F>
-bool eventually(F check, std::chrono::milliseconds limit = 3000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) {
-      return true;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return check();
-}
+using rivet::testing::eventually;
 
 class RealtimeTest : public rivet::testing::EngineFixture {
  protected:
