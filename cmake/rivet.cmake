@@ -1,7 +1,7 @@
 # Shared helpers: one static library per module, one gtest binary per module.
 set(RIVET_WARNINGS -Wall -Wextra -Wpedantic -Werror=unused-result -Wno-missing-field-initializers)
 
-# Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/server/beast_impl.cpp).
+# Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/common/beast_impl.cpp).
 add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
                         BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB
                         JSON_USE_IMPLICIT_CONVERSIONS=0)
@@ -31,4 +31,15 @@ function(rivet_add_test name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "RIVET_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared")
+endfunction()
+
+# rivet_use_jemalloc(TARGET): the project's own server binaries allocate with jemalloc (Debian
+# libjemalloc-dev) when RIVET_JEMALLOC is on: a server allocates and frees small objects on
+# several threads all the time, and glibc's malloc took ~20 % of its CPU (docs/benchmarks.md).
+# The library itself never imposes an allocator on an application, and sanitizer builds keep
+# their own (RIVET_JEMALLOC is off in those presets).
+function(rivet_use_jemalloc target)
+  if(RIVET_JEMALLOC AND JEMALLOC_LIBRARY)
+    target_link_libraries(${target} PRIVATE ${JEMALLOC_LIBRARY})
+  endif()
 endfunction()
