@@ -2,7 +2,6 @@
 #include <rivet/core/actor_context.hpp>
 
 #include "core/actor_runtime.hpp"
-#include "core/clock.hpp"
 #include "core/engine_core.hpp"
 #include "core/ids.hpp"
 #include "core/user_code.hpp"
@@ -107,16 +106,16 @@ QueueApi ActorContext::queue() noexcept { return QueueApi(*rt_, frame_); }
 bool ActorContext::aborted() const noexcept { return rt_->aborting(); }
 
 Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
-  detail::Timer timer(co_await boost::asio::this_coro::executor, duration);
+  Timer timer(rt_->clock(), co_await boost::asio::this_coro::executor, duration);
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
 namespace {
 
 Task<void> run_awake(std::shared_ptr<detail::ActorRuntime> rt, Task<void> task) {
-  auto done = co_await detail::run_user(std::move(task), "waitUntil");
+  auto done = co_await rt->run_user(std::move(task), "waitUntil");
   if (!done) {
-    detail::log_failure("waitUntil", done.error());
+    rt->log_failure("waitUntil", done.error());
   }
   rt->leave_call();
 }
@@ -129,7 +128,7 @@ void ActorContext::wait_until(Task<void> task) {
 }
 
 std::int64_t ActorContext::now_ms() const noexcept {
-  return detail::now_ms();
+  return rt_->clock().wall_ms();
 }
 
 void ActorContext::sleep() {

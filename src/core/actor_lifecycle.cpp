@@ -9,7 +9,14 @@
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace rivet::detail {
+
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -17,6 +24,17 @@ constexpr auto kReplyGrace = std::chrono::seconds(2);
 
 Error stopping_error() {
   return make_error("actor", "stopping", "The actor is stopping; retry.");
+}
+
+// Returns when every reply of the connection reached its transport, or after `grace`.
+Task<void> replies_delivered(PendingReplies& replies, const Clock& clock, Clock::duration grace) {
+  if (replies.count.load() == 0) {
+    co_return;
+  }
+  Timer give_up(clock, co_await boost::asio::this_coro::executor, grace);
+  co_await (replies.drained.async_wait_unless([&replies] { return replies.count.load() == 0; },
+                                              boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+            give_up.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)));
 }
 
 }  // namespace
@@ -42,14 +60,14 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   if (!started) {
     run_state_ = RunState::Stopped;
     started_signal_.notify_all();
-    engine_.forget(*this);
+    engine_.actors().forget(*this);
     co_return started;
   }
   run_state_ = RunState::Running;
   ready_.store(true, std::memory_order_release);
   started_signal_.notify_all();
   if (def_.run) {
-    run_loop_active_ = true;
+    run_loop_.enter();  // left by run_loop() when the handler is done for good
     engine_.spawn(strand_, run_loop(shared_from_this()));
   }
   note_idle();
@@ -152,13 +170,13 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   const bool was_running = run_state_ == RunState::Running;
   run_state_ = RunState::Stopping;
+  // From here callers that meet actor.stopping await this stop instead of retrying.
+  engine_.actors().stopping(*this);
   ready_.store(false, std::memory_order_release);
   // The run loop sees `aborting()` at its next receive; give it the chance to finish its
   // current message first (the sleep grace).
   queue_signal_.notify_all();
-  while (run_loop_active_) {
-    co_await run_loop_done_.wait();
-  }
+  co_await run_loop_.wait_idle();
   co_await wait_until_idle();
 
   CallFrame frame;
@@ -172,10 +190,8 @@ Task<void> ActorRuntime::stop(bool destroy) {
       }
       // Let replies to this connection's finished calls (e.g. the sleepNow that caused this
       // stop) reach the transport before the close does.
-      const auto give_up = std::chrono::steady_clock::now() + kReplyGrace;
-      while (conn->replies_pending.load() > 0 && std::chrono::steady_clock::now() < give_up) {
-        boost::asio::steady_timer tick(strand_, std::chrono::milliseconds(1));
-        co_await tick.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (conn->replies) {
+        co_await replies_delivered(*conn->replies, clock(), kReplyGrace);
       }
       conn->disconnected = true;
       conns_.erase(conn->id);
@@ -218,7 +234,8 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   if (destroy) {
     storage::WriteBatch batch;
-    batch.ops.emplace_back(storage::WriteBatch::DestroyActor{record_.actor_id, now_ms()});
+    batch.ops.emplace_back(
+        storage::WriteBatch::DestroyActor{record_.actor_id, clock().wall_ms()});
     auto done = co_await commit_durably(engine_.store(), std::move(batch));
     if (!done) {
       log_failure("destroy", done.error());
@@ -226,12 +243,12 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   if (!destroy && def_.run && !queue_.empty()) {
     // Messages arrived while stopping: wake again to run them.
-    engine_.add_alarm(record_.actor_id, now_ms());
+    engine_.alarms().add(record_.actor_id, clock().wall_ms());
   }
   run_state_ = RunState::Stopped;
   state_.reset();
   vars_.reset();
-  engine_.forget(*this);
+  engine_.actors().forget(*this);
 }
 
 }  // namespace rivet::detail

@@ -23,9 +23,24 @@ ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
       started_signal_(strand_),
-      run_loop_done_(strand_),
-      queue_signal_(strand_),
-      idle_signal_(strand_) {}
+      queue_signal_(strand_) {}
+
+const Clock& ActorRuntime::clock() const noexcept {
+  return engine_.clock();
+}
+
+Logger ActorRuntime::logger() const {
+  return engine_.logger().with({{"actor.name", record_.name},
+                                {"actor.key", record_.key},
+                                {"actor.id", record_.actor_id}});
+}
+
+void ActorRuntime::log_failure(std::string_view what, const Error& error) const {
+  logger().error("actor code failed", {{"where", what},
+                                       {"error.group", error.group},
+                                       {"error.code", error.code},
+                                       {"error.message", error.message}});
+}
 
 ActorIdentity ActorRuntime::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
@@ -38,6 +53,30 @@ std::vector<std::shared_ptr<ConnRecord>> ActorRuntime::connections() const {
     out.push_back(conn);
   }
   return out;
+}
+
+Task<Result<void>> ActorRuntime::run_user(Task<void> task, const char* what) const {
+  return detail::run_user(std::move(task), what, *this);
+}
+
+Task<Result<Value>> ActorRuntime::run_user_value(Task<Value> task, const char* what) const {
+  return detail::run_user_value(std::move(task), what, *this);
+}
+
+Task<Result<Value>> ActorRuntime::run_user_value_with_timeout(
+    Task<Value> task, const char* what, std::chrono::milliseconds timeout) const {
+  return detail::run_user_value_with_timeout(std::move(task), what, timeout, *this);
+}
+
+Task<Result<void>> ActorRuntime::run_hook(Task<void> task, const char* what,
+                                          std::chrono::milliseconds timeout) const {
+  return detail::run_hook(std::move(task), what, timeout, *this);
+}
+
+Result<Value> ActorRuntime::run_sync_action(const ActorDefinition::SyncActionFn& fn,
+                                            ActorContext& ctx, const Value& args,
+                                            const char* what) const {
+  return detail::run_sync_action(fn, ctx, args, what, *this);
 }
 
 Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
@@ -151,7 +190,7 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   }
   if (result) {
     for (auto due : alarms) {
-      engine_.add_alarm(record_.actor_id, due);
+      engine_.alarms().add(record_.actor_id, due);
     }
   }
   co_return result;
@@ -287,14 +326,13 @@ void ActorRuntime::maybe_stop_after_call() {
 }
 
 void ActorRuntime::leave_call() {
-  if (--running_calls_ == 0) {
-    idle_signal_.notify_all();
+  if (calls_.leave()) {
     note_idle();
   }
 }
 
 bool ActorRuntime::is_idle() const noexcept {
-  if (running_calls_ > 0) {
+  if (!calls_.idle()) {
     return false;
   }
   for (const auto& [id, conn] : conns_) {
@@ -311,10 +349,10 @@ void ActorRuntime::note_idle() {
   }
   // Only the deadline moves here; the sweeper entry made earlier fires at the older deadline and
   // re-registers the actor then (on_idle_due), so a busy actor costs nothing per call.
-  idle_deadline_ = RuntimeClock::now() + def_.options.sleep_timeout;
+  idle_deadline_ = clock().now() + def_.options.sleep_timeout;
   if (!idle_watched_) {
     idle_watched_ = true;
-    engine_.watch_idle(shared_from_this(), idle_deadline_);
+    engine_.idle().watch(shared_from_this(), idle_deadline_);
   }
 }
 
@@ -323,9 +361,9 @@ void ActorRuntime::on_idle_due() {
   if (run_state_ != RunState::Running || !is_idle()) {
     return;  // stopped, or busy: the next note_idle() registers it again
   }
-  if (RuntimeClock::now() < idle_deadline_) {
+  if (clock().now() < idle_deadline_) {
     idle_watched_ = true;
-    engine_.watch_idle(shared_from_this(), idle_deadline_);
+    engine_.idle().watch(shared_from_this(), idle_deadline_);
     return;
   }
   engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
@@ -334,9 +372,7 @@ void ActorRuntime::on_idle_due() {
 }
 
 Task<void> ActorRuntime::wait_until_idle() {
-  while (running_calls_ > 0) {
-    co_await idle_signal_.wait();
-  }
+  co_await calls_.wait_idle();
 }
 
 }  // namespace rivet::detail

@@ -11,7 +11,11 @@
 #include <rivet/storage/sql_database.hpp>
 #include <rivet/storage/store.hpp>
 
-#include "core/clock.hpp"
+#include <rivet/common/clock.hpp>
+#include <rivet/common/gate.hpp>
+#include <rivet/common/log.hpp>
+#include <rivet/common/notifier.hpp>
+
 #include "core/signal.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -32,6 +36,30 @@ namespace rivet::detail {
 class EngineCore;
 struct RawSocketState;
 
+/// Replies of one held-open connection that have not reached its transport yet. A stop that
+/// closes the connection awaits zero first (with a grace), so a reply is never overtaken by the
+/// close. Counted on the transport's thread, awaited on the actor's.
+struct PendingReplies {
+  std::atomic<int> count{0};
+  Notifier drained;
+};
+
+/// One reply in flight for as long as it lives.
+class ReplyInFlight {
+ public:
+  explicit ReplyInFlight(PendingReplies& replies) : replies_(replies) { ++replies_.count; }
+  ReplyInFlight(const ReplyInFlight&) = delete;
+  ReplyInFlight& operator=(const ReplyInFlight&) = delete;
+  ~ReplyInFlight() {
+    if (--replies_.count == 0) {
+      replies_.drained.notify_all();
+    }
+  }
+
+ private:
+  PendingReplies& replies_;
+};
+
 struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::string id;
   Value params;
@@ -40,9 +68,8 @@ struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::set<std::string, std::less<>> subscriptions;
   bool transient = false;
   bool disconnected = false;
-  /// Calls whose replies have not yet reached the transport; an actor-initiated close waits
-  /// for them so a reply is never overtaken by the close (set from the transport's thread).
-  std::atomic<int> replies_pending{0};
+  /// Held-open connections only (a transient one has no transport to order replies on).
+  std::unique_ptr<PendingReplies> replies;
   // -- realtime --
   /// Connection state of a C++ type (ActorDefinition::create_typed_conn_state).
   std::shared_ptr<void> typed_state;
@@ -174,12 +201,12 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
 
   // -- queues and the run loop (queues.cpp, run_loop.cpp) -------------------------------------
   /// Stores a message durably and wakes receivers. queue.full beyond max_queue_size.
-  Task<Result<std::uint64_t>> enqueue(std::string name, Value body,
-                                      std::shared_ptr<struct QueueWaiter> waiter);
+  Task<Result<std::uint64_t>> push_message(std::string name, Value body,
+                                           std::shared_ptr<struct QueueWaiter> waiter);
   /// Takes the oldest matching message for `frame` (run loop: in flight; else auto-completed).
   std::optional<QueueMessage> take(const std::vector<std::string>& names, CallFrame* frame);
   /// Waits until a message may be available, `deadline` passes, or the actor stops.
-  Task<void> wait_for_message(RuntimeClock::time_point deadline);
+  Task<void> wait_for_message(Clock::time_point deadline);
   Task<void> complete_message(std::uint64_t id, Value response, CallFrame* frame);
   /// Removes a taken message without resolving its sender (the workflow records it instead).
   void consume_message(std::uint64_t id, CallFrame& frame);
@@ -201,9 +228,24 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   }
   void request_sleep() noexcept { sleep_requested_ = true; }
   /// Work that keeps the actor awake (keepAwake / waitUntil).
-  void enter_call() noexcept { ++running_calls_; }
+  void enter_call() noexcept { calls_.enter(); }
   void leave_call();
   [[nodiscard]] EngineCore& engine() noexcept { return engine_; }
+  [[nodiscard]] const Clock& clock() const noexcept;
+  /// The engine's logger with this actor's name, key and id (built per use: failures are rare).
+  [[nodiscard]] Logger logger() const;
+  /// Reports a failure that has no caller to return it to.
+  void log_failure(std::string_view what, const Error& error) const;
+  // The user-code boundary (user_code.hpp) with this actor's logger.
+  [[nodiscard]] Task<Result<void>> run_user(Task<void> task, const char* what) const;
+  [[nodiscard]] Task<Result<Value>> run_user_value(Task<Value> task, const char* what) const;
+  [[nodiscard]] Task<Result<Value>> run_user_value_with_timeout(
+      Task<Value> task, const char* what, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] Task<Result<void>> run_hook(Task<void> task, const char* what,
+                                            std::chrono::milliseconds timeout) const;
+  [[nodiscard]] Result<Value> run_sync_action(const ActorDefinition::SyncActionFn& fn,
+                                              ActorContext& ctx, const Value& args,
+                                              const char* what) const;
   void request_destroy() noexcept { destroy_requested_ = true; }
   [[nodiscard]] std::vector<std::shared_ptr<ConnRecord>> connections() const;
 
@@ -256,15 +298,14 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   std::unique_ptr<storage::SqlDatabase> db_;
   [[nodiscard]] std::string database_path() const;
   Task<Result<void>> open_database(ActorContext& ctx);
-  Signal run_loop_done_;
+  Gate run_loop_;  // the run handler, while it runs
   std::uint64_t next_message_id_ = 1;
   Signal queue_signal_;
   std::shared_ptr<ScheduleTable> schedule_table_;
 
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
-  std::size_t running_calls_ = 0;
-  Signal idle_signal_;
-  RuntimeClock::time_point idle_deadline_{};
+  Gate calls_;  // calls and background work that keep the actor awake
+  Clock::time_point idle_deadline_{};
   bool idle_watched_ = false;  // an entry in the engine's idle sweeper is pending
   bool sleep_requested_ = false;
   bool destroy_requested_ = false;
@@ -273,7 +314,6 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   // object has no padding holes (it is allocated once per awake actor).
   bool schedules_running_ = false;
   bool unborn_ = false;
-  bool run_loop_active_ = false;
   bool schedules_rerun_ = false;
 
   // -- realtime --
@@ -281,9 +321,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
                                std::shared_ptr<RawSocketState> socket);
   static Task<void> flush_in_background(std::shared_ptr<ActorRuntime> self,
                                         std::shared_ptr<RawSocketState> socket);
-  void realtime_done();
-  std::size_t realtime_busy_ = 0;
-  Signal realtime_idle_{strand_};
+  Gate realtime_;  // raw WebSocket handlers and their flushes
   Signal realtime_abort_{strand_};
 };
 

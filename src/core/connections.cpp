@@ -55,6 +55,9 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   conn->params = params;
   conn->sink = std::move(sink);
   conn->transient = transient;
+  if (!transient) {
+    conn->replies = std::make_unique<PendingReplies>();
+  }
   if (def_.create_conn_state) {
     Value state;
     auto made = co_await run_hook(

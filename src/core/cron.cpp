@@ -135,7 +135,7 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
              std::to_string(kCronMaxHistoryPerActor),
          Value{{"limit", kCronMaxHistoryPerActor}});
   }
-  const auto now = now_ms();
+  const auto now = rt.clock().wall_ms();
   bool cadence_changed = true;
   rec.job.created_at = now;
   rec.job.updated_at = now;
@@ -255,7 +255,7 @@ void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& 
     return;  // deleted while it ran
   }
   auto& rec = it->second;
-  const auto now = now_ms();
+  const auto now = rt.clock().wall_ms();
   const std::string result = outcome ? "ok" : "error";
   if (rec.job.max_history > 0) {
     Value entry{{"scheduledAt", run.slot}, {"startedAt", run.started_at}, {"finishedAt", now},
@@ -289,14 +289,14 @@ void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& 
         return;
       }
     } else {
-      log_failure("cron job " + run.cron,
+      rt.log_failure("cron job " + run.cron,
                   make_error("schedule", "gave_up",
                              "run dropped after " + std::to_string(kScheduleMaxAttempts) +
                                  " attempts; the job continues at its next run"));
     }
   }
   if (!regular) {
-    log_failure("cron job " + run.cron,
+    rt.log_failure("cron job " + run.cron,
                 make_error("schedule", "no_next_run", "the expression matches no later time"));
     return;
   }

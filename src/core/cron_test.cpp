@@ -1,7 +1,6 @@
 // Cron jobs on a real engine with the runtime clock in manual mode: hours of cadence take
 // milliseconds. Every test starts at the real wall time plus whatever earlier tests advanced.
 
-#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
@@ -13,7 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using rivet::Value;
-using rivet::detail::RuntimeClock;
 
 struct Ticks {
   std::vector<std::string> tags;
@@ -30,7 +28,6 @@ Value error_fields(const rivet::Error& e) {
 class CronTest : public rivet::testing::EngineFixture {
  protected:
   void SetUp() override {
-    RuntimeClock::enable_manual();
     EngineFixture::SetUp();
   }
 
@@ -95,8 +92,8 @@ class CronTest : public rivet::testing::EngineFixture {
   }
 
   /// Advances the clock and gives the alarm loop time to act (and not act twice).
-  void advance(RuntimeClock::duration d) {
-    RuntimeClock::advance(d);
+  void advance(rivet::Clock::duration d) {
+    clock_->advance(d);
     std::this_thread::sleep_for(60ms);
   }
 
@@ -112,14 +109,14 @@ class CronTest : public rivet::testing::EngineFixture {
 
 TEST_F(CronTest, EveryFiresOnItsDeadlinesAndWakesTheActor) {
   auto id = create("jobs", {"every"});
-  const auto t0 = rivet::detail::now_ms();
+  const auto t0 = clock_->wall_ms();
   auto job = call(id, "every", every_spec("beat", 10'000, Value::array({"x"})));
   EXPECT_EQ(job["kind"], "every");
   EXPECT_EQ(job["interval"], 10'000);
   EXPECT_EQ(job["args"], Value::array({"x"}));
   const auto first = job["nextRunAt"].get<std::int64_t>();
   EXPECT_GE(first, t0 + 10'000);
-  EXPECT_LE(first, rivet::detail::now_ms() + 10'000);
+  EXPECT_LE(first, clock_->wall_ms() + 10'000);
 
   advance(1s);  // the actor idles into sleep
   advance(8s);
@@ -157,9 +154,9 @@ TEST_F(CronTest, CronExpressionFiresAtTheNextMatchInItsTimeZone) {
   const auto next = job["nextRunAt"].get<std::int64_t>();
   // Kolkata is UTC+5:30: its full hours are at :30 UTC.
   EXPECT_EQ(next % 3'600'000, 1'800'000);
-  EXPECT_GT(next, rivet::detail::now_ms());
-  EXPECT_LE(next, rivet::detail::now_ms() + 3'600'000);
-  advance(std::chrono::milliseconds(next - rivet::detail::now_ms() - 1'000));
+  EXPECT_GT(next, clock_->wall_ms());
+  EXPECT_LE(next, clock_->wall_ms() + 3'600'000);
+  advance(std::chrono::milliseconds(next - clock_->wall_ms() - 1'000));
   EXPECT_EQ(tags(id), Value::array());
   advance(2s);
   ASSERT_TRUE(eventually([&] { return tags(id) == Value::array({"h"}); }));
@@ -179,7 +176,7 @@ TEST_F(CronTest, UpdatingKeepsOrRecomputesTheCadence) {
   EXPECT_EQ(same["args"], Value::array({"b"}));
   EXPECT_EQ(same["maxHistory"], 3);
   // A new interval starts over from now.
-  const auto before = rivet::detail::now_ms();
+  const auto before = clock_->wall_ms();
   auto changed = call(id, "every", every_spec("u", 30'000, Value::array({"c"})));
   EXPECT_GE(changed["nextRunAt"].get<std::int64_t>(), before + 30'000);
   EXPECT_LT(changed["nextRunAt"].get<std::int64_t>(), first.get<std::int64_t>());
@@ -266,13 +263,13 @@ TEST_F(CronTest, ARestartCatchesUpOnceThenKeepsTheCadence) {
   const auto first =
       call(id, "every", every_spec("k", 5'000, Value::array({"k"})))["nextRunAt"].get<std::int64_t>();
   close();
-  RuntimeClock::advance(std::chrono::seconds(61));  // twelve slots pass while down
+  clock_->advance(std::chrono::seconds(61));  // twelve slots pass while down
   open();
   ASSERT_TRUE(eventually([&] { return tags(id).size() == 1; }));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(tags(id).size(), 1) << "missed runs are caught up once";
   const auto next = call(id, "get", Value::array({"k"}))["nextRunAt"].get<std::int64_t>();
-  EXPECT_GT(next, rivet::detail::now_ms());
+  EXPECT_GT(next, clock_->wall_ms());
   EXPECT_EQ((next - first) % 5'000, 0) << "still on the grid";
   advance(5s);
   ASSERT_TRUE(eventually([&] { return tags(id).size() == 2; }));
@@ -353,7 +350,7 @@ TEST_F(CronTest, ACancelledScheduleStaysCancelledAcrossRestart) {
   call(id, "after", Value::array({5'000, "b"}));
   EXPECT_EQ(call(id, "cancel", Value::array({a})), true);
   close();
-  RuntimeClock::advance(10s);
+  clock_->advance(10s);
   open();
   ASSERT_TRUE(eventually([&] { return tags(id) == Value::array({"b"}); }));
 }

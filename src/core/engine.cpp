@@ -8,7 +8,6 @@
 #include "core/user_code.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
@@ -20,32 +19,11 @@ namespace rivet {
 using detail::ActorRuntime;
 using detail::ConnRecord;
 using detail::EngineCore;
+using detail::ReplyInFlight;
 
 namespace {
 
 constexpr std::size_t kMaxKeyBytes = 1024;
-constexpr int kStoppingRetries = 2000;
-constexpr auto kStoppingRetryDelay = std::chrono::milliseconds(2);
-
-Error no_definition(std::string_view name) {
-  return make_error("actor", "not_found",
-                    "No actor definition named '" + std::string(name) + "' is registered.");
-}
-
-Task<void> delay(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
-/// Whether a failed attempt met a runtime on its way to sleep: its final save must land before
-/// a fresh runtime loads, so the caller waits briefly and retries.
-bool should_retry(const Error& e) {
-  return e.is("actor", "stopping");
-}
-
-Error stopped_error() {
-  return make_error("actor", "stopped", "The actor stopped while handling the request.");
-}
 
 // Named coroutines (not lambdas with captures) run on the actor strand: GCC 12 mishandles
 // init-captures of coroutine parameters.
@@ -84,18 +62,15 @@ class ConnHandleImpl final : public ConnectionHandle {
   const std::string& actor_id() const noexcept override { return rt_->record().actor_id; }
 
   Task<Result<Value>> call(std::string action, Value args) override {
-    conn_->replies_pending.fetch_add(1);
-    // Decremented here, on the transport's executor, right before the transport queues the
-    // reply; a close the actor requests meanwhile is posted behind it.
-    struct Release {
-      ConnRecord* conn;
-      ~Release() { conn->replies_pending.fetch_sub(1); }
-    } release{conn_.get()};
+    // Held until this coroutine returns, on the transport's executor, right before the
+    // transport queues the reply: a stop that closes this connection first awaits it, so the
+    // reply is never overtaken by the close.
+    ReplyInFlight reply(*conn_->replies);
     auto result = co_await asio::co_spawn(
         rt_->strand(), rt_->invoke_action(conn_, std::move(action), std::move(args)),
         asio::use_awaitable);
-    if (!result && should_retry(result.error())) {
-      co_return stopped_error();
+    if (!result && result.error().is("actor", "stopping")) {
+      co_return detail::actor_stopped_error();
     }
     co_return result;
   }
@@ -137,80 +112,61 @@ Task<Result<Value>> stateless_call(std::shared_ptr<ActorRuntime> rt, Value param
 
 namespace detail {
 
-Result<std::shared_ptr<ActorRuntime>> EngineCore::runtime_for(const std::string& actor_id) {
-  {
-    std::lock_guard lock(mu_);
-    auto it = actors_.find(actor_id);
-    if (it != actors_.end()) {
-      return it->second;
-    }
-  }
-  auto record = store_.find_actor(actor_id);
-  if (!record) {
-    return record.error();
-  }
-  if (!*record || (*record)->destroy_ts) {
-    return errors::actor_not_found();
-  }
-  const auto* def = registry_.find((*record)->name);
-  if (def == nullptr) {
-    return no_definition((*record)->name);
-  }
-  std::lock_guard lock(mu_);
-  if (auto it = actors_.find(actor_id); it != actors_.end()) {
-    return it->second;
-  }
-  auto rt = std::make_shared<ActorRuntime>(*this, *def, std::move(**record));
-  actors_.emplace(rt->record().actor_id, rt);
-  return rt;
+Error no_definition_error(std::string_view name) {
+  return make_error("actor", "not_found",
+                    "No actor definition named '" + std::string(name) + "' is registered.");
 }
 
-std::shared_ptr<ActorRuntime> EngineCore::adopt_unborn(storage::ActorRecord record) {
-  const auto* def = registry_.find(record.name);
-  auto rt = std::make_shared<ActorRuntime>(*this, *def, std::move(record));
-  rt->mark_unborn();
-  std::lock_guard lock(mu_);
-  actors_.emplace(rt->record().actor_id, rt);
-  return rt;
+Error actor_stopped_error() {
+  return make_error("actor", "stopped", "The actor stopped while handling the request.");
 }
 
-void EngineCore::forget(const ActorRuntime& rt) {
-  std::lock_guard lock(mu_);
-  auto it = actors_.find(rt.record().actor_id);
-  if (it != actors_.end() && it->second.get() == &rt) {
-    actors_.erase(it);
-  }
-}
+EngineCore::EngineCore(std::vector<asio::any_io_executor> executors, const Registry& registry,
+                       storage::Store& store, EngineOptions options)
+    : contexts_(io_executors(executors)),
+      executor_(executors.front()),
+      registry_(registry),
+      store_(store),
+      options_(std::move(options)),
+      tasks_("engine", options_.logger),
+      alarms_(*this, executor_),
+      idle_(*this, executor_) {}
 
-std::vector<std::shared_ptr<ActorRuntime>> EngineCore::awake() const {
-  std::lock_guard lock(mu_);
-  std::vector<std::shared_ptr<ActorRuntime>> out;
-  out.reserve(actors_.size());
-  for (const auto& [id, rt] : actors_) {
-    out.push_back(rt);
+std::vector<asio::io_context::executor_type> EngineCore::io_executors(
+    const std::vector<asio::any_io_executor>& executors) {
+  std::vector<asio::io_context::executor_type> out;
+  for (const auto& ex : executors) {
+    out.push_back(
+        static_cast<asio::io_context&>(asio::query(ex, asio::execution::context)).get_executor());
   }
   return out;
 }
 
-void EngineCore::spawn(const asio::any_io_executor& ex, Task<void> task) {
-  tasks_.fetch_add(1);
-  asio::co_spawn(ex, std::move(task), [self = shared_from_this()](std::exception_ptr ep) {
-    if (ep) {
-      try {
-        std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        log_failure("background task", make_error("core", "internal_error", e.what()));
-      } catch (...) {
-      }
-    }
-    self->tasks_.fetch_sub(1);
-  });
+void EngineCore::start() {
+  alarms_.start();
+  idle_.start();
 }
 
-Task<void> EngineCore::drain() {
-  while (tasks_.load() > 0) {
-    co_await delay(std::chrono::milliseconds(5));
+Task<void> EngineCore::stop() {
+  if (stopping()) {
+    co_await tasks_.wait_idle();
+    co_return;
   }
+  alarms_.stop();
+  idle_.stop();
+  // Sleep hooks may call other actors and wake them; stop those too, a few rounds at most.
+  constexpr int kStopRounds = 8;
+  for (int round = 0; round < kStopRounds; ++round) {
+    auto awake = actors_.awake();
+    if (awake.empty()) {
+      break;
+    }
+    for (auto& rt : awake) {
+      co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
+    }
+  }
+  tasks_.close();
+  co_await tasks_.wait_idle();
 }
 
 }  // namespace detail
@@ -229,8 +185,7 @@ Engine::Engine(std::vector<asio::any_io_executor> executors, const Registry& reg
   impl_->core =
       std::make_shared<EngineCore>(std::move(executors), registry, store, std::move(options));
   impl_->core->set_facade(this);
-  impl_->core->start_alarms();
-  impl_->core->start_idle_sweeper();
+  impl_->core->start();
 }
 
 asio::any_io_executor Engine::executor_for(std::string_view actor_id) const {
@@ -257,7 +212,7 @@ namespace {
 Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
                                         const CreateRequest& request) {
   if (core.registry().find(request.name) == nullptr) {
-    return no_definition(request.name);
+    return detail::no_definition_error(request.name);
   }
   storage::ActorRecord record;
   record.actor_id = detail::new_actor_id();
@@ -266,7 +221,7 @@ Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
   if (record.key.size() > kMaxKeyBytes) {
     return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
   }
-  record.create_ts = detail::now_ms();
+  record.create_ts = core.clock().wall_ms();
   record.crash_policy = request.crash_policy;
   if (request.input && !request.input->is_null()) {
     record.input = protocol::encode_compat_cbor(*request.input);
@@ -306,7 +261,7 @@ Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
     if (!record) {
       co_return record.error();
     }
-    auto rt = core->adopt_unborn(std::move(*record));
+    auto rt = core->actors().adopt_unborn(std::move(*record));
     auto ready = co_await asio::co_spawn(rt->strand(), ready_on_strand(rt), asio::use_awaitable);
     // Lost a race with a concurrent create of the same key: look it up again.
     if (!ready && ready.error().is("actor", "duplicate_key")) {
@@ -355,108 +310,51 @@ Task<Result<std::vector<storage::ActorRecord>>> Engine::list(std::optional<std::
 }
 
 Task<Result<void>> Engine::destroy(std::string actor_id) {
-  auto core = impl_->core;
-  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto done =
-        co_await asio::co_spawn((*rt)->strand(), destroy_on_strand(*rt), asio::use_awaitable);
-    if (!done && should_retry(done.error())) {
-      co_await delay(kStoppingRetryDelay);
-      continue;
-    }
-    if (!done) {
-      co_return done.error();
-    }
-    co_return Result<void>{};
+  auto done = co_await impl_->core->with_actor<ActorIdentity>(
+      std::move(actor_id), [](std::shared_ptr<ActorRuntime> rt) { return destroy_on_strand(rt); });
+  if (!done) {
+    co_return done.error();
   }
-  co_return stopped_error();
+  co_return Result<void>{};
 }
 
 Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
   auto core = impl_->core;
-  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    if ((*rt)->ready()) {
-      // Already running: the identity is immutable, no need to hop onto the actor's strand
-      // (every HTTP request resolves its actor before calling it).
-      co_return (*rt)->identity();
-    }
-    auto ready =
-        co_await asio::co_spawn((*rt)->strand(), ready_on_strand(*rt), asio::use_awaitable);
-    if (!ready && should_retry(ready.error())) {
-      co_await delay(kStoppingRetryDelay);
-      continue;
-    }
-    co_return ready;
+  if (auto rt = core->actors().runtime_for(actor_id); rt && (*rt)->ready()) {
+    // Already running: the identity is immutable, no need to hop onto the actor's strand
+    // (every HTTP request resolves its actor before calling it).
+    co_return (*rt)->identity();
   }
-  co_return stopped_error();
+  co_return co_await core->with_actor<ActorIdentity>(
+      std::move(actor_id), [](std::shared_ptr<ActorRuntime> rt) { return ready_on_strand(rt); });
 }
 
 Task<Result<Value>> Engine::call_action(std::string actor_id, Value params, std::string action,
                                         Value args) {
-  auto core = impl_->core;
-  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto result = co_await asio::co_spawn(
-        (*rt)->strand(), stateless_call(*rt, params, action, args), asio::use_awaitable);
-    if (!result && should_retry(result.error())) {
-      co_await delay(kStoppingRetryDelay);
-      continue;
-    }
-    co_return result;
-  }
-  co_return stopped_error();
+  co_return co_await impl_->core->with_actor<Value>(
+      std::move(actor_id), [&](std::shared_ptr<ActorRuntime> rt) {
+        return stateless_call(std::move(rt), params, action, args);
+      });
 }
 
 Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
     std::string actor_id, Value params, std::shared_ptr<ConnectionSink> sink) {
   auto core = impl_->core;
-  for (int attempt = 0; attempt < kStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto conn = co_await asio::co_spawn((*rt)->strand(), (*rt)->open_conn(params, sink, false),
-                                        asio::use_awaitable);
-    if (!conn && should_retry(conn.error())) {
-      co_await delay(kStoppingRetryDelay);
-      continue;
-    }
-    if (!conn) {
-      co_return conn.error();
-    }
-    co_return std::shared_ptr<ConnectionHandle>(
-        std::make_shared<ConnHandleImpl>(core, *rt, std::move(*conn)));
+  std::shared_ptr<ActorRuntime> target;
+  auto conn = co_await core->with_actor<std::shared_ptr<ConnRecord>>(
+      std::move(actor_id), [&](std::shared_ptr<ActorRuntime> rt) {
+        target = rt;
+        return rt->open_conn(params, sink, false);
+      });
+  if (!conn) {
+    co_return conn.error();
   }
-  co_return stopped_error();
+  co_return std::shared_ptr<ConnectionHandle>(
+      std::make_shared<ConnHandleImpl>(core, std::move(target), std::move(*conn)));
 }
 
 Task<void> Engine::stop() {
-  auto core = impl_->core;
-  core->set_stopping();
-  core->add_alarm("", 0);  // wakes the alarm loop so it sees `stopping`
-  core->wake_idle_sweeper();
-  // Sleep hooks may call other actors and wake them; stop those too, a few rounds at most.
-  constexpr int kStopRounds = 8;
-  for (int round = 0; round < kStopRounds; ++round) {
-    auto awake = core->awake();
-    if (awake.empty()) {
-      break;
-    }
-    for (auto& rt : awake) {
-      co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
-    }
-  }
-  co_await core->drain();
+  co_await impl_->core->stop();
 }
 
 }  // namespace rivet

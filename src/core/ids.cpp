@@ -1,6 +1,5 @@
 #include "core/ids.hpp"
 
-#include "core/clock.hpp"
 
 #include <array>
 #include <chrono>
@@ -46,6 +45,5 @@ std::string new_uuid() {
   return std::string(buf.data(), 36);
 }
 
-std::int64_t now_ms() { return RuntimeClock::wall_ms(); }
 
 }  // namespace rivet::detail

@@ -10,6 +10,5 @@ namespace rivet::detail {
 [[nodiscard]] std::string new_actor_id();
 /// A random UUIDv4 string for connection ids.
 [[nodiscard]] std::string new_uuid();
-[[nodiscard]] std::int64_t now_ms();
 
 }  // namespace rivet::detail

@@ -1,4 +1,3 @@
-#include "core/clock.hpp"
 #include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
 
@@ -170,7 +169,6 @@ namespace {
 class ManualClockTest : public LifecycleTest {
  protected:
   void SetUp() override {
-    rivet::detail::RuntimeClock::enable_manual();
     LifecycleTest::SetUp();
   }
 };
@@ -178,17 +176,17 @@ class ManualClockTest : public LifecycleTest {
 TEST_F(ManualClockTest, SleepTimeoutAndSchedulesFollowTheClock) {
   auto id = create("sched", {"manual"});
   call(id, "after", rivet::Value::array({3'600'000, "hour"}));
-  rivet::detail::RuntimeClock::advance(std::chrono::minutes(59));
+  clock_->advance(std::chrono::minutes(59));
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(call(id, "tags"), rivet::Value::array());  // never early
-  rivet::detail::RuntimeClock::advance(std::chrono::minutes(2));
+  clock_->advance(std::chrono::minutes(2));
   EXPECT_TRUE(eventually([&] { return call(id, "tags") == rivet::Value({"hour"}); }, 2s));
 }
 
 TEST_F(ManualClockTest, IdleActorsSleepWhenTheClockSaysSo) {
   auto id = create("life", {"manual-idle"});
   call(id, "events");
-  rivet::detail::RuntimeClock::advance(std::chrono::seconds(1));
+  clock_->advance(std::chrono::seconds(1));
   // Any call re-arms the idle timer; give the timer a few ticks before looking.
   std::this_thread::sleep_for(50ms);
   auto events = call(id, "events");

@@ -42,39 +42,7 @@ bool matches(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-// -- EngineCore: waiting senders ---------------------------------------------------------------
-
 namespace detail {
-
-void EngineCore::register_waiter(const std::string& actor_id, std::uint64_t id,
-                                 std::shared_ptr<QueueWaiter> w) {
-  std::lock_guard lock(waiter_mu_);
-  waiters_[{actor_id, id}] = std::move(w);
-}
-
-void EngineCore::drop_waiter(const std::string& actor_id, std::uint64_t id) {
-  std::lock_guard lock(waiter_mu_);
-  waiters_.erase({actor_id, id});
-}
-
-void EngineCore::complete_waiter(const std::string& actor_id, std::uint64_t id,
-                                 std::optional<Value> response) {
-  std::shared_ptr<QueueWaiter> w;
-  {
-    std::lock_guard lock(waiter_mu_);
-    auto it = waiters_.find({actor_id, id});
-    if (it == waiters_.end()) {
-      return;
-    }
-    w = std::move(it->second);
-    waiters_.erase(it);
-  }
-  asio::post(w->timer.get_executor(), [w, response = std::move(response)]() mutable {
-    w->done = true;
-    w->response = std::move(response);
-    w->timer.cancel();
-  });
-}
 
 // -- ActorRuntime: the queue -------------------------------------------------------------------
 
@@ -105,7 +73,7 @@ Result<void> ActorRuntime::load_queue() {
   return Result<void>{};
 }
 
-Task<Result<std::uint64_t>> ActorRuntime::enqueue(std::string name, Value body,
+Task<Result<std::uint64_t>> ActorRuntime::push_message(std::string name, Value body,
                                                   std::shared_ptr<QueueWaiter> waiter) {
   auto started = co_await ensure_started();
   if (!started) {
@@ -120,20 +88,20 @@ Task<Result<std::uint64_t>> ActorRuntime::enqueue(std::string name, Value body,
         std::move(meta));
   }
   const auto id = next_message_id_++;
-  const auto created = now_ms();
+  const auto created = clock().wall_ms();
   storage::WriteBatch batch;
   batch.ops.emplace_back(
       storage::WriteBatch::Put{record_.actor_id, queue_key(id),
                                protocol::encode_compat_cbor(message_row(name, body, created))});
   // Register before publishing: the message may complete before the sender looks again.
   if (waiter) {
-    engine_.register_waiter(record_.actor_id, id, waiter);
+    engine_.waiters().add(record_.actor_id, id, waiter);
   }
   queue_[id] = StoredMessage{std::move(name), std::move(body), created, false};
   auto done = co_await commit_durably(engine_.store(), std::move(batch));
   if (!done) {
     queue_.erase(id);
-    engine_.drop_waiter(record_.actor_id, id);
+    engine_.waiters().drop(record_.actor_id, id);
     co_return done.error();
   }
   queue_signal_.notify_all();
@@ -162,12 +130,13 @@ std::optional<QueueMessage> ActorRuntime::take(const std::vector<std::string>& n
   return std::nullopt;
 }
 
-Task<void> ActorRuntime::wait_for_message(RuntimeClock::time_point deadline) {
-  if (deadline == RuntimeClock::time_point::max()) {
+Task<void> ActorRuntime::wait_for_message(Clock::time_point deadline) {
+  if (deadline == Clock::time_point::max()) {
     co_await queue_signal_.wait();
     co_return;
   }
-  Timer timer(strand_, deadline);
+  Timer timer(clock(), strand_);
+  timer.expires_at(deadline);
   co_await (queue_signal_.wait() || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
 }
 
@@ -186,8 +155,8 @@ Task<void> ActorRuntime::complete_message(std::uint64_t id, Value response, Call
     log_failure("completing a queue message", finished.error());
     co_return;
   }
-  engine_.complete_waiter(record_.actor_id, id,
-                          is_undefined(response) ? std::nullopt : std::optional<Value>(response));
+  engine_.waiters().complete(
+      record_.actor_id, id, is_undefined(response) ? std::nullopt : std::optional<Value>(response));
 }
 
 void ActorRuntime::consume_message(std::uint64_t id, CallFrame& frame) {
@@ -200,7 +169,7 @@ void ActorRuntime::consume_message(std::uint64_t id, CallFrame& frame) {
 
 void ActorRuntime::notify_completed(const std::vector<std::uint64_t>& ids) {
   for (auto id : ids) {
-    engine_.complete_waiter(record_.actor_id, id, std::nullopt);
+    engine_.waiters().complete(record_.actor_id, id, std::nullopt);
   }
 }
 
@@ -220,8 +189,9 @@ Task<void> QueueMessage::complete(Value response) {
 }
 
 Task<std::optional<QueueMessage>> QueueApi::next(QueueReceive options) {
-  const auto deadline = options.timeout ? detail::RuntimeClock::now() + *options.timeout
-                                        : detail::RuntimeClock::time_point::max();
+  const auto& clock = rt_->clock();
+  const auto deadline =
+      options.timeout ? clock.now() + *options.timeout : Clock::time_point::max();
   for (;;) {
     if (rt_->aborting()) {
       throw ErrorException(aborted_error());
@@ -233,7 +203,7 @@ Task<std::optional<QueueMessage>> QueueApi::next(QueueReceive options) {
     if (auto msg = rt_->take(options.names, frame_)) {
       co_return msg;
     }
-    if (detail::RuntimeClock::now() >= deadline) {
+    if (clock.now() >= deadline) {
       co_return std::nullopt;
     }
     // A run loop that only waits lets the actor sleep.
@@ -272,7 +242,7 @@ std::optional<QueueMessage> QueueApi::try_next(std::vector<std::string> names) {
 }
 
 Task<void> QueueApi::send(std::string name, Value body) {
-  auto sent = co_await rt_->enqueue(std::move(name), std::move(body), nullptr);
+  auto sent = co_await rt_->push_message(std::move(name), std::move(body), nullptr);
   if (!sent) {
     throw ErrorException(sent.error());
   }

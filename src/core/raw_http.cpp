@@ -12,7 +12,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -155,12 +154,13 @@ Task<void> call_on_request(const ActorDefinition& def, ActorContext& ctx, RawReq
   out = co_await def.on_request(ctx, std::move(request));
 }
 
-Task<Result<RawResponse>> run_on_request(const ActorDefinition& def, ActorContext& ctx,
+Task<Result<RawResponse>> run_on_request(const ActorRuntime& rt, ActorContext& ctx,
                                          RawRequest request) {
+  const auto& def = rt.definition();
   RawResponse response;
-  asio::steady_timer timer(co_await asio::this_coro::executor, def.options.action_timeout);
+  Timer timer(rt.clock(), co_await asio::this_coro::executor, def.options.action_timeout);
   auto winner =
-      co_await (run_user(call_on_request(def, ctx, std::move(request), response), "onRequest") ||
+      co_await (rt.run_user(call_on_request(def, ctx, std::move(request), response), "onRequest") ||
                 timer.async_wait(asio::use_awaitable));
   if (winner.index() == 1) {
     co_return errors::action_timed_out();
@@ -188,11 +188,6 @@ Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorRuntime> rt, Va
   co_return result;
 }
 
-Task<void> pause(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 }  // namespace
 
 Task<Result<RawResponse>> ActorRuntime::invoke_request(std::shared_ptr<ConnRecord> conn,
@@ -202,7 +197,7 @@ Task<Result<RawResponse>> ActorRuntime::invoke_request(std::shared_ptr<ConnRecor
   frame.conn = std::move(conn);
   frame.conn_view.emplace(frame.conn.get(), &frame);
   ActorContext ctx(*this, &frame);
-  auto out = co_await run_on_request(def_, ctx, std::move(request));
+  auto out = co_await run_on_request(*this, ctx, std::move(request));
   auto finished = co_await finish_call(frame, true);
   leave_call();
   maybe_stop_after_call();
@@ -216,23 +211,13 @@ Task<Result<RawResponse>> ActorRuntime::invoke_request(std::shared_ptr<ConnRecor
 
 Task<Result<RawResponse>> Engine::handle_request(std::string actor_id, Value params,
                                                  RawRequest request) {
-  auto core = impl_->core;
-  // Shared so that a retry after actor.stopping (raised before the handler runs) still has it.
+  // Shared so that a second attempt after actor.stopping (met before the handler runs) still
+  // has it.
   auto shared = std::make_shared<RawRequest>(std::move(request));
-  for (int attempt = 0; attempt < detail::kRealtimeStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto result = co_await asio::co_spawn(
-        (*rt)->strand(), detail::request_on_strand(*rt, params, shared), asio::use_awaitable);
-    if (!result && result.error().is("actor", "stopping")) {
-      co_await detail::pause(detail::kRealtimeStoppingRetryDelay);
-      continue;
-    }
-    co_return result;
-  }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return co_await impl_->core->with_actor<RawResponse>(
+      std::move(actor_id), [&](std::shared_ptr<detail::ActorRuntime> rt) {
+        return detail::request_on_strand(std::move(rt), params, shared);
+      });
 }
 
 }  // namespace rivet

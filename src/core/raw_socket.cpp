@@ -21,7 +21,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -123,17 +122,6 @@ class RawSocketHandleImpl final : public RawSocketHandle {
   std::atomic<bool> closed_{false};
 };
 
-Task<void> wait_until_zero(const std::size_t& busy, Signal& signal) {
-  while (busy > 0) {
-    co_await signal.wait();
-  }
-}
-
-Task<void> pause(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 }  // namespace
 
 // -- RawSocketState ------------------------------------------------------------------------------
@@ -181,7 +169,7 @@ Task<Result<std::shared_ptr<RawSocketState>>> ActorRuntime::open_socket(
     // Closed while onConnect ran (the actor is stopping): nothing to serve.
     co_return make_error("actor", "stopped", "The actor stopped while the socket opened.");
   }
-  ++realtime_busy_;
+  realtime_.enter();  // left by run_socket()
   engine_.spawn(strand_, run_socket(shared_from_this(), socket));
   co_return socket;
 }
@@ -196,7 +184,7 @@ Task<void> ActorRuntime::run_socket(std::shared_ptr<ActorRuntime> self,
   {
     ActorContext ctx(*self, &frame);
     WebSocket ws(socket);
-    auto winner = co_await (run_user(self->def_.on_websocket(ctx, ws), "onWebSocket") ||
+    auto winner = co_await (self->run_user(self->def_.on_websocket(ctx, ws), "onWebSocket") ||
                             self->realtime_abort_.wait());
     if (winner.index() == 0) {
       ran = std::get<0>(std::move(winner));
@@ -207,7 +195,7 @@ Task<void> ActorRuntime::run_socket(std::shared_ptr<ActorRuntime> self,
   socket->frame = nullptr;
   if (!ran) {
     if (!ran.error().is("actor", "stopped")) {
-      log_failure("onWebSocket", ran.error());
+      self->log_failure("onWebSocket", ran.error());
     }
     socket->close_local(kCloseError, mask_for_client(ran.error()).qualified());
   } else {
@@ -215,11 +203,11 @@ Task<void> ActorRuntime::run_socket(std::shared_ptr<ActorRuntime> self,
   }
   auto finished = co_await self->finish_call(frame, false);
   if (!finished) {
-    log_failure("save after onWebSocket", finished.error());
+    self->log_failure("save after onWebSocket", finished.error());
   }
   co_await self->flush_socket(socket);
   co_await self->close_conn(socket->conn);
-  self->realtime_done();
+  self->realtime_.leave();
 }
 
 Task<void> ActorRuntime::flush_socket(std::shared_ptr<RawSocketState> socket) {
@@ -261,7 +249,7 @@ void ActorRuntime::schedule_flush(const std::shared_ptr<RawSocketState>& socket)
     return;
   }
   socket->flush_scheduled = true;
-  ++realtime_busy_;
+  realtime_.enter();  // left by flush_in_background()
   engine_.spawn(strand_, flush_in_background(shared_from_this(), socket));
 }
 
@@ -269,7 +257,7 @@ Task<void> ActorRuntime::flush_in_background(std::shared_ptr<ActorRuntime> self,
                                              std::shared_ptr<RawSocketState> socket) {
   socket->flush_scheduled = false;
   co_await self->flush_socket(socket);
-  self->realtime_done();
+  self->realtime_.leave();
 }
 
 Task<void> ActorRuntime::commit_socket(std::shared_ptr<RawSocketState> socket) {
@@ -282,28 +270,20 @@ Task<void> ActorRuntime::commit_socket(std::shared_ptr<RawSocketState> socket) {
   co_await flush_socket(socket);
 }
 
-void ActorRuntime::realtime_done() {
-  if (--realtime_busy_ == 0) {
-    realtime_idle_.notify_all();
-  }
-}
-
 Task<void> ActorRuntime::wait_realtime_idle() {
-  if (realtime_busy_ == 0) {
+  if (realtime_.idle()) {
     co_return;
   }
-  asio::steady_timer deadline(strand_, def_.options.hook_timeout);
-  co_await (wait_until_zero(realtime_busy_, realtime_idle_) ||
-            deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (realtime_busy_ == 0) {
+  Timer deadline(clock(), strand_, def_.options.hook_timeout);
+  co_await (realtime_.wait_idle() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (realtime_.idle()) {
     co_return;
   }
   // Handlers that ignore their closed socket: cancel them at their next suspension.
   realtime_abort_.notify_all();
-  asio::steady_timer last(strand_, def_.options.hook_timeout);
-  co_await (wait_until_zero(realtime_busy_, realtime_idle_) ||
-            last.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (realtime_busy_ > 0) {
+  Timer last(clock(), strand_, def_.options.hook_timeout);
+  co_await (realtime_.wait_idle() || last.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (!realtime_.idle()) {
     log_failure("stop", make_error("actor", "callback_timed_out",
                                    "onWebSocket handlers did not finish after cancellation"));
   }
@@ -376,24 +356,17 @@ std::optional<WebSocketClose> WebSocket::close_info() const {
 Task<Result<std::shared_ptr<RawSocketHandle>>> Engine::open_websocket(
     std::string actor_id, Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink) {
   auto core = impl_->core;
-  for (int attempt = 0; attempt < detail::kRealtimeStoppingRetries; ++attempt) {
-    auto rt = core->runtime_for(actor_id);
-    if (!rt) {
-      co_return rt.error();
-    }
-    auto socket = co_await asio::co_spawn(
-        (*rt)->strand(), (*rt)->open_socket(params, request, sink), asio::use_awaitable);
-    if (!socket && socket.error().is("actor", "stopping")) {
-      co_await detail::pause(detail::kRealtimeStoppingRetryDelay);
-      continue;
-    }
-    if (!socket) {
-      co_return socket.error();
-    }
-    co_return std::shared_ptr<RawSocketHandle>(
-        std::make_shared<detail::RawSocketHandleImpl>(core, *rt, std::move(*socket)));
+  std::shared_ptr<detail::ActorRuntime> target;
+  auto socket = co_await core->with_actor<std::shared_ptr<detail::RawSocketState>>(
+      std::move(actor_id), [&](std::shared_ptr<detail::ActorRuntime> rt) {
+        target = rt;
+        return rt->open_socket(params, request, sink);
+      });
+  if (!socket) {
+    co_return socket.error();
   }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return std::shared_ptr<RawSocketHandle>(
+      std::make_shared<detail::RawSocketHandleImpl>(core, std::move(target), std::move(*socket)));
 }
 
 }  // namespace rivet

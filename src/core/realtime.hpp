@@ -22,10 +22,6 @@ namespace rivet::detail {
 inline constexpr std::size_t kRawInboxFrames = 1024;
 inline constexpr std::size_t kRawInboxBytes = 16 * 1024 * 1024;
 
-/// Engine retries while a runtime is on its way to sleep (as engine.cpp does for actions).
-inline constexpr int kRealtimeStoppingRetries = 2000;
-inline constexpr auto kRealtimeStoppingRetryDelay = std::chrono::milliseconds(2);
-
 /// The actor side of one raw WebSocket.
 struct RawSocketState {
   struct Outgoing {

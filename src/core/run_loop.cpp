@@ -25,24 +25,23 @@ Task<void> ActorRuntime::run_loop(std::shared_ptr<ActorRuntime> self) {
     frame.run_loop = true;
     ActorContext ctx(*self, &frame);
     self->enter_call();
-    auto ran = co_await run_user(self->def_.run(ctx), "run");
+    auto ran = co_await self->run_user(self->def_.run(ctx), "run");
     // Messages taken but not completed are delivered again (at least once).
     self->requeue_in_flight();
     auto finished = co_await self->finish_call(frame, false);
     if (!finished) {
-      log_failure("run loop save", finished.error());
+      self->log_failure("run loop save", finished.error());
     }
     self->leave_call();
     if (self->run_state_ != RunState::Running || ran || ran.error().is("actor", "aborted")) {
       break;
     }
-    log_failure("run handler", ran.error());
-    boost::asio::steady_timer timer(self->strand_, restart_delay);
+    self->log_failure("run handler", ran.error());
+    Timer timer(self->clock(), self->strand_, restart_delay);
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     restart_delay = std::min(restart_delay * 2, kMaxRestartDelay);
   }
-  self->run_loop_active_ = false;
-  self->run_loop_done_.notify_all();
+  self->run_loop_.leave();
 }
 
 }  // namespace rivet::detail

@@ -70,7 +70,7 @@ void to_json(nlohmann::json& j, const ScheduleInfo& info) {
 
 std::string Schedule::after_values(std::chrono::milliseconds delay, std::string action,
                                    Value args) {
-  return at_values(detail::now_ms() + delay.count(), std::move(action), std::move(args));
+  return at_values(rt_->clock().wall_ms() + delay.count(), std::move(action), std::move(args));
 }
 
 std::string Schedule::at_values(std::int64_t timestamp_ms, std::string action, Value args) {
@@ -198,7 +198,7 @@ Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
     std::string name(entry.key.begin() + 1, entry.key.end());
     auto rec = decode_cron_job(name, entry.value);
     if (!rec) {
-      log_failure("loading cron job", rec.error());
+      rt.log_failure("loading cron job", rec.error());
       rt.stage_write(storage::WriteBatch::Delete{actor_id, entry.key});
       continue;
     }
@@ -207,7 +207,7 @@ Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
   for (auto& entry : *rows) {
     auto row = decode_row(entry.key, entry.value);
     if (!row) {
-      log_failure("loading a schedule", make_error("schedule", "corrupt", "unreadable row"));
+      rt.log_failure("loading a schedule", make_error("schedule", "corrupt", "unreadable row"));
       rt.stage_write(storage::WriteBatch::Delete{actor_id, entry.key});
       continue;
     }
@@ -267,7 +267,7 @@ void ActorRuntime::retire_schedule(const ScheduleRun& run, const Result<Value>& 
     return;
   }
   ScheduleRow row;
-  row.due = now_ms() + schedule_retry_delay(attempt).count();
+  row.due = clock().wall_ms() + schedule_retry_delay(attempt).count();
   row.nonce = run.nonce;  // the same id while retrying
   row.action = run.action;
   row.args = run.args;
@@ -286,7 +286,7 @@ Task<void> ActorRuntime::run_due_schedules() {
       log_failure("waking for a schedule", started.error());
     }
     // Whoever wakes the actor next (or the retry below) will run it.
-    engine_.add_alarm(record_.actor_id, now_ms() + 100);
+    engine_.alarms().add(record_.actor_id, clock().wall_ms() + 100);
     co_return;
   }
   schedules_running_ = true;
@@ -296,7 +296,7 @@ Task<void> ActorRuntime::run_due_schedules() {
     auto loaded = schedule_table();
     if (!loaded) {
       log_failure("reading schedules", loaded.error());
-      engine_.add_alarm(record_.actor_id, now_ms() + 1000);
+      engine_.alarms().add(record_.actor_id, clock().wall_ms() + 1000);
       break;
     }
     // The table outlives this loop (shared_ptr member); rows are looked up afresh after every
@@ -304,12 +304,12 @@ Task<void> ActorRuntime::run_due_schedules() {
     auto table = schedule_table_;
     while (run_state_ == RunState::Running && !table->rows.empty()) {
       const auto& [key, row] = *table->rows.begin();
-      if (row.due > now_ms()) {
-        engine_.add_alarm(record_.actor_id, row.due);
+      if (row.due > clock().wall_ms()) {
+        engine_.alarms().add(record_.actor_id, row.due);
         break;
       }
       ScheduleRun run{key, row.action, row.args, row.attempt, row.nonce, row.cron, row.slot,
-                      now_ms()};
+                      clock().wall_ms()};
       if (!run.cron.empty()) {
         auto job = table->jobs.find(run.cron);
         if (job == table->jobs.end()) {

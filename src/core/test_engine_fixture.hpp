@@ -1,5 +1,6 @@
 #pragma once
-// A real Engine on a real SQLite file in a temp dir, driven from the test thread.
+// A real Engine on a real SQLite file in a temp dir, driven from the test thread, on a
+// ManualClock the test may advance.
 
 #include <rivet/core/actor.hpp>
 #include <rivet/core/engine.hpp>
@@ -39,7 +40,8 @@ class EngineFixture : public ::testing::Test {
     auto store = storage::Store::open({.path = (dir_ / "rivet.db").string()});
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
-    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_);
+    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_,
+                                       EngineOptions{.clock = clock_});
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -69,6 +71,8 @@ class EngineFixture : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  /// Runs like the real clock until a test advances it: timers then fire at once.
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   Registry registry_;
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

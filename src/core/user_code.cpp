@@ -1,14 +1,12 @@
 #include "core/user_code.hpp"
 
-#include "core/clock.hpp"
+#include "core/actor_runtime.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cstdio>
 #include <variant>
 
 namespace rivet::detail {
@@ -16,29 +14,24 @@ namespace rivet::detail {
 namespace asio = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
 
-void log_failure(std::string_view what, const Error& error) {
-  std::fprintf(stderr, "rivet: %.*s failed: %s.%s: %s\n", static_cast<int>(what.size()),
-               what.data(), error.group.c_str(), error.code.c_str(), error.message.c_str());
-}
-
 namespace {
 
-Error from_exception(const char* what, std::exception_ptr ep) {
+Error from_exception(const char* what, std::exception_ptr ep, const ActorRuntime& rt) {
   try {
     std::rethrow_exception(ep);
   } catch (const ErrorException& e) {
     return e.error();
   } catch (const std::exception& e) {
-    log_failure(what, make_error("core", "internal_error", e.what()));
+    rt.log_failure(what, make_error("core", "internal_error", e.what()));
   } catch (...) {
-    log_failure(what, make_error("core", "internal_error", "unknown exception"));
+    rt.log_failure(what, make_error("core", "internal_error", "unknown exception"));
   }
   return errors::internal();
 }
 
 }  // namespace
 
-Task<Result<void>> run_user(Task<void> task, const char* what) {
+Task<Result<void>> run_user(Task<void> task, const char* what, const ActorRuntime& rt) {
   std::exception_ptr failure;
   try {
     co_await std::move(task);
@@ -46,12 +39,12 @@ Task<Result<void>> run_user(Task<void> task, const char* what) {
     failure = std::current_exception();
   }
   if (failure) {
-    co_return from_exception(what, failure);
+    co_return from_exception(what, failure, rt);
   }
   co_return Result<void>{};
 }
 
-Task<Result<Value>> run_user_value(Task<Value> task, const char* what) {
+Task<Result<Value>> run_user_value(Task<Value> task, const char* what, const ActorRuntime& rt) {
   std::exception_ptr failure;
   Value out;
   try {
@@ -60,26 +53,27 @@ Task<Result<Value>> run_user_value(Task<Value> task, const char* what) {
     failure = std::current_exception();
   }
   if (failure) {
-    co_return from_exception(what, failure);
+    co_return from_exception(what, failure, rt);
   }
   co_return out;
 }
 
 Result<Value> run_sync_action(const ActorDefinition::SyncActionFn& fn, ActorContext& ctx,
-                              const Value& args, const char* what) {
+                              const Value& args, const char* what, const ActorRuntime& rt) {
   try {
     return fn(ctx, args);
   } catch (...) {
-    return from_exception(what, std::current_exception());
+    return from_exception(what, std::current_exception(), rt);
   }
 }
 
 Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* what,
-                                                std::chrono::milliseconds timeout) {
-  Timer timer(co_await asio::this_coro::executor, timeout);
+                                                std::chrono::milliseconds timeout,
+                                                const ActorRuntime& rt) {
+  Timer timer(rt.clock(), co_await asio::this_coro::executor, timeout);
   // as_tuple: the cancelled timer of a call that finished in time completes without throwing
   // (an exception per call was a tenth of the action path's instructions).
-  auto winner = co_await (run_user_value(std::move(task), what) ||
+  auto winner = co_await (run_user_value(std::move(task), what, rt) ||
                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (winner.index() == 1) {
     co_return errors::action_timed_out();
@@ -91,9 +85,10 @@ Task<Result<Value>> run_user_value_with_timeout(Task<Value> task, const char* wh
 
 namespace rivet::detail {
 
-Task<Result<void>> run_hook(Task<void> task, const char* what, std::chrono::milliseconds timeout) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-  auto winner = co_await (run_user(std::move(task), what) ||
+Task<Result<void>> run_hook(Task<void> task, const char* what, std::chrono::milliseconds timeout,
+                            const ActorRuntime& rt) {
+  Timer timer(rt.clock(), co_await asio::this_coro::executor, timeout);
+  auto winner = co_await (run_user(std::move(task), what, rt) ||
                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (winner.index() == 1) {
     co_return make_error(

@@ -156,7 +156,7 @@ void WorkflowRun::throw_if_aborted() const {
 Task<void> WorkflowRun::record(const std::string& location, Value entry) {
   // Readable history: when the entry was first written (entries rewritten in place keep it).
   if (!entry.contains("ts")) {
-    entry["ts"] = now_ms();
+    entry["ts"] = rt_.clock().wall_ms();
   }
   visited_.insert(location);
   rt_.stage_write(storage::WriteBatch::Put{rt_.record().actor_id, history_key(location),
@@ -178,7 +178,7 @@ Task<void> WorkflowRun::replace_scope(const std::string& scope, const std::strin
   co_await record(location, std::move(entry));
 }
 
-Task<void> WorkflowRun::wait(RuntimeClock::time_point deadline, const CancelToken* cancel) {
+Task<void> WorkflowRun::wait(Clock::time_point deadline, const CancelToken* cancel) {
   using namespace boost::asio::experimental::awaitable_operators;
   rt_.leave_call();
   if (cancel == nullptr) {
@@ -195,13 +195,13 @@ Task<void> WorkflowRun::wait_until(std::int64_t until_ms, const CancelToken* can
     if (cancel != nullptr && cancel->is_cancelled()) {
       throw ErrorException(cancelled_error());
     }
-    const auto now = now_ms();
+    const auto now = rt_.clock().wall_ms();
     if (now >= until_ms) {
       co_return;
     }
     // If the actor sleeps meanwhile, the alarm wakes it and the replay resumes this wait.
-    rt_.engine().add_alarm(rt_.record().actor_id, until_ms);
-    co_await wait(RuntimeClock::now() + std::chrono::milliseconds(until_ms - now), cancel);
+    rt_.engine().alarms().add(rt_.record().actor_id, until_ms);
+    co_await wait(rt_.clock().now() + std::chrono::milliseconds(until_ms - now), cancel);
   }
 }
 
@@ -225,7 +225,7 @@ Task<WorkflowMessage> WorkflowRun::receive(const std::string& location,
       co_await record(location, std::move(recorded));
       co_return out;
     }
-    co_await wait(RuntimeClock::time_point::max(), cancel);
+    co_await wait(Clock::time_point::max(), cancel);
   }
 }
 
@@ -263,7 +263,7 @@ Task<void> WorkflowRun::compensate(RollbackFrame& frame) {
     }
     Value entry = history_[next.location];
     entry["rolledBack"] = true;
-    entry["rolledBackAt"] = now_ms();
+    entry["rolledBackAt"] = rt_.clock().wall_ms();
     co_await record(next.location, std::move(entry));
     frame.compensations.pop_back();
   }
@@ -399,7 +399,7 @@ Task<void> Workflow::sleep(std::string name, std::chrono::milliseconds duration)
   if (auto e = run_->entry_of(loc, "sleep")) {
     until = e->value("until", std::int64_t{0});
   } else {
-    until = detail::now_ms() + duration.count();
+    until = run_->runtime().clock().wall_ms() + duration.count();
     Value entry = Value::object();
     entry["kind"] = "sleep";
     entry["until"] = until;
@@ -432,7 +432,7 @@ Task<WorkflowMessage> Workflow::next_message(std::string name, std::vector<std::
 
 void Workflow::complete(const WorkflowMessage& message, Value response) {
   auto& rt = run_->runtime();
-  rt.engine().complete_waiter(
+  rt.engine().waiters().complete(
       rt.record().actor_id, message.id,
       is_undefined(response) ? std::nullopt : std::optional<Value>(response));
 }

@@ -75,7 +75,8 @@ WorkflowHistoryEntry describe(std::string location, Value raw, std::int64_t now)
 
 Result<WorkflowHistory> read_workflow_history(storage::Store& store, const Registry& registry,
                                               const std::string& actor_id,
-                                              const std::string& actor_name) {
+                                              const std::string& actor_name,
+                                              std::int64_t now_ms) {
   WorkflowHistory history;
   const auto* def = registry.find(actor_name);
   history.enabled = def != nullptr && def->workflow;
@@ -84,7 +85,7 @@ Result<WorkflowHistory> read_workflow_history(storage::Store& store, const Regis
   if (!rows) {
     return rows.error();
   }
-  const auto now = detail::now_ms();
+  const auto now = now_ms;
   for (auto& row : *rows) {
     auto decoded = protocol::decode_compat_cbor(row.value);
     if (!decoded || !decoded->is_object()) {

@@ -82,7 +82,7 @@ class WorkflowRun {
   [[nodiscard]] Value history_value() const;
 
  private:
-  Task<void> wait(RuntimeClock::time_point deadline, const CancelToken* cancel);
+  Task<void> wait(Clock::time_point deadline, const CancelToken* cancel);
   ActorRuntime& rt_;
   CallFrame& frame_;
   std::map<std::string, Value> history_;

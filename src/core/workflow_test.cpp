@@ -292,7 +292,7 @@ class WorkflowTest : public rivet::testing::EngineFixture {
   }
 
   rivet::WorkflowHistory history(const std::string& id, const std::string& name) {
-    auto h = rivet::read_workflow_history(*store_, registry_, id, name);
+    auto h = rivet::read_workflow_history(*store_, registry_, id, name, clock_->wall_ms());
     EXPECT_TRUE(h);
     return h ? *h : rivet::WorkflowHistory{};
   }

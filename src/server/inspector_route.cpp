@@ -60,7 +60,8 @@ Task<HttpResponse> handle_inspector(ServerContext& ctx, const ActorIdentity& ide
                          "The inspector needs the actor's inspector token as a Bearer token");
   }
   auto history =
-      read_workflow_history(ctx.store, ctx.engine.registry(), identity.actor_id, identity.name);
+      read_workflow_history(ctx.store, ctx.engine.registry(), identity.actor_id, identity.name,
+                            ctx.engine.options().clock->wall_ms());
   if (!history) {
     co_return error_json(500, "core", "internal_error", "An internal error occurred");
   }

@@ -6,7 +6,9 @@
 /// Thread-safety: all methods are thread-safe. Coroutines resume on the caller's executor.
 /// Lifetime: the Store and Registry must outlive the Engine; call stop() before destroying it.
 
+#include <rivet/common/clock.hpp>
 #include <rivet/common/error.hpp>
+#include <rivet/common/log.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
@@ -88,6 +90,10 @@ struct EngineOptions {
   std::string version = "0.1.0";
   /// Directory for per-actor files (SQLite databases live in <data_dir>/actors/).
   std::string data_dir = ".";
+  /// Time for every deadline, timestamp and schedule (tests pass a ManualClock).
+  std::shared_ptr<Clock> clock = Clock::system();
+  /// Where the runtime's records go (user-code failures with the actor's name, key and id).
+  Logger logger = Logger::global();
 };
 
 struct CreateRequest {

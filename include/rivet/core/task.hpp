@@ -1,9 +1,4 @@
 #pragma once
-/// rivet::Task<T>: the coroutine type of actions, hooks and runtime calls.
+/// rivet::Task<T> (defined in common, where the lifecycle primitives need it too).
 
-#include <boost/asio/awaitable.hpp>
-
-namespace rivet {
-template <class T>
-using Task = boost::asio::awaitable<T>;
-}  // namespace rivet
+#include <rivet/common/task.hpp>

@@ -43,11 +43,13 @@ struct WorkflowHistory {
 };
 
 /// The history of actor `actor_id` whose definition is `actor_name`. An actor without workflow
-/// history (or not a workflow) gives an empty history.
+/// history (or not a workflow) gives an empty history. `now_ms` (wall clock) tells pending
+/// sleeps from elapsed ones.
 [[nodiscard]] Result<WorkflowHistory> read_workflow_history(storage::Store& store,
                                                             const Registry& registry,
                                                             const std::string& actor_id,
-                                                            const std::string& actor_name);
+                                                            const std::string& actor_name,
+                                                            std::int64_t now_ms);
 
 /// The JSON shape the inspector route answers: {isWorkflowEnabled, history: {status, entries}}
 /// (history null when not enabled).
