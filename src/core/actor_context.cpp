@@ -75,7 +75,7 @@ Conn* ActorContext::conn() noexcept {
 
 std::vector<Conn> ActorContext::conns() noexcept {
   std::vector<Conn> out;
-  for (const auto& conn : rt_->connections()) {
+  for (const auto& conn : rt_->conns().all()) {
     if (!conn->disconnected) {
       out.emplace_back(conn.get(), frame_);
     }

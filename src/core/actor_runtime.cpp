@@ -1,6 +1,5 @@
 #include "core/actor_runtime.hpp"
 
-#include <cstring>
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/durable_commit.hpp"
@@ -8,7 +7,11 @@
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -16,14 +19,43 @@
 
 namespace rivet::detail {
 
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto kReplyGrace = std::chrono::seconds(2);
+
+Error stopping_error() {
+  return make_error("actor", "stopping", "The actor is stopping; retry.");
+}
+
+// Returns when every reply of the connection reached its transport, or after `grace`.
+Task<void> replies_delivered(PendingReplies& replies, const Clock& clock, Clock::duration grace) {
+  if (replies.count.load() == 0) {
+    co_return;
+  }
+  Timer give_up(clock, co_await boost::asio::this_coro::executor, grace);
+  co_await (replies.drained.async_wait_unless([&replies] { return replies.count.load() == 0; },
+                                              boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+            give_up.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)));
+}
+
+}  // namespace
+
 ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
                            storage::ActorRecord record)
     : engine_(engine),
       def_(def),
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
-      started_signal_(strand_),
-      queue_signal_(strand_) {}
+      started_(strand_) {}
+
+const protocol::ActorKey& ActorRuntime::key() const {
+  if (!key_) {
+    key_ = std::make_unique<protocol::ActorKey>(protocol::deserialize_key(record_.key));
+  }
+  return *key_;
+}
 
 const Clock& ActorRuntime::clock() const noexcept {
   return engine_.clock();
@@ -44,15 +76,6 @@ void ActorRuntime::log_failure(std::string_view what, const Error& error) const 
 
 ActorIdentity ActorRuntime::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
-}
-
-std::vector<std::shared_ptr<ConnRecord>> ActorRuntime::connections() const {
-  std::vector<std::shared_ptr<ConnRecord>> out;
-  out.reserve(conns_.size());
-  for (const auto& [id, conn] : conns_) {
-    out.push_back(conn);
-  }
-  return out;
 }
 
 Task<Result<void>> ActorRuntime::run_user(Task<void> task, const char* what) const {
@@ -77,6 +100,216 @@ Result<Value> ActorRuntime::run_sync_action(const ActorDefinition::SyncActionFn&
                                             ActorContext& ctx, const Value& args,
                                             const char* what) const {
   return detail::run_sync_action(fn, ctx, args, what, *this);
+}
+
+Task<Result<void>> ActorRuntime::ensure_started() {
+  for (;;) {
+    switch (run_state_) {
+      case RunState::Running:
+        co_return Result<void>{};
+      case RunState::Stopping:
+      case RunState::Stopped:
+        co_return stopping_error();
+      case RunState::Starting:
+        co_await started_.wait();
+        continue;
+      case RunState::Idle:
+        break;
+    }
+    break;
+  }
+  run_state_ = RunState::Starting;
+  auto started = co_await start();
+  if (!started) {
+    run_state_ = RunState::Stopped;
+    started_.notify_all();
+    engine_.actors().forget(*this);
+    co_return started;
+  }
+  run_state_ = RunState::Running;
+  ready_.store(true, std::memory_order_release);
+  started_.notify_all();
+  if (def_.run) {
+    queue_.run_loop_gate().enter();  // left by run_loop() when the handler is done for good
+    engine_.spawn(strand_, MessageQueue::run_loop(shared_from_this()));
+  }
+  sleep_.note_idle(*this);
+  co_return Result<void>{};
+}
+
+Task<Result<void>> ActorRuntime::start() {
+  CallFrame frame;
+  ActorContext ctx(*this, &frame);
+
+  if (auto loaded = queue_.load(*this); !loaded) {
+    co_return loaded;
+  }
+  if (def_.database) {
+    auto opened = co_await db_.open(*this, ctx);
+    if (!opened) {
+      co_return opened;
+    }
+  }
+  auto stored = engine_.store().kv_get(record_.actor_id, kStateKey);
+  if (!stored) {
+    co_return stored.error();
+  }
+  Value input;
+  bool created = false;
+  if (*stored) {
+    auto value = protocol::decode_compat_cbor(**stored);
+    if (!value) {
+      co_return value.error();
+    }
+    try {
+      state_.set_state(def_.load_state(*value));
+    } catch (const std::exception& e) {
+      log_failure("loading state", make_error("core", "internal_error", e.what()));
+      co_return errors::internal();
+    }
+    state_.loaded_from(**stored);
+  } else {
+    if (record_.input) {
+      auto decoded = protocol::decode_compat_cbor(*record_.input);
+      if (!decoded) {
+        co_return decoded.error();
+      }
+      input = std::move(*decoded);
+    }
+    std::unique_ptr<AnyBox> initial;
+    auto made = co_await run_hook(
+        [](const ActorDefinition& def, ActorContext& c, Value in,
+           std::unique_ptr<AnyBox>& out) -> Task<void> {
+          out = co_await def.create_state(c, std::move(in));
+        }(def_, ctx, input, initial),
+        "createState", def_.options.hook_timeout);
+    if (!made) {
+      co_return made;
+    }
+    state_.set_state(std::move(initial));
+    created = true;
+  }
+
+  if (def_.create_vars) {
+    std::unique_ptr<AnyBox> vars;
+    auto made = co_await run_hook(
+        [](const ActorDefinition& def, ActorContext& c, std::unique_ptr<AnyBox>& out)
+            -> Task<void> { out = co_await def.create_vars(c); }(def_, ctx, vars),
+        "createVars", def_.options.hook_timeout);
+    if (!made) {
+      co_return made;
+    }
+    state_.set_vars(std::move(vars));
+  }
+
+  if (created && def_.on_create) {
+    auto ran = co_await run_hook(def_.on_create(ctx, input), "onCreate", def_.options.hook_timeout);
+    if (!ran) {
+      co_return ran;
+    }
+  }
+  if (created) {
+    // The actor exists from here on, even if onWake fails later.
+    auto saved = co_await persist_state(true);
+    if (!saved) {
+      co_return saved;
+    }
+  }
+  if (def_.on_wake) {
+    auto ran = co_await run_hook(def_.on_wake(ctx), "onWake", def_.options.hook_timeout);
+    if (!ran) {
+      co_return ran;
+    }
+  }
+  co_return co_await finish_call(frame, false);
+}
+
+Task<void> ActorRuntime::stop(bool destroy) {
+  while (run_state_ == RunState::Starting) {
+    co_await started_.wait();
+  }
+  if (run_state_ == RunState::Stopping || run_state_ == RunState::Stopped) {
+    co_return;
+  }
+  const bool was_running = run_state_ == RunState::Running;
+  run_state_ = RunState::Stopping;
+  // From here callers that meet actor.stopping await this stop instead of retrying.
+  engine_.actors().stopping(*this);
+  ready_.store(false, std::memory_order_release);
+  // The run loop sees `aborting()` at its next receive; give it the chance to finish its
+  // current message first (the sleep grace).
+  queue_.wake_receivers();
+  co_await queue_.run_loop_gate().wait_idle();
+  co_await sleep_.wait_calls();
+
+  CallFrame frame;
+  ActorContext ctx(*this, &frame);
+  if (was_running) {
+    // Connections end first so their onDisconnect hooks still see a live actor.
+    co_await close_connections(destroy, frame);
+    // -- realtime: raw WebSocket handlers see their closed sockets and finish first.
+    co_await sockets_.wait_idle(*this);
+
+    const auto& hook = destroy ? def_.on_destroy : def_.on_sleep;
+    if (hook) {
+      auto ran = co_await run_hook(hook(ctx), destroy ? "onDestroy" : "onSleep",
+                                   def_.options.hook_timeout);
+      if (!ran) {
+        log_failure(destroy ? "onDestroy" : "onSleep", ran.error());
+      }
+    }
+    auto finished = co_await finish_call(frame, false);
+    if (!finished) {
+      log_failure("final save", finished.error());
+    }
+  }
+  db_.close(*this, destroy);
+  if (destroy) {
+    storage::WriteBatch batch;
+    batch.ops.emplace_back(
+        storage::WriteBatch::DestroyActor{record_.actor_id, clock().wall_ms()});
+    auto done = co_await commit_durably(engine_.store(), std::move(batch));
+    if (!done) {
+      log_failure("destroy", done.error());
+    }
+  }
+  if (!destroy && def_.run && !queue_.empty()) {
+    // Messages arrived while stopping: wake again to run them.
+    engine_.alarms().add(record_.actor_id, clock().wall_ms());
+  }
+  run_state_ = RunState::Stopped;
+  state_.drop();
+  engine_.actors().forget(*this);
+}
+
+Task<void> ActorRuntime::close_connections(bool destroy, CallFrame& frame) {
+  auto conns = conns_.all();
+  for (auto& conn : conns) {
+    if (conn->disconnected) {
+      continue;
+    }
+    // Let replies to this connection's finished calls (e.g. the sleepNow that caused this
+    // stop) reach the transport before the close does.
+    if (conn->replies) {
+      co_await replies_delivered(*conn->replies, clock(), kReplyGrace);
+    }
+    conn->disconnected = true;
+    conns_.remove(conn->id);
+    if (conn->sink) {
+      conn->sink->close(destroy ? "actor.destroyed" : "actor.stopped", true);
+    }
+    if (def_.on_disconnect) {
+      CallFrame conn_frame{conn, {}, {}};
+      conn_frame.conn_view.emplace(conn.get(), &conn_frame);
+      ActorContext conn_ctx(*this, &conn_frame);
+      auto ran = co_await run_hook(def_.on_disconnect(conn_ctx, *conn_frame.conn_view),
+                                   "onDisconnect", def_.options.hook_timeout);
+      if (!ran) {
+        log_failure("onDisconnect", ran.error());
+      }
+      frame.events.insert(frame.events.end(), conn_frame.events.begin(), conn_frame.events.end());
+    }
+  }
 }
 
 Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
@@ -107,7 +340,7 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
                                   "onBeforeActionResponse");
   }
   if (schedule != nullptr) {
-    retire_schedule(*schedule, out);
+    scheduler_.retire(*this, *schedule, out);
   }
   auto finished = co_await finish_call(frame, true);
   leave_call();
@@ -119,15 +352,13 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
 }
 
 Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
-  if (state_ && is_action && def_.on_state_change) {
-    Bytes snapshot;
-    try {
-      snapshot = protocol::encode_compat_cbor(state_->to_value());
-    } catch (const std::exception& e) {
-      log_failure("state serialization", make_error("core", "internal_error", e.what()));
+  if (state_.has_state() && is_action && def_.on_state_change) {
+    auto snapshot = state_.snapshot();
+    if (!snapshot) {
+      log_failure("state serialization", snapshot.error());
       co_return errors::internal();
     }
-    if (!same_as_submitted(snapshot)) {
+    if (!state_.unchanged(*snapshot)) {
       ActorContext ctx(*this, &frame);
       auto hooked = co_await run_user(def_.on_state_change(ctx), "onStateChange");
       if (!hooked) {
@@ -142,64 +373,32 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
   }
   deliver(frame.events);
   if (!frame.auto_completed.empty()) {
-    notify_completed(frame.auto_completed);
+    queue_.notify_completed(*this, frame.auto_completed);
     frame.auto_completed.clear();
   }
   co_return Result<void>{};
 }
 
 Task<Result<void>> ActorRuntime::persist_state(bool force) {
-  storage::WriteBatch batch;
-  const bool inserts_record = unborn_;
-  if (inserts_record) {
-    batch.ops.emplace_back(storage::WriteBatch::InsertActor{record_});
+  auto prepared = state_.prepare(record_, force);
+  if (!prepared) {
+    log_failure("state serialization", prepared.error());
+    co_return errors::internal();
   }
-  if (state_) {
-    Bytes snapshot;
-    try {
-      snapshot = protocol::encode_compat_cbor(state_->to_value());
-    } catch (const std::exception& e) {
-      log_failure("state serialization", make_error("core", "internal_error", e.what()));
-      co_return errors::internal();
-    }
-    if (force || !same_as_submitted(snapshot)) {
-      last_submitted_state_.assign(snapshot.begin(), snapshot.end());
-      batch.ops.emplace_back(
-          storage::WriteBatch::Put{record_.actor_id, kStateKey, std::move(snapshot)});
-    }
-  }
-  for (auto& op : pending_writes_.ops) {
-    batch.ops.push_back(std::move(op));
-  }
-  pending_writes_.ops.clear();
-  auto alarms = std::move(pending_alarms_);
-  pending_alarms_.clear();
-  // Nothing new and nothing in flight: the caller's view is already durable.
-  if (batch.empty() && durable_seq_ == submitted_seq_) {
+  if (!*prepared) {
     co_return Result<void>{};
   }
+  auto& commit = **prepared;
   // An empty batch still waits for everything queued before it (Store contract), so a call that
   // read state another call changed does not answer before that change is durable.
-  const auto seq = ++submitted_seq_;
-  auto result = co_await commit_durably(engine_.store(), std::move(batch));
-  if (result && seq > durable_seq_) {
-    durable_seq_ = seq;
-  }
-  if (result && inserts_record) {
-    unborn_ = false;
-  }
+  auto result = co_await commit_durably(engine_.store(), std::move(commit.batch));
   if (result) {
-    for (auto due : alarms) {
+    state_.committed(commit);
+    for (auto due : commit.alarms) {
       engine_.alarms().add(record_.actor_id, due);
     }
   }
   co_return result;
-}
-
-bool ActorRuntime::same_as_submitted(const Bytes& snapshot) const noexcept {
-  return snapshot.size() == last_submitted_state_.size() &&
-         (snapshot.empty() ||
-          std::memcmp(snapshot.data(), last_submitted_state_.data(), snapshot.size()) == 0);
 }
 
 namespace {
@@ -286,12 +485,7 @@ void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
       }
       continue;
     }
-    std::vector<ConnectionSink*> sinks;
-    for (const auto& [id, conn] : conns_) {
-      if (conn->sink && !conn->disconnected && conn->subscriptions.contains(ev.name)) {
-        sinks.push_back(conn->sink.get());
-      }
-    }
+    auto sinks = conns_.subscribers(ev.name);
     if (sinks.empty()) {
       continue;
     }
@@ -313,66 +507,6 @@ void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
     fanout->wait_done();
   }
   events.clear();
-}
-
-void ActorRuntime::maybe_stop_after_call() {
-  if (stop_scheduled_ || !(sleep_requested_ || destroy_requested_)) {
-    return;
-  }
-  stop_scheduled_ = true;
-  engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
-    co_await self->stop(self->destroy_requested_);
-  }(shared_from_this()));
-}
-
-void ActorRuntime::leave_call() {
-  if (calls_.leave()) {
-    note_idle();
-  }
-}
-
-bool ActorRuntime::is_idle() const noexcept {
-  if (!calls_.idle()) {
-    return false;
-  }
-  for (const auto& [id, conn] : conns_) {
-    if (!conn->transient) {
-      return false;
-    }
-  }
-  return true;
-}
-
-void ActorRuntime::note_idle() {
-  if (run_state_ != RunState::Running || !is_idle()) {
-    return;
-  }
-  // Only the deadline moves here; the sweeper entry made earlier fires at the older deadline and
-  // re-registers the actor then (on_idle_due), so a busy actor costs nothing per call.
-  idle_deadline_ = clock().now() + def_.options.sleep_timeout;
-  if (!idle_watched_) {
-    idle_watched_ = true;
-    engine_.idle().watch(shared_from_this(), idle_deadline_);
-  }
-}
-
-void ActorRuntime::on_idle_due() {
-  idle_watched_ = false;
-  if (run_state_ != RunState::Running || !is_idle()) {
-    return;  // stopped, or busy: the next note_idle() registers it again
-  }
-  if (clock().now() < idle_deadline_) {
-    idle_watched_ = true;
-    engine_.idle().watch(shared_from_this(), idle_deadline_);
-    return;
-  }
-  engine_.spawn(strand_, [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
-    co_await self->stop(false);
-  }(shared_from_this()));
-}
-
-Task<void> ActorRuntime::wait_until_idle() {
-  co_await calls_.wait_idle();
 }
 
 }  // namespace rivet::detail

@@ -98,7 +98,7 @@ Task<void> AlarmService::fire(std::string actor_id) {
   if (!rt) {
     co_return;  // destroyed actors lose their schedules with their rows
   }
-  co_await asio::co_spawn((*rt)->strand(), (*rt)->run_due_schedules(), asio::use_awaitable);
+  co_await asio::co_spawn((*rt)->strand(), (*rt)->scheduler().run_due(**rt), asio::use_awaitable);
 }
 
 }  // namespace rivet::detail

@@ -88,7 +88,7 @@ CronJob public_job(const ScheduleTable& table, const CronJobRecord& rec) {
 }
 
 ScheduleTable& table_of(ActorRuntime& rt) {
-  auto table = rt.schedule_table();
+  auto table = rt.scheduler().table(rt);
   if (!table) {
     throw ErrorException(table.error());
   }

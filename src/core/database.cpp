@@ -4,6 +4,8 @@
 #include <rivet/core/database.hpp>
 #include <rivet/storage/sql_database.hpp>
 
+#include "core/actor_database.hpp"
+
 #include "core/actor_runtime.hpp"
 #include "core/engine_core.hpp"
 #include "core/user_code.hpp"
@@ -70,28 +72,41 @@ Database ActorContext::db() {
 
 namespace detail {
 
-std::string ActorRuntime::database_path() const {
-  return (std::filesystem::path(engine_.options().data_dir) / "actors" /
-          (record_.actor_id + ".sqlite"))
+std::string ActorDatabase::path(const ActorRuntime& rt) {
+  return (std::filesystem::path(rt.engine().options().data_dir) / "actors" /
+          (rt.record().actor_id + ".sqlite"))
       .string();
 }
 
-Task<Result<void>> ActorRuntime::open_database(ActorContext& ctx) {
+void ActorDatabase::close(const ActorRuntime& rt, bool remove_files) {
+  if (!db_) {
+    return;
+  }
+  db_.reset();
+  if (remove_files) {
+    storage::SqlDatabase::remove_files(path(rt));
+  }
+}
+
+Task<Result<void>> ActorDatabase::open(ActorRuntime& rt, ActorContext& ctx) {
+  const auto& def = rt.definition();
+  const auto file = path(rt);
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(database_path()).parent_path(), ec);
-  auto opened = storage::SqlDatabase::open(database_path());
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  auto opened = storage::SqlDatabase::open(file);
   if (!opened) {
     co_return opened.error();
   }
   db_ = std::move(*opened);
-  if (!def_.on_migrate) {
+  if (!def.on_migrate) {
     co_return Result<void>{};
   }
   // One transaction around the whole migration: all of it or none of it.
   if (auto begun = db_->execute("SAVEPOINT rivet_migrate"); !begun) {
     co_return begun.error();
   }
-  auto migrated = co_await run_hook(def_.on_migrate(ctx), "onMigrate", def_.options.hook_timeout);
+  auto migrated =
+      co_await rt.run_hook(def.on_migrate(ctx), "onMigrate", def.options.hook_timeout);
   if (!migrated) {
     (void)db_->execute("ROLLBACK TO rivet_migrate");
     (void)db_->execute("RELEASE rivet_migrate");

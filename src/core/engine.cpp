@@ -77,7 +77,7 @@ class ConnHandleImpl final : public ConnectionHandle {
 
   Task<Result<void>> subscribe(std::string event, bool on) override {
     co_return co_await asio::co_spawn(
-        rt_->strand(), rt_->set_subscription(conn_, std::move(event), on), asio::use_awaitable);
+        rt_->strand(), rt_->conns().subscribe(*rt_, conn_, std::move(event), on), asio::use_awaitable);
   }
 
   Task<void> disconnect() override {

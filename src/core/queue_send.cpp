@@ -29,8 +29,8 @@ Task<Result<std::uint64_t>> send_on_strand(std::shared_ptr<detail::ActorRuntime>
     co_return conn.error();
   }
   Result<std::uint64_t> id = std::uint64_t{0};
-  if (rt->declares_queue(name)) {
-    id = co_await rt->push_message(std::move(name), std::move(body), std::move(waiter));
+  if (detail::MessageQueue::declares(rt->definition(), name)) {
+    id = co_await rt->queue().push(*rt, std::move(name), std::move(body), std::move(waiter));
   }
   co_await rt->close_conn(*conn);
   co_return id;

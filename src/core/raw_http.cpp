@@ -172,6 +172,24 @@ Task<Result<RawResponse>> run_on_request(const ActorRuntime& rt, ActorContext& c
   co_return response;
 }
 
+/// Runs on_request as `conn` (transient), with the action timeout; commits like an action.
+Task<Result<RawResponse>> invoke_request(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn,
+                                         RawRequest request) {
+  rt.enter_call();
+  CallFrame frame;
+  frame.conn = std::move(conn);
+  frame.conn_view.emplace(frame.conn.get(), &frame);
+  ActorContext ctx(rt, &frame);
+  auto out = co_await run_on_request(rt, ctx, std::move(request));
+  auto finished = co_await rt.finish_call(frame, true);
+  rt.leave_call();
+  rt.maybe_stop_after_call();
+  if (!finished) {
+    co_return finished.error();
+  }
+  co_return out;
+}
+
 Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorRuntime> rt, Value params,
                                             std::shared_ptr<RawRequest> request) {
   if (!rt->definition().on_request) {
@@ -183,29 +201,12 @@ Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorRuntime> rt, Va
   if (!conn) {
     co_return conn.error();
   }
-  auto result = co_await rt->invoke_request(*conn, std::move(*request));
+  auto result = co_await invoke_request(*rt, *conn, std::move(*request));
   co_await rt->close_conn(*conn);
   co_return result;
 }
 
 }  // namespace
-
-Task<Result<RawResponse>> ActorRuntime::invoke_request(std::shared_ptr<ConnRecord> conn,
-                                                       RawRequest request) {
-  enter_call();
-  CallFrame frame;
-  frame.conn = std::move(conn);
-  frame.conn_view.emplace(frame.conn.get(), &frame);
-  ActorContext ctx(*this, &frame);
-  auto out = co_await run_on_request(*this, ctx, std::move(request));
-  auto finished = co_await finish_call(frame, true);
-  leave_call();
-  maybe_stop_after_call();
-  if (!finished) {
-    co_return finished.error();
-  }
-  co_return out;
-}
 
 }  // namespace detail
 

@@ -32,10 +32,14 @@ namespace asio = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
 
 namespace detail {
+
+Error websocket_not_supported() {
+  return make_error("actor", "websocket_not_supported",
+                    "This actor does not handle raw WebSockets (no onWebSocket).");
+}
+
 namespace {
 
-constexpr std::uint16_t kCloseNormal = 1000;
-constexpr std::uint16_t kCloseError = 1011;
 constexpr std::uint16_t kCloseAbnormal = 1006;
 constexpr std::uint16_t kFirstAppCode = 3000;
 constexpr std::uint16_t kLastAppCode = 4999;
@@ -46,11 +50,6 @@ bool sendable_close_code(std::uint16_t code) noexcept {
          (code >= kFirstAppCode && code <= kLastAppCode);
 }
 
-Error websocket_not_supported() {
-  return make_error("actor", "websocket_not_supported",
-                    "This actor does not handle raw WebSockets (no onWebSocket).");
-}
-
 /// The connection's sink for a raw socket: events do not apply to raw sockets (as upstream), and
 /// a close from the actor (disconnect, sleep, destroy) closes the socket after its queued frames.
 class RawConnSink final : public ConnectionSink {
@@ -59,7 +58,7 @@ class RawConnSink final : public ConnectionSink {
   void send_event(const std::string& /*name*/, const Value& /*args*/) override {}
   void close(std::string reason, bool error) override {
     if (auto s = socket_.lock()) {
-      s->close_local(error ? kCloseError : kCloseNormal, std::move(reason));
+      s->close_local(error ? kRawCloseError : kRawCloseNormal, std::move(reason));
       s->rt->schedule_flush(s);
     }
   }
@@ -124,6 +123,10 @@ class RawSocketHandleImpl final : public RawSocketHandle {
 
 }  // namespace
 
+std::shared_ptr<ConnectionSink> make_raw_conn_sink(std::weak_ptr<RawSocketState> socket) {
+  return std::make_shared<RawConnSink>(std::move(socket));
+}
+
 // -- RawSocketState ------------------------------------------------------------------------------
 
 void RawSocketState::close_local(std::uint16_t code, std::string reason) {
@@ -131,7 +134,7 @@ void RawSocketState::close_local(std::uint16_t code, std::string reason) {
     return;
   }
   if (!sendable_close_code(code)) {
-    code = kCloseNormal;
+    code = kRawCloseNormal;
   }
   ended = WebSocketClose{code, reason};
   closing_local = true;
@@ -153,141 +156,6 @@ void RawSocketState::close_peer(WebSocketClose how) {
 }
 
 // -- ActorRuntime: raw sockets -------------------------------------------------------------------
-
-Task<Result<std::shared_ptr<RawSocketState>>> ActorRuntime::open_socket(
-    Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink) {
-  if (!def_.on_websocket) {
-    co_return websocket_not_supported();
-  }
-  auto socket = std::make_shared<RawSocketState>(*this, std::move(request), std::move(sink));
-  auto conn = co_await open_conn(std::move(params), std::make_shared<RawConnSink>(socket), false);
-  if (!conn) {
-    co_return conn.error();
-  }
-  socket->conn = *conn;
-  if ((*conn)->disconnected) {
-    // Closed while onConnect ran (the actor is stopping): nothing to serve.
-    co_return make_error("actor", "stopped", "The actor stopped while the socket opened.");
-  }
-  realtime_.enter();  // left by run_socket()
-  engine_.spawn(strand_, run_socket(shared_from_this(), socket));
-  co_return socket;
-}
-
-Task<void> ActorRuntime::run_socket(std::shared_ptr<ActorRuntime> self,
-                                    std::shared_ptr<RawSocketState> socket) {
-  CallFrame frame;
-  frame.conn = socket->conn;
-  frame.conn_view.emplace(frame.conn.get(), &frame);
-  socket->frame = &frame;
-  Result<void> ran;
-  {
-    ActorContext ctx(*self, &frame);
-    WebSocket ws(socket);
-    auto winner = co_await (self->run_user(self->def_.on_websocket(ctx, ws), "onWebSocket") ||
-                            self->realtime_abort_.wait());
-    if (winner.index() == 0) {
-      ran = std::get<0>(std::move(winner));
-    } else {
-      ran = make_error("actor", "stopped", "The actor stopped before onWebSocket returned.");
-    }
-  }
-  socket->frame = nullptr;
-  if (!ran) {
-    if (!ran.error().is("actor", "stopped")) {
-      self->log_failure("onWebSocket", ran.error());
-    }
-    socket->close_local(kCloseError, mask_for_client(ran.error()).qualified());
-  } else {
-    socket->close_local(kCloseNormal, "");
-  }
-  auto finished = co_await self->finish_call(frame, false);
-  if (!finished) {
-    self->log_failure("save after onWebSocket", finished.error());
-  }
-  co_await self->flush_socket(socket);
-  co_await self->close_conn(socket->conn);
-  self->realtime_.leave();
-}
-
-Task<void> ActorRuntime::flush_socket(std::shared_ptr<RawSocketState> socket) {
-  for (;;) {
-    if (socket->flushing) {
-      co_await socket->flushed_signal.wait();
-      continue;
-    }
-    if (socket->outbox.empty()) {
-      co_return;
-    }
-    socket->flushing = true;
-    auto batch = std::move(socket->outbox);
-    socket->outbox.clear();
-    // Frames leave only once the state as of their send is durable (invariant 3).
-    auto saved = co_await persist_state(false);
-    if (!saved) {
-      log_failure("state commit before raw WebSocket frames", saved.error());
-      batch.clear();
-      if (!socket->ended) {
-        socket->close_local(kCloseError, "core.internal_error");
-      }
-      socket->sink->close(kCloseError, "core.internal_error");
-    }
-    for (auto& out : batch) {
-      if (out.close) {
-        socket->sink->close(out.code, std::move(out.data));
-      } else {
-        socket->sink->send(std::move(out.data), out.binary);
-      }
-    }
-    socket->flushing = false;
-    socket->flushed_signal.notify_all();
-  }
-}
-
-void ActorRuntime::schedule_flush(const std::shared_ptr<RawSocketState>& socket) {
-  if (socket->flush_scheduled || socket->outbox.empty()) {
-    return;
-  }
-  socket->flush_scheduled = true;
-  realtime_.enter();  // left by flush_in_background()
-  engine_.spawn(strand_, flush_in_background(shared_from_this(), socket));
-}
-
-Task<void> ActorRuntime::flush_in_background(std::shared_ptr<ActorRuntime> self,
-                                             std::shared_ptr<RawSocketState> socket) {
-  socket->flush_scheduled = false;
-  co_await self->flush_socket(socket);
-  self->realtime_.leave();
-}
-
-Task<void> ActorRuntime::commit_socket(std::shared_ptr<RawSocketState> socket) {
-  if (socket->frame != nullptr) {
-    auto finished = co_await finish_call(*socket->frame, false);
-    if (!finished) {
-      log_failure("save in onWebSocket", finished.error());
-    }
-  }
-  co_await flush_socket(socket);
-}
-
-Task<void> ActorRuntime::wait_realtime_idle() {
-  if (realtime_.idle()) {
-    co_return;
-  }
-  Timer deadline(clock(), strand_, def_.options.hook_timeout);
-  co_await (realtime_.wait_idle() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (realtime_.idle()) {
-    co_return;
-  }
-  // Handlers that ignore their closed socket: cancel them at their next suspension.
-  realtime_abort_.notify_all();
-  Timer last(clock(), strand_, def_.options.hook_timeout);
-  co_await (realtime_.wait_idle() || last.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (!realtime_.idle()) {
-    log_failure("stop", make_error("actor", "callback_timed_out",
-                                   "onWebSocket handlers did not finish after cancellation"));
-  }
-}
 
 }  // namespace detail
 
@@ -324,7 +192,7 @@ void WebSocket::close(std::uint16_t code, std::string reason) {
 
 Task<std::optional<WebSocketMessage>> WebSocket::receive() {
   auto s = s_;
-  co_await s->rt->commit_socket(s);
+  co_await s->rt->sockets().commit(*s->rt, s);
   while (s->inbox.empty() && !s->ended) {
     co_await s->inbox_signal.wait();
   }
@@ -340,7 +208,7 @@ Task<std::optional<WebSocketMessage>> WebSocket::receive() {
 
 Task<void> WebSocket::flush() {
   auto s = s_;
-  co_await s->rt->commit_socket(s);
+  co_await s->rt->sockets().commit(*s->rt, s);
 }
 
 bool WebSocket::is_open() const noexcept {
@@ -360,7 +228,7 @@ Task<Result<std::shared_ptr<RawSocketHandle>>> Engine::open_websocket(
   auto socket = co_await core->with_actor<std::shared_ptr<detail::RawSocketState>>(
       std::move(actor_id), [&](std::shared_ptr<detail::ActorRuntime> rt) {
         target = rt;
-        return rt->open_socket(params, request, sink);
+        return rt->sockets().open(*rt, params, request, sink);
       });
   if (!socket) {
     co_return socket.error();

@@ -22,6 +22,18 @@ namespace rivet::detail {
 inline constexpr std::size_t kRawInboxFrames = 1024;
 inline constexpr std::size_t kRawInboxBytes = 16 * 1024 * 1024;
 
+inline constexpr std::uint16_t kRawCloseNormal = 1000;
+inline constexpr std::uint16_t kRawCloseError = 1011;
+
+/// actor.websocket_not_supported: the actor has no onWebSocket.
+[[nodiscard]] Error websocket_not_supported();
+
+struct RawSocketState;
+/// The connection's sink for a raw socket: events do not apply to raw sockets, and a close from
+/// the actor (disconnect, sleep, destroy) closes the socket after its queued frames.
+[[nodiscard]] std::shared_ptr<ConnectionSink> make_raw_conn_sink(
+    std::weak_ptr<RawSocketState> socket);
+
 /// The actor side of one raw WebSocket.
 struct RawSocketState {
   struct Outgoing {

@@ -20,7 +20,7 @@ namespace rivet {
 namespace {
 
 detail::ScheduleTable& table_or_throw(detail::ActorRuntime& rt) {
-  auto table = rt.schedule_table();
+  auto table = rt.scheduler().table(rt);
   if (!table) {
     throw ErrorException(table.error());
   }
@@ -74,7 +74,9 @@ std::string Schedule::after_values(std::chrono::milliseconds delay, std::string 
 }
 
 std::string Schedule::at_values(std::int64_t timestamp_ms, std::string action, Value args) {
-  return rt_->add_schedule(timestamp_ms, std::move(action), escape_list(std::move(args)), 0);
+  auto& table = table_or_throw(*rt_);
+  return rt_->scheduler().add(*rt_, table, timestamp_ms, std::move(action),
+                              escape_list(std::move(args)), 0);
 }
 
 std::optional<ScheduleInfo> Schedule::get(std::string_view id) {
@@ -222,131 +224,6 @@ Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
     table.rows.emplace(entry.key, std::move(*row));
   }
   return table;
-}
-
-Result<ScheduleTable*> ActorRuntime::schedule_table() {
-  if (!schedule_table_) {
-    auto loaded = load_schedule_table(*this);
-    if (!loaded) {
-      return loaded.error();
-    }
-    schedule_table_ = std::make_shared<ScheduleTable>(std::move(*loaded));
-  }
-  return schedule_table_.get();
-}
-
-std::string ActorRuntime::add_schedule(std::int64_t due_ms, std::string action, Value args,
-                                       int attempt) {
-  auto& table = table_or_throw(*this);
-  ScheduleRow row;
-  row.due = due_ms;
-  row.action = std::move(action);
-  row.args = std::move(args);
-  row.attempt = attempt;
-  auto key = put_schedule_row(*this, table, std::move(row));
-  return schedule_id(schedule_nonce(key));
-}
-
-void ActorRuntime::retire_schedule(const ScheduleRun& run, const Result<Value>& outcome) {
-  auto& table = *schedule_table_;  // loaded by run_due_schedules
-  // Cancelled (or, for a cron job, rescheduled) while it ran: nothing to retry.
-  const bool pending = table.rows.contains(run.row_key);
-  delete_schedule_row(*this, table, run.row_key);
-  if (!run.cron.empty()) {
-    retire_cron_run(*this, table, run, outcome);
-    return;
-  }
-  if (outcome || !pending) {
-    return;
-  }
-  const int attempt = run.attempt + 1;
-  if (attempt > kScheduleMaxAttempts) {
-    log_failure("schedule " + run.action,
-                make_error("schedule", "gave_up",
-                           "dropped after " + std::to_string(kScheduleMaxAttempts) + " attempts"));
-    return;
-  }
-  ScheduleRow row;
-  row.due = clock().wall_ms() + schedule_retry_delay(attempt).count();
-  row.nonce = run.nonce;  // the same id while retrying
-  row.action = run.action;
-  row.args = run.args;
-  row.attempt = attempt;
-  put_schedule_row(*this, table, std::move(row));
-}
-
-Task<void> ActorRuntime::run_due_schedules() {
-  if (schedules_running_) {
-    schedules_rerun_ = true;
-    co_return;
-  }
-  auto started = co_await ensure_started();
-  if (!started) {
-    if (!started.error().is("actor", "stopping")) {
-      log_failure("waking for a schedule", started.error());
-    }
-    // Whoever wakes the actor next (or the retry below) will run it.
-    engine_.alarms().add(record_.actor_id, clock().wall_ms() + 100);
-    co_return;
-  }
-  schedules_running_ = true;
-  enter_call();
-  do {
-    schedules_rerun_ = false;
-    auto loaded = schedule_table();
-    if (!loaded) {
-      log_failure("reading schedules", loaded.error());
-      engine_.alarms().add(record_.actor_id, clock().wall_ms() + 1000);
-      break;
-    }
-    // The table outlives this loop (shared_ptr member); rows are looked up afresh after every
-    // run, as other calls may add or cancel schedules meanwhile.
-    auto table = schedule_table_;
-    while (run_state_ == RunState::Running && !table->rows.empty()) {
-      const auto& [key, row] = *table->rows.begin();
-      if (row.due > clock().wall_ms()) {
-        engine_.alarms().add(record_.actor_id, row.due);
-        break;
-      }
-      ScheduleRun run{key, row.action, row.args, row.attempt, row.nonce, row.cron, row.slot,
-                      clock().wall_ms()};
-      if (!run.cron.empty()) {
-        auto job = table->jobs.find(run.cron);
-        if (job == table->jobs.end()) {
-          delete_schedule_row(*this, *table, run.row_key);
-          continue;
-        }
-        run.action = job->second.job.action;
-        run.args = job->second.job.args;
-      }
-      if (!def_.actions.contains(run.action)) {
-        // Nothing will ever run it: one-shots are dropped, recurring jobs deleted.
-        log_failure("schedule " + run.action, errors::action_not_found(run.action));
-        delete_schedule_row(*this, *table, run.row_key);
-        if (!run.cron.empty()) {
-          delete_cron_job(*this, *table, run.cron);
-        }
-        co_await persist_state(false);
-        continue;
-      }
-      auto result = co_await invoke_action(nullptr, run.action, run.args, &run);
-      if (!result) {
-        log_failure("scheduled action " + run.action, result.error());
-      }
-      if (run_state_ != RunState::Running) {
-        break;
-      }
-      auto still = table->rows.find(run.row_key);
-      if (still != table->rows.end() && still->second.nonce == run.nonce &&
-          still->second.attempt == run.attempt) {
-        // The call failed before the action ran (so it was not retired): count it as a failure.
-        retire_schedule(run, result);
-        co_await persist_state(false);
-      }
-    }
-  } while (schedules_rerun_ && run_state_ == RunState::Running);
-  schedules_running_ = false;
-  leave_call();
 }
 
 }  // namespace detail

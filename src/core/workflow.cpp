@@ -182,9 +182,9 @@ Task<void> WorkflowRun::wait(Clock::time_point deadline, const CancelToken* canc
   using namespace boost::asio::experimental::awaitable_operators;
   rt_.leave_call();
   if (cancel == nullptr) {
-    co_await rt_.wait_for_message(deadline);
+    co_await rt_.queue().wait(rt_, deadline);
   } else {
-    co_await (rt_.wait_for_message(deadline) || cancel_signal_.wait());
+    co_await (rt_.queue().wait(rt_, deadline) || cancel_signal_.wait());
   }
   rt_.enter_call();
 }
@@ -214,9 +214,9 @@ Task<WorkflowMessage> WorkflowRun::receive(const std::string& location,
     if (cancel != nullptr && cancel->is_cancelled()) {
       throw ErrorException(cancelled_error());
     }
-    if (auto msg = rt_.take(queues, &frame_)) {
+    if (auto msg = rt_.queue().take(rt_, queues, &frame_)) {
       WorkflowMessage out{msg->id(), msg->name(), msg->body()};
-      rt_.consume_message(out.id, frame_);
+      rt_.queue().consume(rt_, out.id, frame_);
       Value recorded = Value::object();
       recorded["kind"] = "message";
       recorded["id"] = out.id;

@@ -211,7 +211,7 @@ class ServerImpl final : public Server {
   std::size_t next_context_ = 0;  // touched only by the accept loop
   Engine engine_;
   std::unique_ptr<server::ServerContext> context_;
-  server::TaskGroup tasks_;
+  TaskGroup tasks_{"server"};
   server::SessionRegistry sessions_;
   asio::strand<asio::io_context::executor_type> acceptor_strand_;
   tcp::acceptor acceptor_;

@@ -1,16 +1,11 @@
 #pragma once
-/// Owns every coroutine the server spawns, so stop() can wait for all of them to finish
-/// (no detached work). Exceptions escaping a task are counted and dropped: a task is a session
-/// or an in-flight action, and one failing must not take the process down.
-/// Thread-safety: spawn() and wait_for() may be called from any thread.
+/// The server's live sessions, so stop() can close them, and the task group that owns every
+/// coroutine the server spawns (no detached work; a failing session is logged and counted).
+/// Thread-safety: every member may be called from any thread.
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <rivet/common/task_group.hpp>
 
-#include <chrono>
-#include <condition_variable>
-#include <cstddef>
-#include <exception>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,57 +13,8 @@
 
 namespace rivet::server {
 
-class TaskGroup {
- public:
-  TaskGroup() = default;
-  TaskGroup(const TaskGroup&) = delete;
-  TaskGroup& operator=(const TaskGroup&) = delete;
-
-  /// Starts `task` on `executor`. The group must outlive the task (stop() drains it).
-  template <class Executor>
-  void spawn(const Executor& executor, boost::asio::awaitable<void> task) {
-    {
-      std::lock_guard lock(mutex_);
-      ++pending_;
-    }
-    boost::asio::co_spawn(executor, std::move(task),
-                          [this](const std::exception_ptr& error) { finish(error != nullptr); });
-  }
-
-  /// Blocks until no task is pending or `timeout` passes; true when drained. Never call it from
-  /// a thread that runs the tasks' executor (it would wait for itself).
-  [[nodiscard]] bool wait_for(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return drained_.wait_for(lock, timeout, [this] { return pending_ == 0; });
-  }
-
-  [[nodiscard]] std::size_t pending() const {
-    std::lock_guard lock(mutex_);
-    return pending_;
-  }
-
-  [[nodiscard]] std::size_t failures() const {
-    std::lock_guard lock(mutex_);
-    return failures_;
-  }
-
- private:
-  void finish(bool failed) {
-    std::lock_guard lock(mutex_);
-    --pending_;
-    if (failed) {
-      ++failures_;
-    }
-    if (pending_ == 0) {
-      drained_.notify_all();
-    }
-  }
-
-  mutable std::mutex mutex_;
-  std::condition_variable drained_;
-  std::size_t pending_ = 0;
-  std::size_t failures_ = 0;
-};
+/// Sessions and in-flight actions are owned by the common lifecycle primitive.
+using rivet::TaskGroup;
 
 /// Something the server can ask to close from any thread (a session).
 class Closeable {

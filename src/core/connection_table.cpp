@@ -1,10 +1,10 @@
 // Connection lifecycle on the actor strand: onBeforeConnect, createConnState, onConnect,
 // subscriptions, onDisconnect (exactly once).
 
+#include "core/connection_table.hpp"
+
 #include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
 #include "core/ids.hpp"
-#include "core/user_code.hpp"
 
 namespace rivet::detail {
 
@@ -29,23 +29,24 @@ Error subscription_forbidden(std::string_view event) {
 
 }  // namespace
 
-Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
-    Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
-  auto started = co_await ensure_started();
+Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
+    ActorRuntime& rt, Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
+  const auto& def = rt.definition();
+  auto started = co_await rt.ensure_started();
   if (!started) {
     co_return started.error();
   }
-  enter_call();
+  rt.enter_call();
   struct Done {
     ActorRuntime* rt;
     ~Done() { rt->leave_call(); }
-  } done{this};
+  } done{&rt};
 
   CallFrame frame;
-  ActorContext ctx(*this, &frame);
-  if (def_.on_before_connect) {
-    auto ran = co_await run_hook(def_.on_before_connect(ctx, params), "onBeforeConnect",
-                                 def_.options.hook_timeout);
+  ActorContext ctx(rt, &frame);
+  if (def.on_before_connect) {
+    auto ran = co_await rt.run_hook(def.on_before_connect(ctx, params), "onBeforeConnect",
+                                 def.options.hook_timeout);
     if (!ran) {
       co_return ran.error();
     }
@@ -58,32 +59,32 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   if (!transient) {
     conn->replies = std::make_unique<PendingReplies>();
   }
-  if (def_.create_conn_state) {
+  if (def.create_conn_state) {
     Value state;
-    auto made = co_await run_hook(
+    auto made = co_await rt.run_hook(
         [](const ActorDefinition& def, ActorContext& c, Value p, Value& out) -> Task<void> {
           out = co_await def.create_conn_state(c, std::move(p));
-        }(def_, ctx, params, state),
-        "createConnState", def_.options.hook_timeout);
+        }(def, ctx, params, state),
+        "createConnState", def.options.hook_timeout);
     if (!made) {
       co_return made.error();
     }
     conn->state = std::move(state);
-  } else if (def_.create_typed_conn_state) {
-    auto made = co_await run_hook(make_typed_conn_state(def_, ctx, params, *conn),
-                                  "createConnState", def_.options.hook_timeout);
+  } else if (def.create_typed_conn_state) {
+    auto made = co_await rt.run_hook(make_typed_conn_state(def, ctx, params, *conn),
+                                  "createConnState", def.options.hook_timeout);
     if (!made) {
       co_return made.error();
     }
   }
   // Register before onConnect runs, so the hook (and its broadcasts) see the new connection.
   conns_.emplace(conn->id, conn);
-  if (def_.on_connect) {
+  if (def.on_connect) {
     CallFrame conn_frame{conn, {}, {}};
     conn_frame.conn_view.emplace(conn.get(), &conn_frame);
-    ActorContext conn_ctx(*this, &conn_frame);
-    auto ran = co_await run_hook(def_.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect",
-                                 def_.options.hook_timeout);
+    ActorContext conn_ctx(rt, &conn_frame);
+    auto ran = co_await rt.run_hook(def.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect",
+                                 def.options.hook_timeout);
     if (!ran) {
       conns_.erase(conn->id);
       conn->disconnected = true;
@@ -94,9 +95,9 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   // No hook ran: nothing can have changed state or queued events, and opening a connection
   // reveals no state, so there is nothing to persist or wait for (the stateless HTTP path
   // opens and closes one per call).
-  if (def_.on_before_connect || def_.create_conn_state || def_.create_typed_conn_state ||
-      def_.on_connect) {
-    auto finished = co_await finish_call(frame, false);
+  if (def.on_before_connect || def.create_conn_state || def.create_typed_conn_state ||
+      def.on_connect) {
+    auto finished = co_await rt.finish_call(frame, false);
     if (!finished) {
       co_return finished.error();
     }
@@ -104,37 +105,39 @@ Task<Result<std::shared_ptr<ConnRecord>>> ActorRuntime::open_conn(
   co_return conn;
 }
 
-Task<void> ActorRuntime::close_conn(std::shared_ptr<ConnRecord> conn) {
+Task<void> ConnectionTable::close(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn) {
+  const auto& def = rt.definition();
   if (conn->disconnected) {
     co_return;
   }
   conn->disconnected = true;
   conns_.erase(conn->id);
-  if (run_state_ != RunState::Running) {
+  if (rt.run_state() != RunState::Running) {
     co_return;
   }
-  enter_call();
-  if (def_.on_disconnect) {
+  rt.enter_call();
+  if (def.on_disconnect) {
     CallFrame frame{conn, {}, {}};
     frame.conn_view.emplace(conn.get(), &frame);
-    ActorContext ctx(*this, &frame);
-    auto ran = co_await run_hook(def_.on_disconnect(ctx, *frame.conn_view), "onDisconnect",
-                                 def_.options.hook_timeout);
+    ActorContext ctx(rt, &frame);
+    auto ran = co_await rt.run_hook(def.on_disconnect(ctx, *frame.conn_view), "onDisconnect",
+                                 def.options.hook_timeout);
     if (!ran) {
-      log_failure("onDisconnect", ran.error());
+      rt.log_failure("onDisconnect", ran.error());
     }
-    auto finished = co_await finish_call(frame, false);
+    auto finished = co_await rt.finish_call(frame, false);
     if (!finished) {
-      log_failure("save after disconnect", finished.error());
+      rt.log_failure("save after disconnect", finished.error());
     }
   }
   // Without a hook nothing changed and no reply follows: no save, no wait.
-  leave_call();
-  maybe_stop_after_call();
+  rt.leave_call();
+  rt.maybe_stop_after_call();
 }
 
-Task<Result<void>> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> conn,
-                                                  std::string event, bool on) {
+Task<Result<void>> ConnectionTable::subscribe(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn,
+                                              std::string event, bool on) {
+  const auto& def = rt.definition();
   if (!on) {
     auto it = conn->subscriptions.find(event);
     if (it != conn->subscriptions.end()) {
@@ -142,19 +145,19 @@ Task<Result<void>> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> co
     }
     co_return Result<void>{};
   }
-  if (def_.can_subscribe && !conn->subscriptions.contains(event) && !conn->disconnected) {
-    enter_call();
+  if (def.can_subscribe && !conn->subscriptions.contains(event) && !conn->disconnected) {
+    rt.enter_call();
     CallFrame frame;
     frame.conn = conn;
     frame.conn_view.emplace(conn.get(), &frame);
-    ActorContext ctx(*this, &frame);
+    ActorContext ctx(rt, &frame);
     bool allowed = false;
-    auto ran = co_await run_hook(check_subscription(def_, ctx, event, allowed), "canSubscribe",
-                                 def_.options.hook_timeout);
-    auto finished = co_await finish_call(frame, false);
-    leave_call();
+    auto ran = co_await rt.run_hook(check_subscription(def, ctx, event, allowed), "canSubscribe",
+                                 def.options.hook_timeout);
+    auto finished = co_await rt.finish_call(frame, false);
+    rt.leave_call();
     if (!finished) {
-      log_failure("save after canSubscribe", finished.error());
+      rt.log_failure("save after canSubscribe", finished.error());
     }
     if (!ran) {
       co_return ran.error();
@@ -165,6 +168,34 @@ Task<Result<void>> ActorRuntime::set_subscription(std::shared_ptr<ConnRecord> co
   }
   conn->subscriptions.insert(std::move(event));
   co_return Result<void>{};
+}
+
+std::vector<std::shared_ptr<ConnRecord>> ConnectionTable::all() const {
+  std::vector<std::shared_ptr<ConnRecord>> out;
+  out.reserve(conns_.size());
+  for (const auto& [id, conn] : conns_) {
+    out.push_back(conn);
+  }
+  return out;
+}
+
+bool ConnectionTable::any_held_open() const noexcept {
+  for (const auto& [id, conn] : conns_) {
+    if (!conn->transient) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<ConnectionSink*> ConnectionTable::subscribers(std::string_view event) const {
+  std::vector<ConnectionSink*> sinks;
+  for (const auto& [id, conn] : conns_) {
+    if (conn->sink && !conn->disconnected && conn->subscriptions.contains(event)) {
+      sinks.push_back(conn->sink.get());
+    }
+  }
+  return sinks;
 }
 
 }  // namespace rivet::detail

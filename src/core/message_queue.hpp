@@ -1,0 +1,78 @@
+#pragma once
+// An actor's durable queue: its stored messages (rows under the queue prefix, indexed in memory
+// while the actor is awake), the receivers waiting for one, and the run loop that drains them.
+// A message taken by the run loop stays in flight until completed, and is delivered again if
+// the handler fails or the actor stops first (at least once).
+//
+// Strand-affine: every member runs on the actor's strand. Coroutines take the actor they belong
+// to (the queue keeps no pointer back to it: it lives inside it).
+
+#include <rivet/common/clock.hpp>
+#include <rivet/common/gate.hpp>
+#include <rivet/common/task.hpp>
+#include <rivet/core/definition.hpp>
+#include <rivet/core/queue.hpp>
+
+#include "core/call_frame.hpp"
+#include "core/signal.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rivet::detail {
+
+class ActorRuntime;
+struct QueueWaiter;
+
+/// A stored queue message as the actor tracks it.
+struct StoredMessage {
+  std::string name;
+  Value body;
+  std::int64_t created_at = 0;
+  bool in_flight = false;
+};
+
+class MessageQueue {
+ public:
+  [[nodiscard]] static bool declares(const ActorDefinition& def, std::string_view name) noexcept;
+  /// Reads the stored messages (on start).
+  [[nodiscard]] Result<void> load(ActorRuntime& rt);
+  /// Stores a message durably and wakes receivers. queue.full beyond max_queue_size.
+  Task<Result<std::uint64_t>> push(ActorRuntime& rt, std::string name, Value body,
+                                   std::shared_ptr<QueueWaiter> waiter);
+  /// Takes the oldest matching message for `frame` (run loop: in flight; else auto-completed).
+  std::optional<QueueMessage> take(ActorRuntime& rt, const std::vector<std::string>& names,
+                                   CallFrame* frame);
+  /// Waits until a message may be available, `deadline` passes, or the actor stops.
+  Task<void> wait(ActorRuntime& rt, Clock::time_point deadline);
+  Task<void> complete(ActorRuntime& rt, std::uint64_t id, Value response, CallFrame* frame);
+  /// Removes a taken message without resolving its sender (the workflow records it instead).
+  void consume(ActorRuntime& rt, std::uint64_t id, CallFrame& frame);
+  /// Resolves the senders of messages completed by a commit.
+  void notify_completed(ActorRuntime& rt, const std::vector<std::uint64_t>& ids);
+  /// Messages in flight are delivered again.
+  void requeue_in_flight();
+  /// Receivers re-check (the actor is stopping).
+  void wake_receivers() { arrived_.notify_all(); }
+
+  [[nodiscard]] std::size_t size() const noexcept { return messages_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return messages_.empty(); }
+
+  /// The run handler, restarted with backoff when it fails, until the actor stops. The run
+  /// loop gate is entered before it is spawned and left when it ends.
+  static Task<void> run_loop(std::shared_ptr<ActorRuntime> self);
+  [[nodiscard]] Gate& run_loop_gate() noexcept { return run_loop_; }
+
+ private:
+  std::map<std::uint64_t, StoredMessage> messages_;
+  std::uint64_t next_id_ = 1;
+  Signal arrived_;
+  Gate run_loop_;
+};
+
+}  // namespace rivet::detail

@@ -1,0 +1,56 @@
+#include "core/sleep_controller.hpp"
+
+#include "core/actor_runtime.hpp"
+#include "core/engine_core.hpp"
+
+namespace rivet::detail {
+
+void SleepController::leave(ActorRuntime& rt) {
+  if (calls_.leave()) {
+    note_idle(rt);
+  }
+}
+
+bool SleepController::idle(const ActorRuntime& rt) const noexcept {
+  return calls_.idle() && !rt.conns().any_held_open();
+}
+
+void SleepController::note_idle(ActorRuntime& rt) {
+  if (rt.run_state() != RunState::Running || !idle(rt)) {
+    return;
+  }
+  // Only the deadline moves here; the sweeper entry made earlier fires at the older deadline and
+  // re-registers the actor then (on_idle_due), so a busy actor costs nothing per call.
+  deadline_ = rt.clock().now() + rt.definition().options.sleep_timeout;
+  if (!watched_) {
+    watched_ = true;
+    rt.engine().idle().watch(rt.shared_from_this(), deadline_);
+  }
+}
+
+void SleepController::on_idle_due(ActorRuntime& rt) {
+  watched_ = false;
+  if (rt.run_state() != RunState::Running || !idle(rt)) {
+    return;  // stopped, or busy: the next note_idle() registers it again
+  }
+  if (rt.clock().now() < deadline_) {
+    watched_ = true;
+    rt.engine().idle().watch(rt.shared_from_this(), deadline_);
+    return;
+  }
+  rt.engine().spawn(rt.strand(), [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
+    co_await self->stop(false);
+  }(rt.shared_from_this()));
+}
+
+void SleepController::maybe_stop_after_call(ActorRuntime& rt) {
+  if (stop_scheduled_ || !(sleep_requested_ || destroy_requested_)) {
+    return;
+  }
+  stop_scheduled_ = true;
+  rt.engine().spawn(rt.strand(), [](std::shared_ptr<ActorRuntime> self, bool destroy) -> Task<void> {
+    co_await self->stop(destroy);
+  }(rt.shared_from_this(), destroy_requested_));
+}
+
+}  // namespace rivet::detail
