@@ -42,7 +42,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
         executor_(executors.front()),
         registry_(registry),
         store_(store),
-        options_(std::move(options)),
+        options_(with_publisher(std::move(options))),
         alarm_strand_(boost::asio::make_strand(executor_)),
         alarm_timer_(alarm_strand_),
         idle_strand_(boost::asio::make_strand(executor_)),
@@ -54,12 +54,6 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   [[nodiscard]] const boost::asio::io_context::executor_type& executor_for(
       std::string_view actor_id) const noexcept {
     return contexts_[std::hash<std::string_view>{}(actor_id) % contexts_.size()];
-  }
-  /// The context after the actor's (the same one when there is only one): work split off the
-  /// actor's thread, such as half of a large broadcast, runs there in parallel.
-  [[nodiscard]] const boost::asio::io_context::executor_type& neighbour_of(
-      std::string_view actor_id) const noexcept {
-    return contexts_[(std::hash<std::string_view>{}(actor_id) + 1) % contexts_.size()];
   }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
@@ -118,6 +112,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
                         .get_executor());
     }
     return out;
+  }
+  static EngineOptions with_publisher(EngineOptions options) {
+    if (!options.publisher) {
+      options.publisher = std::make_shared<SequentialEventPublisher>();
+    }
+    return options;
   }
   std::vector<boost::asio::io_context::executor_type> contexts_;
   boost::asio::any_io_executor executor_;

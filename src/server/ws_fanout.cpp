@@ -20,22 +20,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Sessions per system call. The core hands over chunks of about this size anyway.
+// Sessions per system call. The publisher hands over chunks of at most this size anyway.
 constexpr std::size_t kBatch = 32;
 
-class WsFanoutBatcher final : public SharedEventBatcher {
- public:
-  void send_shared_event(std::span<ConnectionSink* const> sinks,
-                         const std::shared_ptr<const SharedEvent>& event) override {
-    WsSession::deliver_shared_batch(sinks, event);
-  }
-};
-
-WsFanoutBatcher fanout_batcher;
-
 }  // namespace
-
-SharedEventBatcher* WsSink::batcher() noexcept { return &fanout_batcher; }
 
 void WsSession::deliver_shared_batch(std::span<ConnectionSink* const> sinks,
                                      const std::shared_ptr<const SharedEvent>& event) {

@@ -177,7 +177,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public C
 };
 
 /// The connection protocol's sink. Holds the session weakly: the engine may keep the sink past
-/// the socket's life. Its shared events go through one batcher (ws_fanout.cpp).
+/// the socket's life. BroadcastPublisher batches the shared events of such sinks (ws_fanout.cpp).
 class WsSink final : public ConnectionSink {
  public:
   explicit WsSink(std::weak_ptr<WsSession> session) : session_(std::move(session)) {}
@@ -196,7 +196,6 @@ class WsSink final : public ConnectionSink {
       s->deliver_close(std::move(reason), error);
     }
   }
-  [[nodiscard]] SharedEventBatcher* batcher() noexcept override;
   [[nodiscard]] std::shared_ptr<WsSession> session() const { return session_.lock(); }
 
  private:
