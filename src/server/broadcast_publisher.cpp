@@ -1,10 +1,12 @@
 #include "server/broadcast_publisher.hpp"
 
-#include "server/ws_session.hpp"
+#include "server/actor_connect_sink.hpp"
+#include "server/ws_writer.hpp"
 
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 
 namespace rivet::server {
@@ -82,20 +84,30 @@ const BroadcastPublisher::Executor& BroadcastPublisher::helper_context() const {
 
 void BroadcastPublisher::send_to_sinks(std::span<ConnectionSink* const> sinks,
                                        const std::shared_ptr<const SharedEvent>& event) {
-  std::size_t run_start = 0;  // the current run of WebSocket connections
-  for (std::size_t i = 0; i < sinks.size(); ++i) {
-    if (dynamic_cast<WsSink*>(sinks[i]) != nullptr) {
+  // The current run of the server's WebSocket connections, sent to together.
+  std::array<std::shared_ptr<WsWriter>, kFanoutChunk> run;
+  std::size_t n = 0;
+  auto flush = [&] {
+    if (n == 0) {
+      return;
+    }
+    WsWriter::publish_event_batch(std::span(run).first(n), event);
+    n = 0;
+  };
+  for (auto* sink : sinks) {
+    if (auto* ws = dynamic_cast<ActorConnectSink*>(sink)) {
+      if (auto writer = ws->writer()) {
+        run[n++] = std::move(writer);
+        if (n == run.size()) {
+          flush();
+        }
+      }
       continue;
     }
-    if (run_start < i) {
-      WsSession::deliver_shared_batch(sinks.subspan(run_start, i - run_start), event);
-    }
-    sinks[i]->send_shared_event(event);
-    run_start = i + 1;
+    flush();
+    sink->send_shared_event(event);
   }
-  if (run_start < sinks.size()) {
-    WsSession::deliver_shared_batch(sinks.subspan(run_start), event);
-  }
+  flush();
 }
 
 }  // namespace rivet::server
