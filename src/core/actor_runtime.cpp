@@ -161,7 +161,9 @@ void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
   // One SharedEvent per event, whatever the number of receivers (encoded once per encoding).
   // Events go out one at a time, each handed over before the next: a connection gets an actor's
   // events in order.
-  auto& publisher = *engine_.options().publisher;
+  SequentialEventPublisher sequential;
+  EventPublisher& publisher =
+      engine_.options().publisher ? *engine_.options().publisher : sequential;
   std::vector<ConnectionSink*> sinks;
   for (auto& ev : events) {
     if (ev.target) {

@@ -42,7 +42,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
         executor_(executors.front()),
         registry_(registry),
         store_(store),
-        options_(with_publisher(std::move(options))),
+        options_(std::move(options)),
         alarm_strand_(boost::asio::make_strand(executor_)),
         alarm_timer_(alarm_strand_),
         idle_strand_(boost::asio::make_strand(executor_)),
@@ -112,12 +112,6 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
                         .get_executor());
     }
     return out;
-  }
-  static EngineOptions with_publisher(EngineOptions options) {
-    if (!options.publisher) {
-      options.publisher = std::make_shared<SequentialEventPublisher>();
-    }
-    return options;
   }
   std::vector<boost::asio::io_context::executor_type> contexts_;
   boost::asio::any_io_executor executor_;
