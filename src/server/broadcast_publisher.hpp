@@ -29,9 +29,9 @@ class BroadcastPublisher final : public EventPublisher {
   using ChunkSender = std::function<void(std::span<ConnectionSink* const>,
                                          const std::shared_ptr<const SharedEvent>&)>;
 
-  /// `contexts`: the server's io_contexts, one thread each. A large broadcast published on one
-  /// of them is split with the next one (the same when there is only one). `send_chunk`
-  /// replaces send_to_sinks (tests).
+  /// `contexts` (not empty): the server's io_contexts, one thread each. A large broadcast
+  /// published on one of them is split with the next one (the same when there is only one).
+  /// `send_chunk` replaces send_to_sinks (tests).
   explicit BroadcastPublisher(std::vector<Executor> contexts,
                               ChunkSender send_chunk = &BroadcastPublisher::send_to_sinks);
 

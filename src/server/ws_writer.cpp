@@ -96,8 +96,8 @@ void WsWriter::publish_event(std::shared_ptr<WsWriter> self,
   // without a post (WsSocket::send_inline).
   const auto header = frame_header(bytes.size(), format.encoding == protocol::Encoding::Json);
   std::size_t sent = 0;
-  const auto result = socket.send_inline(asio::buffer(header.bytes.data(), header.size),
-                                         asio::buffer(bytes), sent);
+  const auto result =
+      socket.send_inline(asio::buffer(header.bytes.data(), header.size), asio::buffer(bytes), sent);
   after_inline(std::move(self), std::move(event), result, header, sent);
 }
 

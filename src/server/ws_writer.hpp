@@ -133,9 +133,8 @@ class WsWriter final : public std::enable_shared_from_this<WsWriter>, public Clo
   void post_counted(F f);
   /// What follows an inline send attempt: nothing (sent), the tail (partial) or the queue
   /// (refused), each through a post to the strand.
-  static void after_inline(std::shared_ptr<WsWriter> self,
-                           std::shared_ptr<const SharedEvent> event, WsSocket::Inline result,
-                           FrameHeader header, std::size_t sent);
+  static void after_inline(std::shared_ptr<WsWriter> self, std::shared_ptr<const SharedEvent> event,
+                           WsSocket::Inline result, FrameHeader header, std::size_t sent);
   /// Writes the rest of a frame publish_event() sent inline only in part.
   void finish_inline_tail(std::shared_ptr<const SharedEvent> event, FrameHeader header,
                           std::size_t sent);
@@ -166,8 +165,9 @@ class WsWriter final : public std::enable_shared_from_this<WsWriter>, public Clo
   bool writing_ = false;   // a write or the close is in flight
   bool closing_ = false;   // the close frame was started
   bool dead_ = false;      // socket unusable; drop everything
-  std::optional<boost::beast::websocket::close_reason> close_;  // sent after the queue
-  boost::asio::steady_timer close_deadline_;  // armed by the first request_close
+  // Sent after the queue; the first request_close also arms close_deadline_.
+  std::optional<boost::beast::websocket::close_reason> close_;
+  boost::asio::steady_timer close_deadline_;
 };
 
 }  // namespace rivet::server
