@@ -9,13 +9,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
-#include <atomic>
-#include <span>
+#include <memory>
 
 namespace rivet::detail {
 
@@ -401,110 +398,27 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   co_return result;
 }
 
-namespace {
-
-// A broadcast to this many connections or more is shared with another engine thread.
-constexpr std::size_t kSharedFanout = 128;
-// Connections taken at a time by each side (and handed to a transport's batcher together).
-constexpr std::size_t kFanoutChunk = 32;
-
-// Sends `event` to each sink, handing runs of sinks that share a batcher to it in one call.
-void send_to_all(std::span<ConnectionSink* const> sinks,
-                 const std::shared_ptr<const SharedEvent>& event) {
-  std::size_t run_start = 0;
-  SharedEventBatcher* run_batcher = nullptr;
-  auto flush = [&](std::size_t end) {
-    if (end == run_start) {
-      return;
-    }
-    if (run_batcher != nullptr) {
-      run_batcher->send_shared_event(sinks.subspan(run_start, end - run_start), event);
-    } else {
-      for (auto i = run_start; i < end; ++i) {
-        sinks[i]->send_shared_event(event);
-      }
-    }
-    run_start = end;
-  };
-  for (std::size_t i = 0; i < sinks.size(); ++i) {
-    auto* batcher = sinks[i]->batcher();
-    if (batcher != run_batcher) {
-      flush(i);
-      run_batcher = batcher;
-    }
-  }
-  flush(sinks.size());
-}
-
-// One broadcast handed out in chunks to the actor's thread and to one helper posted on the
-// engine's executor. Whoever is free takes the next chunk; the actor's thread then waits only
-// for chunks the helper has already taken, so nothing depends on the helper ever running (a
-// busy or single-threaded engine: it finds no work left).
-struct Fanout {
-  std::vector<ConnectionSink*> sinks;  // alive: the actor's strand waits in deliver()
-  std::shared_ptr<const SharedEvent> event;
-  std::atomic<std::size_t> next{0};
-  std::atomic<int> working{0};  // sides between "about to take a chunk" and "chunk done"
-
-  void run() {
-    for (;;) {
-      working.fetch_add(1);  // before taking, so the waiter cannot miss a taken chunk
-      const auto first = next.fetch_add(kFanoutChunk);
-      if (first >= sinks.size()) {
-        finish();
-        return;
-      }
-      const auto last = std::min(sinks.size(), first + kFanoutChunk);
-      send_to_all(std::span(sinks).subspan(first, last - first), event);
-      finish();
-    }
-  }
-  void finish() {
-    if (working.fetch_sub(1) == 1) {
-      working.notify_all();
-    }
-  }
-  void wait_done() {
-    for (int seen = working.load(); seen != 0; seen = working.load()) {
-      working.wait(seen);
-    }
-  }
-};
-
-}  // namespace
-
 void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
   // One SharedEvent per event, whatever the number of receivers (encoded once per encoding).
-  // Sinks are called one event at a time: a connection gets an actor's events in order.
+  // Events go out one at a time, each handed over before the next: a connection gets an actor's
+  // events in order.
+  SequentialEventPublisher sequential;
+  EventPublisher& publisher =
+      engine_.options().publisher ? *engine_.options().publisher : sequential;
   for (auto& ev : events) {
-    std::shared_ptr<const SharedEvent> shared;
     if (ev.target) {
       if (!ev.target->disconnected && ev.target->sink) {
-        shared = std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args));
-        ev.target->sink->send_shared_event(shared);
+        ev.target->sink->send_shared_event(
+            std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args)));
       }
       continue;
     }
-    auto sinks = conns_.subscribers(ev.name);
+    const auto sinks = conns_.subscribers(ev.name);
     if (sinks.empty()) {
       continue;
     }
-    shared = std::make_shared<const SharedEvent>(ev.name, std::move(ev.args));
-    if (sinks.size() < kSharedFanout) {
-      for (std::size_t first = 0; first < sinks.size(); first += kFanoutChunk) {
-        const auto n = std::min(kFanoutChunk, sinks.size() - first);
-        send_to_all(std::span(sinks).subspan(first, n), shared);
-      }
-      continue;
-    }
-    // A large broadcast: its transport work (a send per connection, mostly kernel time) is
-    // split with a second thread; sinks are thread-safe. Done before the next event starts.
-    auto fanout = std::make_shared<Fanout>();
-    fanout->sinks = std::move(sinks);
-    fanout->event = std::move(shared);
-    boost::asio::post(engine_.neighbour_of(record_.actor_id), [fanout] { fanout->run(); });
-    fanout->run();
-    fanout->wait_done();
+    publisher.publish(sinks,
+                      std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args)));
   }
   events.clear();
 }

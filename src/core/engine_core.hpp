@@ -50,11 +50,6 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
       std::string_view actor_id) const noexcept {
     return contexts_[std::hash<std::string_view>{}(actor_id) % contexts_.size()];
   }
-  /// The context after the actor's (the same one when there is only one).
-  [[nodiscard]] const boost::asio::io_context::executor_type& neighbour_of(
-      std::string_view actor_id) const noexcept {
-    return contexts_[(std::hash<std::string_view>{}(actor_id) + 1) % contexts_.size()];
-  }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
   [[nodiscard]] const EngineOptions& options() const noexcept { return options_; }

@@ -153,30 +153,25 @@ class RecordingSink : public rivet::ConnectionSink {
   std::string closed;
 };
 
-// Takes the shared events of its sinks in batches, as a transport that batches its sends would.
-class CountingBatcher : public rivet::SharedEventBatcher {
+// Records each broadcast it is given, then hands the event to every sink in turn.
+class RecordingPublisher : public rivet::EventPublisher {
  public:
-  void send_shared_event(std::span<rivet::ConnectionSink* const> sinks,
-                         const std::shared_ptr<const rivet::SharedEvent>& event) override {
+  void publish(std::span<rivet::ConnectionSink* const> sinks,
+               const std::shared_ptr<const rivet::SharedEvent>& event) override {
     {
       std::lock_guard lock(mu);
-      batch_sizes.push_back(sinks.size());
+      published.emplace_back(event->name(), sinks.size());
     }
     for (auto* sink : sinks) {
-      sink->send_event(event->name(), event->args());
+      sink->send_shared_event(event);
     }
   }
+  std::vector<std::pair<std::string, std::size_t>> snapshot() {
+    std::lock_guard lock(mu);
+    return published;
+  }
   std::mutex mu;
-  std::vector<std::size_t> batch_sizes;
-};
-
-class BatchedSink : public RecordingSink {
- public:
-  explicit BatchedSink(CountingBatcher& batcher) : batcher_(batcher) {}
-  rivet::SharedEventBatcher* batcher() noexcept override { return &batcher_; }
-
- private:
-  CountingBatcher& batcher_;
+  std::vector<std::pair<std::string, std::size_t>> published;  // event name, sinks
 };
 
 class SocketSink : public rivet::RawSocketSink {
@@ -302,22 +297,25 @@ TEST_F(RealtimeTest, CanSubscribeAndSendOnlyReachTheirTargets) {
   run(carl->disconnect());
 }
 
-TEST_F(RealtimeTest, BroadcastHandsRunsOfSinksToTheirBatcher) {
-  auto id = create("room", {"batch"});
-  CountingBatcher batcher;
-  // Enough connections for a broadcast split between threads; every third one unbatched.
-  constexpr int kConnections = 200;
+// The engine of these tests hands its broadcasts to a RecordingPublisher.
+class PublisherTest : public RealtimeTest {
+ protected:
+  void SetUp() override {
+    RealtimeTest::SetUp();
+    run(engine_->stop());
+    engine_ = std::make_unique<rivet::Engine>(io_.get_executor(), registry_, *store_,
+                                              rivet::EngineOptions{.publisher = publisher_});
+  }
+  std::shared_ptr<RecordingPublisher> publisher_ = std::make_shared<RecordingPublisher>();
+};
+
+TEST_F(PublisherTest, BroadcastReachesEverySubscribedSinkInOrderThroughThePublisher) {
+  auto id = create("room", {"publish"});
+  constexpr std::size_t kConnections = 200;
   std::vector<std::shared_ptr<RecordingSink>> sinks;
   std::vector<std::shared_ptr<rivet::ConnectionHandle>> conns;
-  int batched = 0;
-  for (int i = 0; i < kConnections; ++i) {
-    std::shared_ptr<RecordingSink> sink;
-    if (i % 3 == 0) {
-      sink = std::make_shared<RecordingSink>();
-    } else {
-      sink = std::make_shared<BatchedSink>(batcher);
-      ++batched;
-    }
+  for (std::size_t i = 0; i < kConnections; ++i) {
+    auto sink = std::make_shared<RecordingSink>();
     auto conn = connect(id, Value{{"name", "admin"}}, sink);
     ASSERT_TRUE(conn);
     ASSERT_TRUE(run(conn->subscribe("secret", true)));
@@ -326,20 +324,19 @@ TEST_F(RealtimeTest, BroadcastHandsRunsOfSinksToTheirBatcher) {
   }
   EXPECT_EQ(*run(conns[0]->call("shout", Value::array({"one"}))), nullptr);
   EXPECT_EQ(*run(conns[0]->call("shout", Value::array({"two"}))), nullptr);
-  for (int i = 0; i < kConnections; ++i) {
-    ASSERT_TRUE(eventually([&] { return sinks[i]->snapshot().size() == 2; })) << i;
+  // Events for one connection each (conn.send) do not go through the publisher.
+  EXPECT_EQ(*run(conns[0]->call("poke", Value::array({"admin"}))), 200);
+  // Every event was handed over before its action returned.
+  for (std::size_t i = 0; i < kConnections; ++i) {
     const auto events = sinks[i]->snapshot();
+    ASSERT_EQ(events.size(), 3U) << i;
     EXPECT_EQ(events[0], (std::pair<std::string, Value>("secret", Value{"one"}))) << i;
     EXPECT_EQ(events[1], (std::pair<std::string, Value>("secret", Value{"two"}))) << i;
+    EXPECT_EQ(events[2].first, "poke") << i;
   }
-  std::lock_guard lock(batcher.mu);
-  std::size_t total = 0;
-  for (auto n : batcher.batch_sizes) {
-    EXPECT_GE(n, 1U);
-    EXPECT_LE(n, 32U);
-    total += n;
-  }
-  EXPECT_EQ(total, static_cast<std::size_t>(2 * batched));
+  EXPECT_EQ(publisher_->snapshot(),
+            (std::vector<std::pair<std::string, std::size_t>>{{"secret", kConnections},
+                                                              {"secret", kConnections}}));
   for (auto& conn : conns) {
     run(conn->disconnect());
   }

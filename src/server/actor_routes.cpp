@@ -92,7 +92,6 @@ Task<HttpResponse> handle_action(ServerContext& ctx, ActorIdentity identity, std
   auto output = co_await ctx.engine.call_action(identity.actor_id, std::move(*params),
                                                 std::move(name), std::move(*args));
   if (!output) {
-    ctx.stats.action_errors.fetch_add(1, std::memory_order_relaxed);
     co_return framework_error_response(output.error(), enc, identity);
   }
   auto body = protocol::encode_http_action_response(*output, enc);

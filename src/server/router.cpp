@@ -67,7 +67,6 @@ HttpResponse gateway_error_response(const Error& error) {
 }
 
 Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request) {
-  ctx.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
   auto ray_id = make_ray_id();
   HttpResponse response;
 

@@ -8,6 +8,7 @@
 
 #include <rivet/server/serve.hpp>
 
+#include "server/broadcast_publisher.hpp"
 #include "server/server_context.hpp"
 #include "server/sessions.hpp"
 #include "server/task_group.hpp"
@@ -61,9 +62,15 @@ std::vector<asio::any_io_executor> executors_of(
   return out;
 }
 
-EngineOptions engine_options(const ServerOptions& options) {
+EngineOptions engine_options(const ServerOptions& options,
+                             const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
   EngineOptions out;
   out.data_dir = options.data_dir;
+  std::vector<asio::io_context::executor_type> executors;
+  for (const auto& io : contexts) {
+    executors.push_back(io->get_executor());
+  }
+  out.publisher = std::make_shared<server::BroadcastPublisher>(std::move(executors));
   return out;
 }
 
@@ -74,7 +81,7 @@ class ServerImpl final : public Server {
       : options_(std::move(options)),
         store_(std::move(store)),
         ios_(make_contexts(thread_count(options_))),
-        engine_(executors_of(ios_), registry, *store_, engine_options(options_)),
+        engine_(executors_of(ios_), registry, *store_, engine_options(options_, ios_)),
         acceptor_strand_(asio::make_strand(*ios_.front())),
         acceptor_(acceptor_strand_) {
     for (auto& io : ios_) {

@@ -13,10 +13,7 @@ namespace rivet::server {
 
 /// Process-wide counters for /metrics. Relaxed atomics: they are statistics, not synchronisation.
 struct ServerStats {
-  std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> actions{0};
-  std::atomic<std::uint64_t> action_errors{0};
-  std::atomic<std::uint64_t> ws_connections_opened{0};
   std::atomic<std::int64_t> ws_connections_active{0};
 };
 

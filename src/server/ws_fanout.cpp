@@ -1,13 +1,13 @@
-// A broadcast's frames to many WebSocket sessions, sent in batches: the gates of the idle
-// sessions of a batch are reserved, every frame goes out in one system call (batch_sender.hpp),
-// and each session then settles its outcome exactly as after a single inline send.
+// A broadcast's frames to many WebSocket writers, sent in batches: the gates of the idle writers
+// of a batch are reserved, every frame goes out in one system call (batch_sender.hpp), and each
+// writer then settles its outcome exactly as after a single inline send (publish_event).
 //
 // Holding several gates at once cannot deadlock: no other code holds more than one gate, and
-// the two threads that may share a broadcast take disjoint sessions. A gate is held for one
+// the two threads that may share a broadcast take disjoint writers. A gate is held for one
 // batch at most (a few dozen non-blocking sends).
 
 #include "server/batch_sender.hpp"
-#include "server/ws_session.hpp"
+#include "server/ws_writer.hpp"
 
 #include <array>
 #include <mutex>
@@ -16,34 +16,19 @@
 
 namespace rivet::server {
 
-namespace asio = boost::asio;
-
 namespace {
 
-// Sessions per system call. The core hands over chunks of about this size anyway.
+// Writers per system call. The publisher hands over chunks of at most this size anyway.
 constexpr std::size_t kBatch = 32;
-
-class WsFanoutBatcher final : public SharedEventBatcher {
- public:
-  void send_shared_event(std::span<ConnectionSink* const> sinks,
-                         const std::shared_ptr<const SharedEvent>& event) override {
-    WsSession::deliver_shared_batch(sinks, event);
-  }
-};
-
-WsFanoutBatcher fanout_batcher;
 
 }  // namespace
 
-SharedEventBatcher* WsSink::batcher() noexcept { return &fanout_batcher; }
-
-void WsSession::deliver_shared_batch(std::span<ConnectionSink* const> sinks,
-                                     const std::shared_ptr<const SharedEvent>& event) {
+void WsWriter::publish_event_batch(std::span<std::shared_ptr<WsWriter>> writers,
+                                   const std::shared_ptr<const SharedEvent>& event) {
   struct Reserved {
-    std::shared_ptr<WsSession> session;
+    std::shared_ptr<WsWriter> writer;
     std::unique_lock<std::mutex> gate;
-    std::array<std::uint8_t, 10> header{};
-    std::size_t header_size = 0;
+    FrameHeader header;
     std::size_t total = 0;
     std::array<iovec, 2> iov{};
     msghdr message{};
@@ -51,47 +36,47 @@ void WsSession::deliver_shared_batch(std::span<ConnectionSink* const> sinks,
   std::array<Reserved, kBatch> reserved;
   std::array<BatchSend, kBatch> sends;
 
-  while (!sinks.empty()) {
+  while (!writers.empty()) {
     std::size_t n = 0;
     std::size_t taken = 0;
-    for (; taken < sinks.size() && n < kBatch; ++taken) {
-      auto self = static_cast<WsSink*>(sinks[taken])->session();
+    for (; taken < writers.size() && n < kBatch; ++taken) {
+      auto self = std::move(writers[taken]);
       if (!self) {
         continue;
       }
-      const auto& bytes = event->encoded(self->encoding_);
-      if (bytes.size() > self->options_.max_outgoing_message_size) {
-        deliver_shared_event(std::move(self), event);  // the strand closes the connection
+      const auto& format = *self->events_;
+      const auto& bytes = event->encoded(format.encoding);
+      if (bytes.size() > format.max_size) {
+        publish_event(std::move(self), event);  // the strand closes the connection
         continue;
       }
       auto& r = reserved[n];
       int fd = -1;
       r.gate = self->ws_.next_layer().reserve_inline(fd);
       if (!r.gate.owns_lock()) {
-        after_inline(std::move(self), event, WsSocket::Inline::refused, {}, 0, 0);
+        after_inline(std::move(self), event, WsSocket::Inline::refused, {}, 0);
         continue;
       }
-      r.header_size =
-          write_frame_header(r.header, bytes.size(), self->encoding_ == protocol::Encoding::Json);
-      r.total = r.header_size + bytes.size();
-      r.iov = {iovec{r.header.data(), r.header_size},
+      r.header = frame_header(bytes.size(), format.encoding == protocol::Encoding::Json);
+      r.total = r.header.size + bytes.size();
+      r.iov = {iovec{r.header.bytes.data(), r.header.size},
                iovec{const_cast<std::uint8_t*>(bytes.data()), bytes.size()}};
       r.message = msghdr{};
       r.message.msg_iov = r.iov.data();
       r.message.msg_iovlen = r.iov.size();
-      r.session = std::move(self);
+      r.writer = std::move(self);
       sends[n] = BatchSend{.fd = fd, .message = &r.message, .result = 0};
       ++n;
     }
-    sinks = sinks.subspan(taken);
+    writers = writers.subspan(taken);
     send_all(std::span(sends).first(n));
     for (std::size_t i = 0; i < n; ++i) {
       auto& r = reserved[i];
       std::size_t sent = 0;
       const auto result =
-          r.session->ws_.next_layer().settle_inline(r.gate, sends[i].result, r.total, sent);
+          r.writer->ws_.next_layer().settle_inline(r.gate, sends[i].result, r.total, sent);
       r.gate.unlock();
-      after_inline(std::move(r.session), event, result, r.header, r.header_size, sent);
+      after_inline(std::move(r.writer), event, result, r.header, sent);
     }
   }
 }

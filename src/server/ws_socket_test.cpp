@@ -164,7 +164,7 @@ TEST(WsSocketTest, ReadyFramesAndBeastFramesDoNotInterleave) {
 // -- inline sends from another thread -----------------------------------------------------------
 //
 // A second thread sends numbered frames with send_inline() while the strand writes Beast
-// messages and pings and re-arms the gate whenever it is idle, as WsSession does; frames the gate
+// messages and pings and re-arms the gate whenever it is idle, as WsWriter does; frames the gate
 // refuses (or takes only in part) are finished on the strand. The receiver, which starts late so
 // that the kernel takes frames in part, must see every numbered frame whole and in order, and
 // every Beast message whole.

@@ -10,10 +10,11 @@
 #include <rivet/common/error.hpp>
 #include <rivet/common/log.hpp>
 #include <rivet/common/value.hpp>
+#include <rivet/core/connection_sink.hpp>
+#include <rivet/core/event_publisher.hpp>
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 #include <rivet/core/registry.hpp>
-#include <rivet/core/shared_event.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
 #include <rivet/storage/store.hpp>
@@ -25,48 +26,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rivet {
-
-class ConnectionSink;
-
-/// Sends one shared event to many connections of one transport at once (a broadcast), so the
-/// transport can batch the work (one system call for many sockets). Thread-safe; called from
-/// actor strands and the helper a large broadcast is split with.
-class SharedEventBatcher {
- public:
-  virtual ~SharedEventBatcher() = default;
-  /// Every sink in `sinks` returned this batcher from ConnectionSink::batcher(). Same
-  /// guarantees as calling send_shared_event on each in turn.
-  virtual void send_shared_event(std::span<ConnectionSink* const> sinks,
-                                 const std::shared_ptr<const SharedEvent>& event) = 0;
-};
-
-/// Where a connection's outgoing traffic goes. Implemented by the transport (server session,
-/// in-process caller). Called from actor strands; implementations must be thread-safe and must
-/// not block (queue and return).
-class ConnectionSink {
- public:
-  virtual ~ConnectionSink() = default;
-  /// An event for this connection (already filtered by subscription). `args` is an array.
-  virtual void send_event(const std::string& name, const Value& args) = 0;
-  /// The actor closes the connection (disconnect, sleep, destroy). `reason` is "group.code" or a
-  /// user reason; `error` true means close code 1011, else 1000.
-  virtual void close(std::string reason, bool error) = 0;
-  // -- realtime --
-  /// The same, shared by every connection the event goes to (a broadcast builds it once), so a
-  /// transport can encode it once per encoding. The default forwards to send_event.
-  virtual void send_shared_event(const std::shared_ptr<const SharedEvent>& event) {
-    send_event(event->name(), event->args());
-  }
-  /// The batcher that may take this sink's shared events together with other sinks' (null:
-  /// send_shared_event one at a time). Constant over the sink's life.
-  [[nodiscard]] virtual SharedEventBatcher* batcher() noexcept { return nullptr; }
-};
 
 /// A client connection held open against one actor (WebSocket /connect).
 /// Thread-safe; the handle keeps the connection registered until disconnect() or destruction.
@@ -94,6 +58,9 @@ struct EngineOptions {
   std::shared_ptr<Clock> clock = Clock::system();
   /// Where the runtime's records go (user-code failures with the actor's name, key and id).
   Logger logger = Logger::global();
+  /// How a broadcast reaches its connections (one call per event with every subscribed sink).
+  /// Null: SequentialEventPublisher. A transport that batches its sends supplies its own.
+  std::shared_ptr<EventPublisher> publisher;
 };
 
 struct CreateRequest {
