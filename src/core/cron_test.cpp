@@ -3,8 +3,8 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
-#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
+#include "testing/eventually.hpp"
 
 #include <chrono>
 #include <thread>

@@ -1,6 +1,6 @@
 #include "core/clock.hpp"
-#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
+#include "testing/eventually.hpp"
 
 #include <chrono>
 #include <thread>
