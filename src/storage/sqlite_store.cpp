@@ -91,6 +91,24 @@ Result<std::optional<Bytes>> SqliteStore::kv_get(std::string_view actor_id, cons
   return (*conn)->kv_get(actor_id, key);
 }
 
+Result<std::vector<std::optional<Bytes>>> SqliteStore::kv_get_many(std::string_view actor_id,
+                                                                   const std::vector<Bytes>& keys) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto value = (*conn)->kv_get(actor_id, key);
+    if (!value) {
+      return value.error();
+    }
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
 Result<std::vector<KvEntry>> SqliteStore::kv_range(std::string_view actor_id, const Bytes& start,
                                                    const Bytes& end, std::size_t limit) {
   auto conn = readers_->acquire();

@@ -4,6 +4,20 @@
 
 namespace rivet::storage {
 
+Result<std::vector<std::optional<Bytes>>> Store::kv_get_many(std::string_view actor_id,
+                                                             const std::vector<Bytes>& keys) {
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto value = kv_get(actor_id, key);
+    if (!value) {
+      return value.error();
+    }
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
 Result<std::vector<Store::ActorKvEntry>> Store::kv_prefix_all_actors(const Bytes& prefix) {
   constexpr std::size_t kPage = 1000;
   constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
