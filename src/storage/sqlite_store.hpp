@@ -32,7 +32,6 @@ class SqliteStore final : public Store {
   [[nodiscard]] Result<std::vector<KvEntry>> kv_prefix(std::string_view actor_id,
                                                        const Bytes& prefix,
                                                        std::size_t limit) override;
-  /// One query instead of the default's walk over the actor index.
   [[nodiscard]] Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(
       const Bytes& prefix) override;
 

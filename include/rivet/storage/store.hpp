@@ -129,9 +129,10 @@ class Store {
     std::string actor_id;
     KvEntry entry;
   };
-  /// Rows whose key starts with `prefix`, across all live actors (start-up scans, e.g. alarms).
-  /// The default walks the actor index; implementations may do better.
-  [[nodiscard]] virtual Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(const Bytes& prefix);
+  /// Rows whose key starts with `prefix`, across all live actors (start-up scans, e.g. alarms),
+  /// ordered by actor id, then key.
+  [[nodiscard]] virtual Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(
+      const Bytes& prefix) = 0;
 
   // -- writes --------------------------------------------------------------------------------
   /// Queues the batch for the next group commit. `done` runs on the writer thread after the
