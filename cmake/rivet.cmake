@@ -6,28 +6,53 @@ add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COM
                         BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB
                         JSON_USE_IMPLICIT_CONVERSIONS=0)
 
-# rivet_add_module(NAME SOURCES ... DEPS ...)
+# Private headers stay private. A module's private headers are included as "<module>/x.hpp", but
+# the module does not get src/ as include path (that would let it reach every other module's
+# private headers too). Instead the build tree holds, per module, a directory whose only entry is
+# a symlink <module> -> src/<module>; that directory is the module's one private include path. So
+# "core/x.hpp" compiles inside src/core (library and tests) and fails everywhere else.
+# scripts/lint-invariants.sh states the same rule for the sources.
+#
+# rivet_private_include_dir(OUT): the private include directory of the module whose folder is
+# CMAKE_CURRENT_SOURCE_DIR (the folder name is the module name).
+function(rivet_private_include_dir out)
+  get_filename_component(module ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  set(dir ${CMAKE_BINARY_DIR}/private-include/${module})
+  file(MAKE_DIRECTORY ${dir})
+  file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${dir}/${module} SYMBOLIC)
+  set(${out} ${dir} PARENT_SCOPE)
+endfunction()
+
+# rivet_add_module(NAME SOURCES ... DEPS ...), called from src/NAME/CMakeLists.txt.
 function(rivet_add_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  if(NOT folder STREQUAL name)
+    message(FATAL_ERROR "rivet_add_module(${name}) must be called from src/${name}")
+  endif()
+  rivet_private_include_dir(private_dir)
   add_library(rivet_${name} STATIC ${ARG_SOURCES})
   add_library(rivet::${name} ALIAS rivet_${name})
   target_include_directories(rivet_${name}
     PUBLIC ${PROJECT_SOURCE_DIR}/include
-    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    PRIVATE ${private_dir})
   target_compile_options(rivet_${name} PRIVATE ${RIVET_WARNINGS})
   target_link_libraries(rivet_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# rivet_add_test(NAME SOURCES ... DEPS ...)
+# rivet_add_test(NAME SOURCES ... DEPS ...), called from a module's folder: the test sees that
+# module's private headers, and the shared test helpers of tests/support ("testing/x.hpp").
 function(rivet_add_test name)
   if(NOT RIVET_BUILD_TESTS)
     return()
   endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  rivet_private_include_dir(private_dir)
   add_executable(${name} ${ARG_SOURCES})
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(${name} PRIVATE ${private_dir})
   target_compile_options(${name} PRIVATE ${RIVET_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} rivet::test_support GTest::gtest
+                                        GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "RIVET_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared")

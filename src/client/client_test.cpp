@@ -3,7 +3,7 @@
 #include <rivet/client/client.hpp>
 #include <rivet/rivet.hpp>
 
-#include "common/eventually.hpp"
+#include "testing/eventually.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,7 @@
 
 #include <rivet/core/cron.hpp>
 #include <rivet/protocol/encoding.hpp>
+#include <rivet/protocol/utf8.hpp>
 
 #include "core/actor_runtime.hpp"
 #include "core/engine_core.hpp"
@@ -11,7 +12,6 @@
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
-#include "protocol/utf8.hpp"
 
 namespace rivet {
 

@@ -2,8 +2,8 @@
 // milliseconds. Every test starts at the real wall time plus whatever earlier tests advanced.
 
 #include "core/ids.hpp"
-#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
+#include "testing/eventually.hpp"
 
 #include <chrono>
 #include <thread>

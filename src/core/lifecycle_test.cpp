@@ -1,5 +1,5 @@
-#include "common/eventually.hpp"
 #include "core/test_engine_fixture.hpp"
+#include "testing/eventually.hpp"
 
 #include <chrono>
 #include <thread>

@@ -7,7 +7,7 @@
 
 #include "core/test_engine_fixture.hpp"
 
-#include "common/eventually.hpp"
+#include "testing/eventually.hpp"
 
 #include <gtest/gtest.h>
 

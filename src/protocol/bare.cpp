@@ -1,6 +1,6 @@
 #include "protocol/bare.hpp"
 
-#include "protocol/utf8.hpp"
+#include <rivet/protocol/utf8.hpp>
 
 namespace rivet::protocol::bare {
 namespace {

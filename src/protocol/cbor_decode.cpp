@@ -1,8 +1,9 @@
 // CBOR -> compat Value, for both compat and raw payloads. Never throws; every length is checked
 // against the remaining input before anything is allocated.
+#include <rivet/protocol/utf8.hpp>
+
 #include "protocol/cbor.hpp"
 #include "protocol/decimal.hpp"
-#include "protocol/utf8.hpp"
 
 #include <bit>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "protocol/utf8.hpp"
+#include <rivet/protocol/utf8.hpp>
 
 #include <cstdint>
 

@@ -4,6 +4,7 @@ namespace rivet::storage::testing {
 namespace {
 
 using ActorsTest = StoreTest;
+INSTANTIATE_STORE_TESTS(ActorsTest);
 
 WriteBatch insert(ActorRecord r) {
   return batch({WriteBatch::InsertActor{std::move(r)}});
@@ -20,7 +21,7 @@ std::vector<std::string> ids_of(const std::vector<ActorRecord>& actors) {
   return out;
 }
 
-TEST_F(ActorsTest, RecordRoundTrips) {
+TEST_P(ActorsTest, RecordRoundTrips) {
   auto store = open();
   ActorRecord full = actor("id1", "counter", std::string("a/\0b", 4), 1700000000123);
   full.crash_policy = "restart";
@@ -42,7 +43,7 @@ TEST_F(ActorsTest, RecordRoundTrips) {
   EXPECT_EQ(*store->find_actor_by_key("other", "x"), std::nullopt);
 }
 
-TEST_F(ActorsTest, DuplicateKeyFailsOnlyThatBatch) {
+TEST_P(ActorsTest, DuplicateKeyFailsOnlyThatBatch) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("first", "room", "lobby", 1))));
 
@@ -74,7 +75,7 @@ TEST_F(ActorsTest, DuplicateKeyFailsOnlyThatBatch) {
   EXPECT_TRUE(store->commit_sync(insert(actor("fourth", "chat", "lobby", 4))));
 }
 
-TEST_F(ActorsTest, DuplicateActorIdIsAStorageError) {
+TEST_P(ActorsTest, DuplicateActorIdIsAStorageError) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("same", "room", "a", 1))));
   auto r = store->commit_sync(insert(actor("same", "room", "b", 2)));
@@ -82,7 +83,7 @@ TEST_F(ActorsTest, DuplicateActorIdIsAStorageError) {
   EXPECT_TRUE(r.error().is("storage", "failure"));
 }
 
-TEST_F(ActorsTest, BatchIsAllOrNothing) {
+TEST_P(ActorsTest, BatchIsAllOrNothing) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("a1", "room", "k", 1))));
   auto r = store->commit_sync(batch({
@@ -95,7 +96,36 @@ TEST_F(ActorsTest, BatchIsAllOrNothing) {
   EXPECT_EQ(*store->kv_get("a2", bytes("state")), std::nullopt);
 }
 
-TEST_F(ActorsTest, DestroyMarksActorAndDropsKv) {
+TEST_P(ActorsTest, FailedBatchRestoresEverythingItTouched) {
+  auto store = open();
+  ASSERT_TRUE(store->commit_sync(batch({
+      WriteBatch::InsertActor{actor("a1", "room", "k", 1)},
+      put("a1", bytes({0x01}), bytes("one")),
+      put("a1", bytes({0x02}), bytes("two")),
+  })));
+  // Overwrites, deletes, destroys a1, reuses its key, then fails on an unknown actor.
+  auto r = store->commit_sync(batch({
+      put("a1", bytes({0x01}), bytes("changed")),
+      put("a1", bytes({0x03}), bytes("new")),
+      WriteBatch::DeleteRange{"a1", bytes({0x02}), {}},
+      WriteBatch::DestroyActor{"a1", 5},
+      WriteBatch::InsertActor{actor("a2", "room", "k", 6)},
+      WriteBatch::DestroyActor{"ghost", 7},
+  }));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is("actor", "not_found"));
+
+  EXPECT_EQ((*store->find_actor("a1"))->destroy_ts, std::nullopt);
+  EXPECT_EQ((*store->find_actor_by_key("room", "k"))->actor_id, "a1");
+  EXPECT_EQ(*store->find_actor("a2"), std::nullopt);
+  auto rows = *store->kv_prefix("a1", {}, 100);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (KvEntry{bytes({0x01}), bytes("one")}));
+  EXPECT_EQ(rows[1], (KvEntry{bytes({0x02}), bytes("two")}));
+  EXPECT_EQ(store->kv_prefix_all_actors({})->size(), 2u);
+}
+
+TEST_P(ActorsTest, DestroyMarksActorAndDropsKv) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(batch({
       WriteBatch::InsertActor{actor("a1", "room", "k", 1)},
@@ -121,14 +151,14 @@ TEST_F(ActorsTest, DestroyMarksActorAndDropsKv) {
   EXPECT_EQ((*store->find_actor_by_key("room", "k"))->actor_id, "a1b");
 }
 
-TEST_F(ActorsTest, DestroyUnknownActorFails) {
+TEST_P(ActorsTest, DestroyUnknownActorFails) {
   auto store = open();
   auto r = store->commit_sync(destroy("ghost", 1));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("actor", "not_found"));
 }
 
-TEST_F(ActorsTest, ListActorsPagesInCreateOrder) {
+TEST_P(ActorsTest, ListActorsPagesInCreateOrder) {
   auto store = open();
   WriteBatch b;
   // Out-of-order insertion; ties on create_ts break by id.
@@ -160,7 +190,7 @@ TEST_F(ActorsTest, ListActorsPagesInCreateOrder) {
   EXPECT_TRUE(store->list_actors(std::nullopt, 0, std::nullopt)->empty());
 }
 
-TEST_F(ActorsTest, PrefixScanAcrossLiveActors) {
+TEST_P(ActorsTest, PrefixScanAcrossLiveActors) {
   auto store = open();
   WriteBatch b;
   // Same create_ts for all: a scan must not depend on create_ts paging.
@@ -192,7 +222,7 @@ TEST_F(ActorsTest, PrefixScanAcrossLiveActors) {
   EXPECT_EQ(store->kv_prefix_all_actors({})->size(), 9u);
 }
 
-TEST_F(ActorsTest, NegativeCreateTsIsListed) {
+TEST_P(ActorsTest, NegativeCreateTsIsListed) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("old", "room", "k", INT64_MIN))));
   EXPECT_EQ(ids_of(*store->list_actors(std::nullopt, 10, std::nullopt)),

@@ -9,7 +9,7 @@
 namespace rivet::storage::testing {
 namespace {
 
-using DurabilityTest = StoreTest;
+using DurabilityTest = SqliteStoreTest;
 
 TEST_F(DurabilityTest, DataSurvivesReopen) {
   {

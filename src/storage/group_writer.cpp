@@ -1,14 +1,10 @@
 #include "storage/group_writer.hpp"
 
+#include <future>
+
 namespace rivet::storage::detail {
 
 namespace {
-
-// A lone op needs no savepoint: SQLite already undoes a failed statement on its own. Destroy is
-// two statements, so it does.
-bool needs_savepoint(const WriteBatch& batch) {
-  return batch.ops.size() > 1 || std::holds_alternative<WriteBatch::DestroyActor>(batch.ops[0]);
-}
 
 void invoke(Store::Callback& done, Result<void> result) {
   if (!done) {
@@ -23,22 +19,38 @@ void invoke(Store::Callback& done, Result<void> result) {
 
 }  // namespace
 
-GroupWriter::GroupWriter(std::unique_ptr<WriteConn> conn, ReadPool* shared, std::size_t max_batches)
-    : conn_(std::move(conn)),
-      shared_(shared),
+void fail_group(std::span<const QueuedBatch> group, std::span<Result<void>> results,
+                const Error& error) {
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (!group[i].batch.empty()) {
+      results[i] = error;
+    }
+  }
+}
+
+GroupWriter::GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches)
+    : applier_(std::move(applier)),
       max_batches_(max_batches == 0 ? 1 : max_batches),
       thread_([this] { run(); }) {}
 
-void GroupWriter::enqueue(WriteBatch batch, Store::Callback done) {
+void GroupWriter::submit(WriteBatch batch, Store::Callback done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(batch), std::move(done)});
+      queue_.push_back(QueuedBatch{std::move(batch), std::move(done)});
       wake_.notify_one();
       return;
     }
   }
   invoke(done, errors::storage("store is closed"));
+}
+
+Result<void> GroupWriter::submit_and_wait(WriteBatch batch) {
+  std::promise<Result<void>> promise;
+  auto future = promise.get_future();
+  submit(std::move(batch),
+         [&promise](Result<void> result) { promise.set_value(std::move(result)); });
+  return future.get();
 }
 
 void GroupWriter::stop() {
@@ -59,7 +71,7 @@ StoreStats GroupWriter::stats() const noexcept {
 }
 
 void GroupWriter::run() {
-  std::vector<Pending> group;
+  std::vector<QueuedBatch> group;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -82,97 +94,35 @@ void GroupWriter::run() {
   }
 }
 
-void GroupWriter::process(std::vector<Pending>& group) {
+void GroupWriter::process(std::vector<QueuedBatch>& group) {
   results_.assign(group.size(), Result<void>());
-  commit_group(group);
-  // Callbacks run after the lease (if any) is back, so readers are not held up by them.
+  bool work = false;
+  for (const auto& queued : group) {
+    work = work || !queued.batch.empty();
+  }
+  // A group of only empty batches needs no transaction: ordering alone completes them.
+  if (work && applier_->apply_group(group, results_)) {
+    count_committed(group);
+  }
+  // Callbacks run after apply_group has returned, so whatever it held (locks, a lease of the
+  // shared connection) is released and readers are not held up by them.
   for (std::size_t i = 0; i < group.size(); ++i) {
     invoke(group[i].done, std::move(results_[i]));
   }
 }
 
-void GroupWriter::commit_group(std::vector<Pending>& group) {
-  std::uint64_t work = 0;
-  for (const auto& p : group) {
-    work += p.batch.empty() ? 0 : 1;
-  }
-  if (work == 0) {
-    return;  // only empty batches: ordering alone completes them
-  }
-  std::optional<ReadPool::Lease> lease;
-  if (shared_ != nullptr) {
-    auto l = shared_->acquire();
-    if (!l) {
-      fail_all(group, l.error());
-      return;
-    }
-    lease.emplace(std::move(*l));
-  }
-  if (auto r = conn_->begin(); !r) {
-    fail_all(group, r.error());
-    return;
-  }
+void GroupWriter::count_committed(const std::vector<QueuedBatch>& group) {
+  std::uint64_t batches = 0;
   std::uint64_t rows = 0;
-  std::uint64_t committed = 0;
   for (std::size_t i = 0; i < group.size(); ++i) {
-    const WriteBatch& batch = group[i].batch;
-    if (batch.empty()) {
-      continue;
+    if (!group[i].batch.empty() && results_[i]) {
+      ++batches;
+      rows += group[i].batch.ops.size();
     }
-    results_[i] = apply_batch(batch);
-    if (!conn_->in_transaction() || savepoint_broken_) {
-      // SQLite abandoned the whole transaction (I/O error, disk full), or a savepoint could not
-      // be closed and the group's boundaries are no longer trustworthy: fail everyone.
-      savepoint_broken_ = false;
-      conn_->rollback();
-      fail_all(group, errors::storage("transaction aborted by the database"));
-      return;
-    }
-    if (results_[i]) {
-      ++committed;
-      rows += batch.ops.size();
-    }
-  }
-  if (auto r = conn_->commit(); !r) {
-    conn_->rollback();
-    fail_all(group, r.error());
-    return;
   }
   transactions_.fetch_add(1, std::memory_order_relaxed);
-  batches_.fetch_add(committed, std::memory_order_relaxed);
+  batches_.fetch_add(batches, std::memory_order_relaxed);
   rows_.fetch_add(rows, std::memory_order_relaxed);
-}
-
-Result<void> GroupWriter::apply_batch(const WriteBatch& batch) {
-  const bool savepoint = needs_savepoint(batch);
-  if (savepoint) {
-    if (auto r = conn_->savepoint(); !r) {
-      return r;
-    }
-  }
-  for (const auto& op : batch.ops) {
-    auto r = conn_->apply(op);
-    if (!r) {
-      if (savepoint && conn_->in_transaction()) {
-        savepoint_broken_ = !conn_->rollback_to_savepoint() || !conn_->release_savepoint();
-      }
-      return r;
-    }
-  }
-  if (savepoint) {
-    auto r = conn_->release_savepoint();
-    savepoint_broken_ = !r;
-    return r;
-  }
-  return {};
-}
-
-void GroupWriter::fail_all(const std::vector<Pending>& group, const Error& error) {
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (!group[i].batch.empty()) {
-      results_[i] = error;
-    }
-  }
 }
 
 }  // namespace rivet::storage::detail

@@ -1,60 +1,72 @@
 #pragma once
-// The writer thread: takes every queued batch (up to a cap), applies them in one transaction,
-// each inside its own savepoint so one caller's failure does not sink the others, commits once
-// (one fsync), then runs the callbacks in queue order. Thread-safe.
+// The writer thread both stores use: takes every queued batch (up to a cap), hands them to a
+// GroupApplier as one group (one transaction), then runs the callbacks in queue order.
+// Thread-safe.
 
 #include <rivet/storage/store.hpp>
-
-#include "storage/read_pool.hpp"
-#include "storage/write_conn.hpp"
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 #include <thread>
 
 namespace rivet::storage::detail {
 
+/// One caller's batch waiting for the writer.
+struct QueuedBatch {
+  WriteBatch batch;
+  Store::Callback done;
+};
+
+/// A storage engine's side of group commit. Called only on the writer thread.
+class GroupApplier {
+ public:
+  virtual ~GroupApplier() = default;
+  /// Applies the group's non-empty batches as one transaction, each all or nothing: a failing
+  /// batch leaves no trace and does not affect the others. `results[i]` is batch i's outcome (ok
+  /// on entry; empty batches stay ok). Returns true when the transaction committed; false when it
+  /// failed as a whole, every non-empty batch's result then holding the error. Only called for
+  /// groups with at least one non-empty batch.
+  [[nodiscard]] virtual bool apply_group(std::span<const QueuedBatch> group,
+                                         std::span<Result<void>> results) = 0;
+};
+
+/// Sets the result of every non-empty batch of `group` to `error`.
+void fail_group(std::span<const QueuedBatch> group, std::span<Result<void>> results,
+                const Error& error);
+
 class GroupWriter {
  public:
-  /// `shared` is the pool to lease the connection from around each transaction when readers
-  /// share the write connection (":memory:"); null otherwise. It must outlive this object.
-  GroupWriter(std::unique_ptr<WriteConn> conn, ReadPool* shared, std::size_t max_batches);
+  GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches);
   GroupWriter(const GroupWriter&) = delete;
   GroupWriter& operator=(const GroupWriter&) = delete;
   ~GroupWriter() { stop(); }
 
-  /// Queues a batch; after stop() the callback runs at once, on this thread, with an error.
-  void enqueue(WriteBatch batch, Store::Callback done);
+  /// Hands a batch to the writer thread for the next group; after stop() the callback runs at
+  /// once, on this thread, with an error.
+  void submit(WriteBatch batch, Store::Callback done);
+  /// submit() and wait for the outcome. Must not be called from a callback.
+  [[nodiscard]] Result<void> submit_and_wait(WriteBatch batch);
   /// Commits everything queued so far, then ends the thread. Idempotent. Must not be called from
   /// a callback (the writer thread cannot wait for itself); there it only requests the stop.
   void stop();
   [[nodiscard]] StoreStats stats() const noexcept;
 
  private:
-  struct Pending {
-    WriteBatch batch;
-    Store::Callback done;
-  };
-
   void run();
-  void process(std::vector<Pending>& group);
-  /// Applies the group's non-empty batches inside one transaction; fills results_.
-  void commit_group(std::vector<Pending>& group);
-  [[nodiscard]] Result<void> apply_batch(const WriteBatch& batch);
-  void fail_all(const std::vector<Pending>& group, const Error& error);
+  void process(std::vector<QueuedBatch>& group);
+  void count_committed(const std::vector<QueuedBatch>& group);
 
-  std::unique_ptr<WriteConn> conn_;
-  ReadPool* shared_;
+  std::unique_ptr<GroupApplier> applier_;
   const std::size_t max_batches_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<Pending> queue_;  // guarded by mutex_
-  bool stopping_ = false;       // guarded by mutex_
+  std::vector<QueuedBatch> queue_;  // guarded by mutex_
+  bool stopping_ = false;           // guarded by mutex_
 
   std::vector<Result<void>> results_;  // writer thread only; reused across groups
-  bool savepoint_broken_ = false;      // writer thread only
 
   std::atomic<std::uint64_t> transactions_{0};
   std::atomic<std::uint64_t> batches_{0};

@@ -5,6 +5,8 @@ namespace rivet::storage::testing {
 namespace {
 
 using KvTest = StoreTest;
+using SqliteKvTest = SqliteStoreTest;
+INSTANTIATE_STORE_TESTS(KvTest);
 
 std::vector<Bytes> keys_of(const std::vector<KvEntry>& entries) {
   std::vector<Bytes> out;
@@ -14,7 +16,7 @@ std::vector<Bytes> keys_of(const std::vector<KvEntry>& entries) {
   return out;
 }
 
-TEST_F(KvTest, PutGetOverwriteDelete) {
+TEST_P(KvTest, PutGetOverwriteDelete) {
   auto store = open();
   ASSERT_TRUE(store);
   EXPECT_EQ(*store->kv_get("a", bytes("k")), std::nullopt);
@@ -31,7 +33,22 @@ TEST_F(KvTest, PutGetOverwriteDelete) {
   EXPECT_TRUE(store->commit_sync(batch({del("a", bytes("k"))})));
 }
 
-TEST_F(KvTest, EmptyValueIsStoredNotMissing) {
+TEST_P(KvTest, GetManyAnswersInKeyOrder) {
+  auto store = open();
+  ASSERT_TRUE(store->commit_sync(batch({put("a", bytes("k1"), bytes("v1")),
+                                        put("a", bytes("k3"), Bytes{}),
+                                        put("b", bytes("k2"), bytes("other actor"))})));
+  auto got = store->kv_get_many("a", {bytes("k3"), bytes("k2"), bytes("k1"), bytes("k3")});
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, (std::vector<std::optional<Bytes>>{Bytes{}, std::nullopt, bytes("v1"), Bytes{}}));
+  EXPECT_TRUE(store->kv_get_many("a", {})->empty());
+  store->close();
+  auto closed = store->kv_get_many("a", {bytes("k1")});
+  ASSERT_FALSE(closed);
+  EXPECT_TRUE(closed.error().is("storage", "failure"));
+}
+
+TEST_P(KvTest, EmptyValueIsStoredNotMissing) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(batch({put("a", bytes("k"), Bytes{})})));
   auto got = store->kv_get("a", bytes("k"));
@@ -40,7 +57,7 @@ TEST_F(KvTest, EmptyValueIsStoredNotMissing) {
   EXPECT_TRUE((*got)->empty());
 }
 
-TEST_F(KvTest, ActorsHaveSeparateKeySpaces) {
+TEST_P(KvTest, ActorsHaveSeparateKeySpaces) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(
       batch({put("a", bytes("k"), bytes("1")), put("b", bytes("k"), bytes("2"))})));
@@ -49,7 +66,7 @@ TEST_F(KvTest, ActorsHaveSeparateKeySpaces) {
   EXPECT_EQ(store->kv_prefix("a", {}, 100)->size(), 1u);
 }
 
-TEST_F(KvTest, RangeIsOrderedByBytes) {
+TEST_P(KvTest, RangeIsOrderedByBytes) {
   auto store = open();
   // Inserted out of order; includes 0x00, 0xff, a prefix of another key, and a byte above 0x7f
   // (which a signed-char comparison would put first).
@@ -74,7 +91,7 @@ TEST_F(KvTest, RangeIsOrderedByBytes) {
   EXPECT_TRUE(store->kv_range("a", bytes({0x05}), bytes({0x01}), 100)->empty());
 }
 
-TEST_F(KvTest, PrefixScan) {
+TEST_P(KvTest, PrefixScan) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(batch({
       put("a", bytes({0x01}), bytes("p")),
@@ -106,7 +123,7 @@ TEST(PrefixEnd, IncrementsLastNonFfByte) {
   EXPECT_EQ(prefix_end(bytes({0x00})), bytes({0x01}));
 }
 
-TEST_F(KvTest, DeleteRange) {
+TEST_P(KvTest, DeleteRange) {
   auto store = open();
   WriteBatch b;
   for (int i = 0; i < 10; ++i) {
@@ -126,7 +143,7 @@ TEST_F(KvTest, DeleteRange) {
   EXPECT_EQ(*store->kv_get("b", bytes({5})), bytes("other actor"));
 }
 
-TEST_F(KvTest, LargeValueRoundTrips) {
+TEST_P(KvTest, LargeValueRoundTrips) {
   auto store = open();
   Bytes big(1 << 20);
   for (std::size_t i = 0; i < big.size(); ++i) {
@@ -136,7 +153,7 @@ TEST_F(KvTest, LargeValueRoundTrips) {
   EXPECT_EQ(*store->kv_get("a", bytes({0x00})), big);
 }
 
-TEST_F(KvTest, MemoryStoreWorks) {
+TEST_F(SqliteKvTest, MemoryPathWorks) {
   StoreOptions o;
   o.path = ":memory:";
   auto store = open(o);
@@ -148,7 +165,7 @@ TEST_F(KvTest, MemoryStoreWorks) {
   EXPECT_EQ((*store->find_actor("id1"))->name, "counter");
 }
 
-TEST_F(KvTest, ReadsAfterCloseFail) {
+TEST_P(KvTest, ReadsAfterCloseFail) {
   auto store = open();
   store->close();
   store->close();  // idempotent

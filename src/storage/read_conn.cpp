@@ -16,8 +16,7 @@ Error bind_failed(sqlite3* db) {
   return sqlite_error(db, "cannot bind query parameter");
 }
 
-}  // namespace
-
+// The current row of a statement selecting kActorColumns.
 ActorRecord read_actor_row(sqlite3_stmt* stmt) {
   ActorRecord r;
   r.actor_id = column_string(stmt, 0);
@@ -34,6 +33,8 @@ ActorRecord read_actor_row(sqlite3_stmt* stmt) {
   r.generation = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 7));
   return r;
 }
+
+}  // namespace
 
 Result<std::unique_ptr<ReadConn>> ReadConn::open(const std::string& path) {
   auto db = open_db(path, SQLITE_OPEN_READONLY);

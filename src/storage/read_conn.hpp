@@ -48,11 +48,8 @@ class ReadConn {
   StmtPtr kv_all_range_open_;
 };
 
-/// The column list every actor query selects, in the order read_actor_row expects.
+/// The column list every actor query selects, in the order ReadConn reads them back.
 inline constexpr const char* kActorColumns =
     "actor_id, name, key, create_ts, destroy_ts, crash_policy, input, generation";
-
-/// Reads the current row of a statement selecting kActorColumns.
-[[nodiscard]] ActorRecord read_actor_row(sqlite3_stmt* stmt);
 
 }  // namespace rivet::storage::detail

@@ -1,9 +1,10 @@
 #include "storage/sqlite_store.hpp"
 
 #include "storage/key_range.hpp"
+#include "storage/sqlite_group_applier.hpp"
 
 #include <algorithm>
-#include <future>
+#include <thread>
 
 namespace rivet::storage {
 
@@ -43,12 +44,14 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
       return shared.error();
     }
     store->readers_ = std::make_unique<ReadPool>(std::move(*shared));
-    store->writer_ = std::make_unique<GroupWriter>(std::move(*conn), store->readers_.get(),
-                                                   options.max_batches_per_commit);
+    store->writer_ = std::make_unique<GroupWriter>(
+        std::make_unique<SqliteGroupApplier>(std::move(*conn), store->readers_.get()),
+        options.max_batches_per_commit);
   } else {
     store->readers_ = std::make_unique<ReadPool>(options.path, read_pool_size());
-    store->writer_ =
-        std::make_unique<GroupWriter>(std::move(*conn), nullptr, options.max_batches_per_commit);
+    store->writer_ = std::make_unique<GroupWriter>(
+        std::make_unique<SqliteGroupApplier>(std::move(*conn), nullptr),
+        options.max_batches_per_commit);
   }
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -88,6 +91,24 @@ Result<std::optional<Bytes>> SqliteStore::kv_get(std::string_view actor_id, cons
   return (*conn)->kv_get(actor_id, key);
 }
 
+Result<std::vector<std::optional<Bytes>>> SqliteStore::kv_get_many(std::string_view actor_id,
+                                                                   const std::vector<Bytes>& keys) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto value = (*conn)->kv_get(actor_id, key);
+    if (!value) {
+      return value.error();
+    }
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
 Result<std::vector<KvEntry>> SqliteStore::kv_range(std::string_view actor_id, const Bytes& start,
                                                    const Bytes& end, std::size_t limit) {
   auto conn = readers_->acquire();
@@ -115,15 +136,11 @@ Result<std::vector<Store::ActorKvEntry>> SqliteStore::kv_prefix_all_actors(const
 }
 
 void SqliteStore::commit(WriteBatch batch, Callback done) {
-  writer_->enqueue(std::move(batch), std::move(done));
+  writer_->submit(std::move(batch), std::move(done));
 }
 
 Result<void> SqliteStore::commit_sync(WriteBatch batch) {
-  std::promise<Result<void>> promise;
-  auto future = promise.get_future();
-  writer_->enqueue(std::move(batch),
-                   [&promise](Result<void> result) { promise.set_value(std::move(result)); });
-  return future.get();
+  return writer_->submit_and_wait(std::move(batch));
 }
 
 StoreStats SqliteStore::stats() const {

@@ -24,12 +24,14 @@ class SqliteStore final : public Store {
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id,
                                                     const Bytes& key) override;
+  /// Every key on one pooled connection (one lease instead of one per key).
+  [[nodiscard]] Result<std::vector<std::optional<Bytes>>> kv_get_many(
+      std::string_view actor_id, const std::vector<Bytes>& keys) override;
   [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id, const Bytes& start,
                                                       const Bytes& end, std::size_t limit) override;
   [[nodiscard]] Result<std::vector<KvEntry>> kv_prefix(std::string_view actor_id,
                                                        const Bytes& prefix,
                                                        std::size_t limit) override;
-  /// One query instead of the default's walk over the actor index.
   [[nodiscard]] Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(
       const Bytes& prefix) override;
 

@@ -1,6 +1,8 @@
 #pragma once
-// Helpers shared by the storage tests: a temp directory per test and small op builders.
+// Helpers shared by the storage tests: fixtures opening each store kind in a temp directory,
+// and small op builders.
 
+#include <rivet/storage/memory_store.hpp>
 #include <rivet/storage/store.hpp>
 
 #include <gtest/gtest.h>
@@ -48,8 +50,8 @@ inline WriteBatch batch(std::initializer_list<WriteBatch::Op> ops) {
   return b;
 }
 
-/// A fresh directory per test, removed afterwards.
-class StoreTest : public ::testing::Test {
+/// A fresh directory per test, removed afterwards; opens SQLite stores in it.
+class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string tmpl = (std::filesystem::temp_directory_path() / "rivet-storage-XXXXXX").string();
@@ -67,7 +69,7 @@ class StoreTest : public ::testing::Test {
     return o;
   }
 
-  [[nodiscard]] std::unique_ptr<Store> open(StoreOptions o) {
+  [[nodiscard]] virtual std::unique_ptr<Store> open(StoreOptions o) {
     auto store = Store::open(o);
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().message);
     return store ? std::move(*store) : nullptr;
@@ -76,5 +78,36 @@ class StoreTest : public ::testing::Test {
 
   std::filesystem::path dir_;
 };
+
+enum class StoreKind { Sqlite, Memory };
+
+inline void PrintTo(StoreKind kind, std::ostream* os) {
+  *os << (kind == StoreKind::Sqlite ? "Sqlite" : "Memory");
+}
+
+inline std::string kind_name(const ::testing::TestParamInfo<StoreKind>& info) {
+  return ::testing::PrintToString(info.param);
+}
+
+/// The same test against each Store implementation (INSTANTIATE_STORE_TESTS below).
+class StoreTest : public SqliteStoreTest, public ::testing::WithParamInterface<StoreKind> {
+ protected:
+  [[nodiscard]] std::unique_ptr<Store> open(StoreOptions o) override {
+    if (GetParam() == StoreKind::Memory) {
+      return open_memory_store(o);
+    }
+    return SqliteStoreTest::open(std::move(o));
+  }
+  using SqliteStoreTest::open;
+
+  /// Whether data outlives the Store object (reopening `options()` finds it again).
+  [[nodiscard]] bool persistent() const { return GetParam() == StoreKind::Sqlite; }
+};
+
+#define INSTANTIATE_STORE_TESTS(Suite)                                                  \
+  INSTANTIATE_TEST_SUITE_P(Stores, Suite,                                               \
+                           ::testing::Values(::rivet::storage::testing::StoreKind::Sqlite, \
+                                             ::rivet::storage::testing::StoreKind::Memory), \
+                           ::rivet::storage::testing::kind_name)
 
 }  // namespace rivet::storage::testing

@@ -1,7 +1,11 @@
 #pragma once
-/// The node's durable store: the actor index and every actor's KV rows, in one SQLite database
-/// (WAL). Reads see committed data. Writes go through a single writer thread that commits the
-/// batches of many callers in one transaction and one fsync (group commit).
+/// The node's store: the actor index and every actor's KV rows. This interface is the seam
+/// between the core and a storage engine; two implement it:
+///  - Store::open: one SQLite database (WAL), durable. Writes go through a single writer thread
+///    that commits the batches of many callers in one transaction and one fsync (group commit).
+///  - open_memory_store (rivet/storage/memory_store.hpp): the same semantics in memory, for tests
+///    and harnesses; "durable" there means "visible to readers".
+/// Reads see committed data.
 ///
 /// Thread-safety: every method may be called from any thread.
 /// Lifetime: close() (or the destructor) drains pending commits; no callback runs after it returns.
@@ -109,6 +113,10 @@ class Store {
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] virtual Result<std::optional<Bytes>> kv_get(std::string_view actor_id,
                                                             const Bytes& key) = 0;
+  /// One answer per key, in the order of `keys` (nullopt for a missing key). The default calls
+  /// kv_get once per key; implementations may read them together.
+  [[nodiscard]] virtual Result<std::vector<std::optional<Bytes>>> kv_get_many(
+      std::string_view actor_id, const std::vector<Bytes>& keys);
   /// Keys in [start, end) in byte order; empty end = unbounded. At most `limit` entries.
   [[nodiscard]] virtual Result<std::vector<KvEntry>> kv_range(std::string_view actor_id,
                                                               const Bytes& start, const Bytes& end,
@@ -121,9 +129,10 @@ class Store {
     std::string actor_id;
     KvEntry entry;
   };
-  /// Rows whose key starts with `prefix`, across all live actors (start-up scans, e.g. alarms).
-  /// The default walks the actor index; implementations may do better.
-  [[nodiscard]] virtual Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(const Bytes& prefix);
+  /// Rows whose key starts with `prefix`, across all live actors (start-up scans, e.g. alarms),
+  /// ordered by actor id, then key.
+  [[nodiscard]] virtual Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(
+      const Bytes& prefix) = 0;
 
   // -- writes --------------------------------------------------------------------------------
   /// Queues the batch for the next group commit. `done` runs on the writer thread after the

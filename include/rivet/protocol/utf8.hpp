@@ -1,5 +1,7 @@
 #pragma once
-// UTF-8 validation shared by the BARE and CBOR decoders (both reject invalid text).
+/// The protocol's rule for text: every string on the wire is well-formed UTF-8. The BARE and CBOR
+/// decoders reject anything else, so code that accepts text it will later send (e.g. the core
+/// validating a cron job name) checks it with the same rule.
 
 #include <string_view>
 
