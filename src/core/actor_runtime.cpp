@@ -125,6 +125,7 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   }
   run_state_ = RunState::Running;
   ready_.store(true, std::memory_order_release);
+  engine_.actor_started(*this);
   started_.notify_all();
   if (def_.run) {
     queue_.run_loop_gate().enter();  // left by run_loop() when the handler is done for good
@@ -272,10 +273,13 @@ Task<void> ActorRuntime::stop(bool destroy) {
   }
   if (!destroy && def_.run && !queue_.empty()) {
     // Messages arrived while stopping: wake again to run them.
-    engine_.alarms().add(record_.actor_id, clock().wall_ms());
+    engine_.set_alarm(record_.actor_id, clock().wall_ms());
   }
   run_state_ = RunState::Stopped;
   state_.drop();
+  if (was_running) {
+    engine_.actor_stopped(*this, destroy);
+  }
   engine_.actors().forget(*this);
 }
 
@@ -392,7 +396,7 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   if (result) {
     state_.committed(commit);
     for (auto due : commit.alarms) {
-      engine_.alarms().add(record_.actor_id, due);
+      engine_.set_alarm(record_.actor_id, due);
     }
   }
   co_return result;

@@ -51,6 +51,12 @@ std::vector<std::shared_ptr<ActorRuntime>> ActorTable::awake() const {
   return out;
 }
 
+std::shared_ptr<ActorRuntime> ActorTable::find_awake(std::string_view actor_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = actors_.find(actor_id);
+  return it == actors_.end() ? nullptr : it->second;
+}
+
 void ActorTable::stopping(const ActorRuntime& rt) {
   std::lock_guard lock(mutex_);
   stopping_.try_emplace(&rt, std::make_shared<Event>());

@@ -33,6 +33,8 @@ class ActorTable {
   /// the record. Nobody else knows the id until it is returned.
   [[nodiscard]] std::shared_ptr<ActorRuntime> adopt_unborn(storage::ActorRecord record);
   [[nodiscard]] std::vector<std::shared_ptr<ActorRuntime>> awake() const;
+  /// The runtime of `actor_id` if it is awake (or on its way to sleep), else null.
+  [[nodiscard]] std::shared_ptr<ActorRuntime> find_awake(std::string_view actor_id) const;
 
   /// The runtime started stopping (called on its strand as it leaves Running).
   void stopping(const ActorRuntime& rt);

@@ -143,8 +143,30 @@ std::vector<asio::io_context::executor_type> EngineCore::io_executors(
 }
 
 void EngineCore::start() {
-  alarms_.start();
+  if (!options_.alarms) {
+    alarms_.start();
+  }
   idle_.start();
+}
+
+void EngineCore::set_alarm(const std::string& actor_id, std::int64_t due_ms) {
+  if (options_.alarms) {
+    options_.alarms->set_alarm(actor_id, due_ms);
+  } else {
+    alarms_.add(actor_id, due_ms);
+  }
+}
+
+void EngineCore::actor_started(const ActorRuntime& rt) const {
+  if (options_.observer) {
+    options_.observer->actor_started(rt.identity());
+  }
+}
+
+void EngineCore::actor_stopped(const ActorRuntime& rt, bool destroyed) const {
+  if (options_.observer) {
+    options_.observer->actor_stopped(rt.identity(), destroyed);
+  }
 }
 
 Task<void> EngineCore::stop() {
@@ -351,6 +373,31 @@ Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
   }
   co_return std::shared_ptr<ConnectionHandle>(
       std::make_shared<ConnHandleImpl>(core, std::move(target), std::move(*conn)));
+}
+
+Task<Result<void>> Engine::sleep(std::string actor_id) {
+  auto core = impl_->core;
+  for (int met = 0; met < detail::kMaxStopsMet; ++met) {
+    auto rt = core->actors().find_awake(actor_id);
+    if (!rt) {
+      co_return Result<void>{};
+    }
+    co_await asio::co_spawn(rt->strand(), rt->stop(false), asio::use_awaitable);
+    // A stop that found the actor still starting waited for it; one that found it stopping
+    // returned at once: either way await the stop, then look again.
+    co_await core->actors().wait_stopped(*rt);
+  }
+  co_return detail::actor_stopped_error();
+}
+
+Task<Result<void>> Engine::run_alarm(std::string actor_id) {
+  auto core = impl_->core;
+  auto rt = core->actors().runtime_for(actor_id);
+  if (!rt) {
+    co_return rt.error();
+  }
+  co_await asio::co_spawn((*rt)->strand(), (*rt)->scheduler().run_due(**rt), asio::use_awaitable);
+  co_return Result<void>{};
 }
 
 Task<void> Engine::stop() {

@@ -63,6 +63,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   [[nodiscard]] AlarmService& alarms() noexcept { return alarms_; }
   [[nodiscard]] IdleSweeper& idle() noexcept { return idle_; }
   [[nodiscard]] QueueWaiters& waiters() noexcept { return waiters_; }
+  /// Makes sure the actor's due work runs at or after `due_ms`: through the host's
+  /// AlarmScheduler when it keeps alarms, else the alarm service.
+  void set_alarm(const std::string& actor_id, std::int64_t due_ms);
+  /// Tells the host's observer, if any.
+  void actor_started(const ActorRuntime& rt) const;
+  void actor_stopped(const ActorRuntime& rt, bool destroyed) const;
 
   /// Runs `task` in the background, owned by the engine's task group (a no-op once stopped).
   template <class Executor>

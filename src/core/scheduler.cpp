@@ -69,7 +69,7 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
       rt.log_failure("waking for a schedule", started.error());
     }
     // Whoever wakes the actor next (or the retry below) will run it.
-    rt.engine().alarms().add(actor_id, rt.clock().wall_ms() + 100);
+    rt.engine().set_alarm(actor_id, rt.clock().wall_ms() + 100);
     co_return;
   }
   running_ = true;
@@ -79,7 +79,7 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
     auto loaded = table(rt);
     if (!loaded) {
       rt.log_failure("reading schedules", loaded.error());
-      rt.engine().alarms().add(actor_id, rt.clock().wall_ms() + 1000);
+      rt.engine().set_alarm(actor_id, rt.clock().wall_ms() + 1000);
       break;
     }
     // The table outlives this loop (shared_ptr member); rows are looked up afresh after every
@@ -88,7 +88,7 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
     while (rt.run_state() == RunState::Running && !table->rows.empty()) {
       const auto& [key, row] = *table->rows.begin();
       if (row.due > rt.clock().wall_ms()) {
-        rt.engine().alarms().add(actor_id, row.due);
+        rt.engine().set_alarm(actor_id, row.due);
         break;
       }
       ScheduleRun run{key, row.action, row.args, row.attempt, row.nonce, row.cron, row.slot,

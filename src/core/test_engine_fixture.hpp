@@ -4,6 +4,7 @@
 
 #include <rivet/core/actor.hpp>
 #include <rivet/core/engine.hpp>
+#include <rivet/storage/memory_store.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -37,11 +38,15 @@ class EngineFixture : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   void open() {
-    auto store = storage::Store::open({.path = (dir_ / "rivet.db").string()});
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_,
-                                       EngineOptions{.clock = clock_});
+    if (!store_) {
+      auto store = memory_store_ ? storage::open_memory_store()
+                                 : storage::Store::open({.path = (dir_ / "rivet.db").string()});
+      ASSERT_TRUE(store) << store.error().message;
+      store_ = std::move(*store);
+    }
+    auto options = options_;
+    options.clock = clock_;
+    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_, options);
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -51,8 +56,10 @@ class EngineFixture : public ::testing::Test {
     thread_.join();
     io_.restart();
     engine_.reset();
-    store_->close();
-    store_.reset();
+    if (!memory_store_) {  // a memory store's rows outlive a restart of the engine
+      store_->close();
+      store_.reset();
+    }
   }
   template <class T>
   T run(Task<T> task) {
@@ -71,6 +78,10 @@ class EngineFixture : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  /// Set by a test's constructor: the host seams to use, and the in-memory store instead of
+  /// SQLite on disk.
+  EngineOptions options_;
+  bool memory_store_ = false;
   /// Runs like the real clock until a test advances it: timers then fire at once.
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   Registry registry_;

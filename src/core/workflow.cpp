@@ -200,7 +200,7 @@ Task<void> WorkflowRun::wait_until(std::int64_t until_ms, const CancelToken* can
       co_return;
     }
     // If the actor sleeps meanwhile, the alarm wakes it and the replay resumes this wait.
-    rt_.engine().alarms().add(rt_.record().actor_id, until_ms);
+    rt_.engine().set_alarm(rt_.record().actor_id, until_ms);
     co_await wait(rt_.clock().now() + std::chrono::milliseconds(until_ms - now), cancel);
   }
 }

@@ -12,6 +12,7 @@
 #include <rivet/common/value.hpp>
 #include <rivet/core/connection_sink.hpp>
 #include <rivet/core/event_publisher.hpp>
+#include <rivet/core/host.hpp>
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 #include <rivet/core/registry.hpp>
@@ -61,6 +62,10 @@ struct EngineOptions {
   /// How a broadcast reaches its connections (one call per event with every subscribed sink).
   /// Null: SequentialEventPublisher. A transport that batches its sends supplies its own.
   std::shared_ptr<EventPublisher> publisher;
+  /// Who keeps alarms (host.hpp). Null: the runtime's own alarm service.
+  std::shared_ptr<AlarmScheduler> alarms;
+  /// Told when actors start and stop (host.hpp). Null: nobody.
+  std::shared_ptr<ActorObserver> observer;
 };
 
 struct CreateRequest {
@@ -156,6 +161,14 @@ class Engine {
   /// actor.websocket_not_supported when the actor has no on_websocket, else with the hooks' error.
   [[nodiscard]] Task<Result<std::shared_ptr<RawSocketHandle>>> open_websocket(
       std::string actor_id, Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink);
+
+  // -- lifecycle commands from a host (host.hpp) -----------------------------------------------
+  /// Puts the actor to sleep if it is awake (onSleep, final save, connections closed). Returns
+  /// once it stopped; a no-op for an actor that is not awake.
+  [[nodiscard]] Task<Result<void>> sleep(std::string actor_id);
+  /// An alarm set through AlarmScheduler came due: wakes the actor if needed and runs whatever
+  /// is due. actor.not_found when the actor no longer exists.
+  [[nodiscard]] Task<Result<void>> run_alarm(std::string actor_id);
 
   /// Sleeps every awake actor (persisting state) and stops accepting work. Idempotent.
   Task<void> stop();
