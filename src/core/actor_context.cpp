@@ -36,7 +36,7 @@ void Conn::send_values(std::string event, Value args) {
 // -- realtime --
 void* Conn::typed_state(const std::type_info& type) const {
   if (!rec_->typed_state || rec_->typed_state_type == nullptr || *rec_->typed_state_type != type) {
-    throw ErrorException(make_error("core", "internal_error",
+    throw ErrorException(make_error(codes::kCoreInternalError,
                                     std::string("connection state is not of type ") + type.name()));
   }
   return rec_->typed_state.get();
@@ -87,7 +87,7 @@ std::vector<Conn> ActorContext::conns() noexcept {
 Conn& ActorContext::require_conn() {
   auto* c = conn();
   if (c == nullptr) {
-    throw ErrorException(make_error("core", "internal_error", "this call has no connection"));
+    throw ErrorException(make_error(codes::kCoreInternalError, "this call has no connection"));
   }
   return *c;
 }
@@ -152,7 +152,7 @@ namespace detail {
 
 void throw_invalid_argument(std::size_t index, const char* what) {
   throw ErrorException(
-      make_error("actor", "invalid_argument",
+      make_error(codes::kActorInvalidArgument,
                  "Argument " + std::to_string(index + 1) + " has the wrong type: " + what));
 }
 

@@ -16,7 +16,7 @@ namespace {
 constexpr auto kReplyGrace = std::chrono::seconds(2);
 
 Error stopping_error() {
-  return make_error("actor", "stopping", "The actor is stopping; retry.");
+  return make_error(codes::kActorStopping, "The actor is stopping; retry.");
 }
 
 }  // namespace
@@ -83,7 +83,7 @@ Task<Result<void>> ActorRuntime::start() {
     try {
       state_ = def_.load_state(*value);
     } catch (const std::exception& e) {
-      log_failure("loading state", make_error("core", "internal_error", e.what()));
+      log_failure("loading state", make_error(codes::kCoreInternalError, e.what()));
       co_return errors::internal();
     }
     last_submitted_state_.assign((*stored)->begin(), (*stored)->end());

@@ -85,7 +85,7 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
     try {
       snapshot = protocol::encode_compat_cbor(state_->to_value());
     } catch (const std::exception& e) {
-      log_failure("state serialization", make_error("core", "internal_error", e.what()));
+      log_failure("state serialization", make_error(codes::kCoreInternalError, e.what()));
       co_return errors::internal();
     }
     if (!same_as_submitted(snapshot)) {
@@ -120,7 +120,7 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
     try {
       snapshot = protocol::encode_compat_cbor(state_->to_value());
     } catch (const std::exception& e) {
-      log_failure("state serialization", make_error("core", "internal_error", e.what()));
+      log_failure("state serialization", make_error(codes::kCoreInternalError, e.what()));
       co_return errors::internal();
     }
     if (force || !same_as_submitted(snapshot)) {

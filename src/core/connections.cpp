@@ -23,7 +23,7 @@ Task<void> check_subscription(const ActorDefinition& def, ActorContext& ctx, std
 }
 
 Error subscription_forbidden(std::string_view event) {
-  return make_error("auth", "forbidden",
+  return make_error(codes::kAuthForbidden,
                     "Subscribing to event '" + std::string(event) + "' is not allowed.");
 }
 

@@ -19,9 +19,8 @@ namespace detail {
 
 namespace {
 
-[[noreturn]] void fail(std::string code, std::string message, Value metadata = nullptr) {
-  throw ErrorException(make_error("schedule", std::move(code), std::move(message),
-                                  std::move(metadata)));
+[[noreturn]] void fail(const codes::Code& code, std::string message, Value metadata = nullptr) {
+  throw ErrorException(make_error(code, std::move(message), std::move(metadata)));
 }
 
 Value error_value(const Error& e) {
@@ -99,18 +98,18 @@ void validate_common(ActorRuntime& rt, const std::string& name, const std::strin
                      const Value& args, int max_history) {
   if (name.empty() || name.size() > kCronMaxNameSize || name.find('\0') != std::string::npos ||
       !protocol::is_valid_utf8(name)) {
-    fail("invalid_name", "job name must be 1-" + std::to_string(kCronMaxNameSize) +
-                             " bytes of UTF-8 without NUL");
+    fail(codes::kScheduleInvalidName,
+         "job name must be 1-" + std::to_string(kCronMaxNameSize) + " bytes of UTF-8 without NUL");
   }
   if (!rt.definition().actions.contains(action)) {
-    fail("unknown_action", "the actor has no action with this name",
+    fail(codes::kScheduleUnknownAction, "the actor has no action with this name",
          Value{{"action", protocol::is_valid_utf8(action) ? action : std::string()}});
   }
   if (!args.is_array()) {
-    fail("invalid_args", "args must be a list");
+    fail(codes::kScheduleInvalidArgs, "args must be a list");
   }
   if (max_history < 0 || max_history > kCronMaxHistory) {
-    fail("invalid_max_history",
+    fail(codes::kScheduleInvalidMaxHistory,
          "maxHistory must be between 0 and " + std::to_string(kCronMaxHistory));
   }
 }
@@ -122,7 +121,8 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
   const std::string name = rec.job.name;  // a copy: rec is moved into the table below
   auto existing = table.jobs.find(name);
   if (existing == table.jobs.end() && table.jobs.size() >= kCronMaxJobs) {
-    fail("too_many_jobs", "an actor has at most " + std::to_string(kCronMaxJobs) + " cron jobs",
+    fail(codes::kScheduleTooManyJobs,
+         "an actor has at most " + std::to_string(kCronMaxJobs) + " cron jobs",
          Value{{"limit", kCronMaxJobs}});
   }
   long total = rec.job.max_history;
@@ -130,7 +130,7 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
     total += other == name ? 0 : job.job.max_history;
   }
   if (total > kCronMaxHistoryPerActor) {
-    fail("history_limit",
+    fail(codes::kScheduleHistoryLimit,
          "maxHistory over all of an actor's jobs is at most " +
              std::to_string(kCronMaxHistoryPerActor),
          Value{{"limit", kCronMaxHistoryPerActor}});
@@ -157,7 +157,8 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
     first = rec.job.kind == "every" ? std::optional(now + rec.job.interval_ms)
                                     : cron_next(rec.expr, rec.zone, now);
     if (!first) {
-      fail("invalid_cron_expression", "the expression matches no time in the next nine years");
+      fail(codes::kScheduleInvalidCronExpression,
+           "the expression matches no time in the next nine years");
     }
   }
   // Validated: from here on nothing throws, so a rejected call stores nothing.
@@ -192,7 +193,7 @@ Bytes encode_cron_job(const CronJobRecord& rec) {
 Result<CronJobRecord> decode_cron_job(std::string name, const Bytes& value) {
   auto decoded = protocol::decode_compat_cbor(value);
   if (!decoded || !decoded->is_object()) {
-    return make_error("schedule", "corrupt", "unreadable cron job");
+    return make_error(codes::kScheduleCorrupt, "unreadable cron job");
   }
   CronJobRecord rec;
   try {
@@ -215,11 +216,11 @@ Result<CronJobRecord> decode_cron_job(std::string name, const Bytes& value) {
       rec.job.last_result = v.at("lastResult").get<std::string>();
     }
   } catch (const std::exception&) {
-    return make_error("schedule", "corrupt", "unreadable cron job");
+    return make_error(codes::kScheduleCorrupt, "unreadable cron job");
   }
   if (rec.job.kind == "every") {
     if (rec.job.interval_ms <= 0) {
-      return make_error("schedule", "corrupt", "cron job without an interval");
+      return make_error(codes::kScheduleCorrupt, "cron job without an interval");
     }
     return rec;
   }
@@ -290,14 +291,14 @@ void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& 
       }
     } else {
       log_failure("cron job " + run.cron,
-                  make_error("schedule", "gave_up",
+                  make_error(codes::kScheduleGaveUp,
                              "run dropped after " + std::to_string(kScheduleMaxAttempts) +
                                  " attempts; the job continues at its next run"));
     }
   }
   if (!regular) {
     log_failure("cron job " + run.cron,
-                make_error("schedule", "no_next_run", "the expression matches no later time"));
+                make_error(codes::kScheduleNoNextRun, "the expression matches no later time"));
     return;
   }
   schedule_run(rt, table, run.cron, *regular, *regular, 0);
@@ -393,12 +394,12 @@ CronJob Cron::set(CronSpec spec) {
 CronJob Cron::every(EverySpec spec) {
   detail::validate_common(*rt_, spec.name, spec.action, spec.args, spec.max_history);
   if (spec.interval < kCronMinInterval) {
-    detail::fail("interval_too_short",
+    detail::fail(codes::kScheduleIntervalTooShort,
                  "interval must be at least " + std::to_string(kCronMinInterval.count()) + " ms",
                  Value{{"minimum", kCronMinInterval.count()}});
   }
   if (spec.interval > kCronMaxInterval) {
-    detail::fail("interval_too_long",
+    detail::fail(codes::kScheduleIntervalTooLong,
                  "interval must be at most " + std::to_string(kCronMaxInterval.count()) + " ms",
                  Value{{"maximum", kCronMaxInterval.count()}});
   }

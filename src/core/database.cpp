@@ -62,7 +62,7 @@ void Database::migrate(const std::vector<std::function<void(Database&)>>& steps)
 Database ActorContext::db() {
   auto* db = runtime().database();
   if (db == nullptr) {
-    throw ErrorException(make_error("actor", "no_database",
+    throw ErrorException(make_error(codes::kActorNoDatabase,
                                     "This actor has no database; declare it with database()."));
   }
   return Database(*db);

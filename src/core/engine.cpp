@@ -28,7 +28,7 @@ constexpr int kStoppingRetries = 2000;
 constexpr auto kStoppingRetryDelay = std::chrono::milliseconds(2);
 
 Error no_definition(std::string_view name) {
-  return make_error("actor", "not_found",
+  return make_error(codes::kActorNotFound,
                     "No actor definition named '" + std::string(name) + "' is registered.");
 }
 
@@ -40,11 +40,11 @@ Task<void> delay(std::chrono::milliseconds d) {
 /// Whether a failed attempt met a runtime on its way to sleep: its final save must land before
 /// a fresh runtime loads, so the caller waits briefly and retries.
 bool should_retry(const Error& e) {
-  return e.is("actor", "stopping");
+  return e.is(codes::kActorStopping);
 }
 
 Error stopped_error() {
-  return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  return make_error(codes::kActorStopped, "The actor stopped while handling the request.");
 }
 
 // Named coroutines (not lambdas with captures) run on the actor strand: GCC 12 mishandles
@@ -199,7 +199,7 @@ void EngineCore::spawn(const asio::any_io_executor& ex, Task<void> task) {
       try {
         std::rethrow_exception(ep);
       } catch (const std::exception& e) {
-        log_failure("background task", make_error("core", "internal_error", e.what()));
+        log_failure("background task", make_error(codes::kCoreInternalError, e.what()));
       } catch (...) {
       }
     }
@@ -264,7 +264,7 @@ Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
   record.name = request.name;
   record.key = protocol::serialize_key(request.key.value_or(protocol::ActorKey{}));
   if (record.key.size() > kMaxKeyBytes) {
-    return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
+    return make_error(codes::kActorKeyTooLarge, "Actor key is too large (max 1024 bytes).");
   }
   record.create_ts = detail::now_ms();
   record.crash_policy = request.crash_policy;
@@ -309,7 +309,7 @@ Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
     auto rt = core->adopt_unborn(std::move(*record));
     auto ready = co_await asio::co_spawn(rt->strand(), ready_on_strand(rt), asio::use_awaitable);
     // Lost a race with a concurrent create of the same key: look it up again.
-    if (!ready && ready.error().is("actor", "duplicate_key")) {
+    if (!ready && ready.error().is(codes::kActorDuplicateKey)) {
       continue;
     }
     co_return ready;
@@ -332,7 +332,7 @@ Task<Result<GetOrCreateResult>> Engine::get_or_create(CreateRequest request) {
       co_return GetOrCreateResult{std::move(*created), true};
     }
     // Lost a race with a concurrent create of the same key: look it up again.
-    if (!created.error().is("actor", "duplicate_key")) {
+    if (!created.error().is(codes::kActorDuplicateKey)) {
       co_return created.error();
     }
   }

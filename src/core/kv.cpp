@@ -11,28 +11,30 @@ namespace rivet {
 
 namespace {
 
-[[noreturn]] void fail(const char* code, std::string message) {
-  throw ErrorException(make_error("kv", code, std::move(message)));
+[[noreturn]] void fail(const codes::Code& code, std::string message) {
+  throw ErrorException(make_error(code, std::move(message)));
 }
 
 void check_key(const Bytes& key) {
   if (key.size() > kKvMaxKeySize) {
-    fail("key_too_large", "KV key is " + std::to_string(key.size()) + " bytes; the limit is " +
-                              std::to_string(kKvMaxKeySize) + ".");
+    fail(codes::kKvKeyTooLarge, "KV key is " + std::to_string(key.size()) +
+                                    " bytes; the limit is " + std::to_string(kKvMaxKeySize) + ".");
   }
 }
 
 void check_value(const Bytes& value) {
   if (value.size() > kKvMaxValueSize) {
-    fail("value_too_large", "KV value is " + std::to_string(value.size()) +
-                                " bytes; the limit is " + std::to_string(kKvMaxValueSize) + ".");
+    fail(codes::kKvValueTooLarge, "KV value is " + std::to_string(value.size()) +
+                                      " bytes; the limit is " + std::to_string(kKvMaxValueSize) +
+                                      ".");
   }
 }
 
 void check_batch(std::size_t count) {
   if (count > kKvMaxBatchKeys) {
-    fail("batch_too_large", "A KV batch has " + std::to_string(count) + " keys; the limit is " +
-                                std::to_string(kKvMaxBatchKeys) + ".");
+    fail(codes::kKvBatchTooLarge, "A KV batch has " + std::to_string(count) +
+                                      " keys; the limit is " + std::to_string(kKvMaxBatchKeys) +
+                                      ".");
   }
 }
 
@@ -100,9 +102,9 @@ Task<void> Kv::put_batch(std::vector<KvPair> entries) {
         storage::WriteBatch::Put{rt_->record().actor_id, user_key(key), std::move(value)});
   }
   if (payload > kKvMaxBatchPayload) {
-    fail("payload_too_large", "A KV batch put carries " + std::to_string(payload) +
-                                  " bytes; the limit is " + std::to_string(kKvMaxBatchPayload) +
-                                  ".");
+    fail(codes::kKvPayloadTooLarge, "A KV batch put carries " + std::to_string(payload) +
+                                        " bytes; the limit is " +
+                                        std::to_string(kKvMaxBatchPayload) + ".");
   }
   co_await write(*rt_, std::move(batch));
 }

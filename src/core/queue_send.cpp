@@ -70,7 +70,7 @@ Task<Result<Engine::QueueSendResult>> Engine::send_queue(
     }
     auto sent = co_await asio::co_spawn(
         (*rt)->strand(), send_on_strand(*rt, params, name, body, waiter), asio::use_awaitable);
-    if (!sent && sent.error().is("actor", "stopping")) {
+    if (!sent && sent.error().is(codes::kActorStopping)) {
       co_await pause(kStoppingRetryDelay);
       continue;
     }
@@ -90,7 +90,7 @@ Task<Result<Engine::QueueSendResult>> Engine::send_queue(
     }
     co_return QueueSendResult{"completed", waiter->response};
   }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return make_error(codes::kActorStopped, "The actor stopped while handling the request.");
 }
 
 }  // namespace rivet

@@ -25,7 +25,7 @@ namespace rivet {
 namespace {
 
 Error aborted_error() {
-  return make_error("actor", "aborted", "The actor is stopping.");
+  return make_error(codes::kActorAborted, "The actor is stopping.");
 }
 
 Value message_row(const std::string& name, const Value& body, std::int64_t created_at) {
@@ -115,7 +115,7 @@ Task<Result<std::uint64_t>> ActorRuntime::enqueue(std::string name, Value body,
     Value meta = Value::object();
     meta["limit"] = def_.options.max_queue_size;
     co_return make_error(
-        "queue", "full",
+        codes::kQueueFull,
         "Queue is full. Limit is " + std::to_string(def_.options.max_queue_size) + " messages.",
         std::move(meta));
   }

@@ -226,13 +226,13 @@ Task<Result<RawResponse>> Engine::handle_request(std::string actor_id, Value par
     }
     auto result = co_await asio::co_spawn(
         (*rt)->strand(), detail::request_on_strand(*rt, params, shared), asio::use_awaitable);
-    if (!result && result.error().is("actor", "stopping")) {
+    if (!result && result.error().is(codes::kActorStopping)) {
       co_await detail::pause(detail::kRealtimeStoppingRetryDelay);
       continue;
     }
     co_return result;
   }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return make_error(codes::kActorStopped, "The actor stopped while handling the request.");
 }
 
 }  // namespace rivet

@@ -48,7 +48,7 @@ bool sendable_close_code(std::uint16_t code) noexcept {
 }
 
 Error websocket_not_supported() {
-  return make_error("actor", "websocket_not_supported",
+  return make_error(codes::kActorWebSocketNotSupported,
                     "This actor does not handle raw WebSockets (no onWebSocket).");
 }
 
@@ -179,7 +179,7 @@ Task<Result<std::shared_ptr<RawSocketState>>> ActorRuntime::open_socket(
   socket->conn = *conn;
   if ((*conn)->disconnected) {
     // Closed while onConnect ran (the actor is stopping): nothing to serve.
-    co_return make_error("actor", "stopped", "The actor stopped while the socket opened.");
+    co_return make_error(codes::kActorStopped, "The actor stopped while the socket opened.");
   }
   ++realtime_busy_;
   engine_.spawn(strand_, run_socket(shared_from_this(), socket));
@@ -201,12 +201,12 @@ Task<void> ActorRuntime::run_socket(std::shared_ptr<ActorRuntime> self,
     if (winner.index() == 0) {
       ran = std::get<0>(std::move(winner));
     } else {
-      ran = make_error("actor", "stopped", "The actor stopped before onWebSocket returned.");
+      ran = make_error(codes::kActorStopped, "The actor stopped before onWebSocket returned.");
     }
   }
   socket->frame = nullptr;
   if (!ran) {
-    if (!ran.error().is("actor", "stopped")) {
+    if (!ran.error().is(codes::kActorStopped)) {
       log_failure("onWebSocket", ran.error());
     }
     socket->close_local(kCloseError, mask_for_client(ran.error()).qualified());
@@ -304,7 +304,7 @@ Task<void> ActorRuntime::wait_realtime_idle() {
   co_await (wait_until_zero(realtime_busy_, realtime_idle_) ||
             last.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (realtime_busy_ > 0) {
-    log_failure("stop", make_error("actor", "callback_timed_out",
+    log_failure("stop", make_error(codes::kActorCallbackTimedOut,
                                    "onWebSocket handlers did not finish after cancellation"));
   }
 }
@@ -383,7 +383,7 @@ Task<Result<std::shared_ptr<RawSocketHandle>>> Engine::open_websocket(
     }
     auto socket = co_await asio::co_spawn(
         (*rt)->strand(), (*rt)->open_socket(params, request, sink), asio::use_awaitable);
-    if (!socket && socket.error().is("actor", "stopping")) {
+    if (!socket && socket.error().is(codes::kActorStopping)) {
       co_await detail::pause(detail::kRealtimeStoppingRetryDelay);
       continue;
     }
@@ -393,7 +393,7 @@ Task<Result<std::shared_ptr<RawSocketHandle>>> Engine::open_websocket(
     co_return std::shared_ptr<RawSocketHandle>(
         std::make_shared<detail::RawSocketHandleImpl>(core, *rt, std::move(*socket)));
   }
-  co_return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  co_return make_error(codes::kActorStopped, "The actor stopped while handling the request.");
 }
 
 }  // namespace rivet

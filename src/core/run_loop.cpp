@@ -33,7 +33,7 @@ Task<void> ActorRuntime::run_loop(std::shared_ptr<ActorRuntime> self) {
       log_failure("run loop save", finished.error());
     }
     self->leave_call();
-    if (self->run_state_ != RunState::Running || ran || ran.error().is("actor", "aborted")) {
+    if (self->run_state_ != RunState::Running || ran || ran.error().is(codes::kActorAborted)) {
       break;
     }
     log_failure("run handler", ran.error());

@@ -207,7 +207,7 @@ Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
   for (auto& entry : *rows) {
     auto row = decode_row(entry.key, entry.value);
     if (!row) {
-      log_failure("loading a schedule", make_error("schedule", "corrupt", "unreadable row"));
+      log_failure("loading a schedule", make_error(codes::kScheduleCorrupt, "unreadable row"));
       rt.stage_write(storage::WriteBatch::Delete{actor_id, entry.key});
       continue;
     }
@@ -262,7 +262,7 @@ void ActorRuntime::retire_schedule(const ScheduleRun& run, const Result<Value>& 
   const int attempt = run.attempt + 1;
   if (attempt > kScheduleMaxAttempts) {
     log_failure("schedule " + run.action,
-                make_error("schedule", "gave_up",
+                make_error(codes::kScheduleGaveUp,
                            "dropped after " + std::to_string(kScheduleMaxAttempts) + " attempts"));
     return;
   }
@@ -282,7 +282,7 @@ Task<void> ActorRuntime::run_due_schedules() {
   }
   auto started = co_await ensure_started();
   if (!started) {
-    if (!started.error().is("actor", "stopping")) {
+    if (!started.error().is(codes::kActorStopping)) {
       log_failure("waking for a schedule", started.error());
     }
     // Whoever wakes the actor next (or the retry below) will run it.

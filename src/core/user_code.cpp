@@ -29,9 +29,9 @@ Error from_exception(const char* what, std::exception_ptr ep) {
   } catch (const ErrorException& e) {
     return e.error();
   } catch (const std::exception& e) {
-    log_failure(what, make_error("core", "internal_error", e.what()));
+    log_failure(what, make_error(codes::kCoreInternalError, e.what()));
   } catch (...) {
-    log_failure(what, make_error("core", "internal_error", "unknown exception"));
+    log_failure(what, make_error(codes::kCoreInternalError, "unknown exception"));
   }
   return errors::internal();
 }
@@ -97,7 +97,7 @@ Task<Result<void>> run_hook(Task<void> task, const char* what, std::chrono::mill
                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (winner.index() == 1) {
     co_return make_error(
-        "actor", "callback_timed_out",
+        codes::kActorCallbackTimedOut,
         std::string(what) + " timed out after " + std::to_string(timeout.count()) + " ms");
   }
   co_return std::get<0>(std::move(winner));

@@ -88,22 +88,22 @@ class ServerImpl final : public Server {
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) {
-      return make_error("server", "invalid_host", "invalid --host: " + options_.host);
+      return make_error(codes::kServerInvalidHost, "invalid --host: " + options_.host);
     }
     tcp::endpoint endpoint{address, options_.port};
     if (acceptor_.open(endpoint.protocol(), ec); ec) {
-      return make_error("server", "listen_failed", "open: " + ec.message());
+      return make_error(codes::kServerListenFailed, "open: " + ec.message());
     }
     if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
-      return make_error("server", "listen_failed", "reuse_address: " + ec.message());
+      return make_error(codes::kServerListenFailed, "reuse_address: " + ec.message());
     }
     if (acceptor_.bind(endpoint, ec); ec) {
-      return make_error("server", "listen_failed",
+      return make_error(codes::kServerListenFailed,
                         "bind " + options_.host + ":" + std::to_string(options_.port) + ": " +
                             ec.message());
     }
     if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-      return make_error("server", "listen_failed", "listen: " + ec.message());
+      return make_error(codes::kServerListenFailed, "listen: " + ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     const bool wildcard = address.is_unspecified();
@@ -231,7 +231,7 @@ Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOp
   std::error_code fs_ec;
   std::filesystem::create_directories(options.data_dir, fs_ec);
   if (fs_ec) {
-    return make_error("server", "data_dir_failed",
+    return make_error(codes::kServerDataDirFailed,
                       "cannot create data dir " + options.data_dir + ": " + fs_ec.message());
   }
   storage::StoreOptions store_options;

@@ -34,8 +34,8 @@ struct ConnRecord;
 class UserError : public ErrorException {
  public:
   explicit UserError(std::string message, std::string code = "user_error", Value metadata = nullptr)
-      : ErrorException(
-            make_error("user", std::move(code), std::move(message), std::move(metadata))) {}
+      : ErrorException(make_error(std::string(codes::kUserGroup), std::move(code),
+                                  std::move(message), std::move(metadata))) {}
 };
 
 /// One client connection as the actor sees it (WebSocket, or transient for a stateless HTTP call).
