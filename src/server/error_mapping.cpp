@@ -8,7 +8,7 @@ namespace {
 constexpr unsigned kBadRequest = 400;
 constexpr unsigned kInternal = 500;
 
-codes::Surface surface_flag(ErrorSurface surface) noexcept {
+codes::Surfaces surface_flag(ErrorSurface surface) noexcept {
   switch (surface) {
     case ErrorSurface::Gateway:
       return codes::kGateway;

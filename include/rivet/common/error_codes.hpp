@@ -27,14 +27,13 @@ enum class Retry : std::uint8_t {
 
 /// HTTP surfaces that answer a code with the code's own status. A surface not listed answers with
 /// its default (see server/error_mapping.cpp): 400 on the gateway and the management API, 500 on
-/// the actor routes. Bit flags, so one code may belong to several surfaces.
-enum Surface : std::uint8_t {
-  kNoSurface = 0,
-  kGateway = 1U << 0U,
-  kFramework = 1U << 1U,
-  kManagement = 1U << 2U,
-  kAllSurfaces = kGateway | kFramework | kManagement,
-};
+/// the actor routes. Bit flags rather than an enum, so that one code can name several surfaces.
+using Surfaces = std::uint8_t;
+inline constexpr Surfaces kNoSurface = 0;
+inline constexpr Surfaces kGateway = 1U << 0U;
+inline constexpr Surfaces kFramework = 1U << 1U;
+inline constexpr Surfaces kManagement = 1U << 2U;
+inline constexpr Surfaces kAllSurfaces = kGateway | kFramework | kManagement;
 
 /// 0 in Code::http_status: the code is never the answer to an HTTP request (client-side errors,
 /// close reasons, log records, startup failures).
@@ -45,7 +44,7 @@ struct Code {
   std::string_view code;
   unsigned http_status;
   Retry retry;
-  std::uint8_t surfaces;
+  Surfaces surfaces;
   /// True when clients may see the message and metadata; otherwise they are masked.
   bool is_public;
 };
