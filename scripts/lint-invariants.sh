@@ -4,7 +4,9 @@
 #  2. no fire-and-forget coroutines (`asio::detached`) in src/, tests aside;
 #  3. a module includes no other module's private headers (`#include "core/..."` only in
 #     src/core): what modules share goes through include/rivet/, test helpers through
-#     tests/support/. The build enforces it too (cmake/rivet.cmake); this check names the fix.
+#     tests/support/. The build enforces it too (cmake/rivet.cmake); this check names the fix;
+#  4. error codes come from the catalogue (include/rivet/common/error_codes.hpp): no
+#     make_error("group", "code", ...) or .is("group", "code") under src/, tests aside.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +49,22 @@ if [[ -d src ]]; then
       status=1
     fi
   done
+fi
+
+# Same-line pairs, and calls whose first line ends at `make_error(` with the pair on the next line.
+if [[ -d src ]]; then
+  pair='"[^"]*"[[:space:]]*,[[:space:]]*"'
+  hits="$(grep -rnE "(make_error|\.is)\([[:space:]]*${pair}" "${SOURCES[@]}" --exclude='*_test.cpp' src || true)"
+  split="$(grep -rnE -A1 'make_error\([[:space:]]*$' "${SOURCES[@]}" --exclude='*_test.cpp' src |
+    grep -E "^[^:]+-[0-9]+-[[:space:]]*${pair}" || true)"
+  if [[ -n "$hits$split" ]]; then
+    echo "lint-invariants: spell error codes with the catalogue, e.g. make_error(codes::kActorNotFound, msg)" >&2
+    echo "  or e.is(codes::kActorStopping); add new codes to include/rivet/common/error_codes.hpp" >&2
+    echo "  and docs/errors.md. Inline group/code pairs found:" >&2
+    [[ -n "$hits" ]] && echo "$hits" >&2
+    [[ -n "$split" ]] && echo "$split" >&2
+    status=1
+  fi
 fi
 
 if ((status == 0)); then

@@ -50,7 +50,8 @@ Result<std::string> actor_id_of(const HttpReply& reply) {
   if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("actor") ||
       !parsed["actor"].is_object() || !parsed["actor"].contains("actor_id") ||
       !parsed["actor"]["actor_id"].is_string()) {
-    return transport_error("invalid_response", "The actor API answered without an actor");
+    return transport_error(codes::kClientInvalidResponse,
+                           "The actor API answered without an actor");
   }
   return id_result(parsed["actor"]["actor_id"].get<std::string>());
 }
@@ -185,7 +186,7 @@ std::string ActorHandle::gateway_url() const {
 Awaitable<Result<Value>> ActorHandle::action(std::string name, Value args) const {
   const auto enc = client_->encoding();
   if (!args.is_array()) {
-    co_return make_error("client", "invalid_argument", "Action arguments must be an array");
+    co_return make_error(codes::kClientInvalidArgument, "Action arguments must be an array");
   }
   auto body = protocol::encode_http_action_request(escape_list(std::move(args)), enc);
   auto reply = co_await client_->http(
@@ -199,7 +200,7 @@ Awaitable<Result<Value>> ActorHandle::action(std::string name, Value args) const
   }
   auto output = protocol::decode_http_action_response(view(reply->body), enc);
   if (!output) {
-    co_return transport_error("invalid_response", output.error().message);
+    co_return transport_error(codes::kClientInvalidResponse, output.error().message);
   }
   co_return std::move(*output);
 }
@@ -226,7 +227,7 @@ Awaitable<Result<SendResult>> ActorHandle::send(std::string queue, Value body,
   }
   auto decoded = protocol::decode_http_queue_send_response(view(reply->body), enc);
   if (!decoded) {
-    co_return transport_error("invalid_response", decoded.error().message);
+    co_return transport_error(codes::kClientInvalidResponse, decoded.error().message);
   }
   co_return SendResult{decoded->status == "completed", std::move(decoded->response)};
 }
@@ -245,7 +246,7 @@ Awaitable<Result<FetchResponse>> ActorHandle::fetch(
     std::vector<std::pair<std::string, std::string>> headers) const {
   const auto verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) {
-    co_return make_error("client", "invalid_argument", "Unknown HTTP method '" + method + "'");
+    co_return make_error(codes::kClientInvalidArgument, "Unknown HTTP method '" + method + "'");
   }
   if (path.starts_with('/')) {
     path.erase(0, 1);
@@ -272,7 +273,7 @@ Awaitable<Result<std::string>> ActorHandle::resolve() const {
       co_return id_result(*t.resolved);
     }
   }
-  Result<HttpReply> reply = transport_error("connection_failed", "not sent");
+  Result<HttpReply> reply = transport_error(codes::kClientConnectionFailed, "not sent");
   if (t.kind == Target::Kind::Get) {
     reply = co_await client_->http(http::verb::get,
                                    "/actors?name=" + encode_component(t.name) +
@@ -295,15 +296,17 @@ Awaitable<Result<std::string>> ActorHandle::resolve() const {
     auto parsed = Value::parse(reply->body, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("actors") ||
         !parsed["actors"].is_array()) {
-      co_return transport_error("invalid_response", "The actor API answered without actors");
+      co_return transport_error(codes::kClientInvalidResponse,
+                                "The actor API answered without actors");
     }
     if (parsed["actors"].empty()) {
-      co_return make_error("actor", "not_found",
+      co_return make_error(codes::kActorNotFound,
                            "Actor not found: " + t.name + ":" + Value(t.key).dump());
     }
     const auto& first = parsed["actors"][0];
     if (!first.contains("actor_id") || !first["actor_id"].is_string()) {
-      co_return transport_error("invalid_response", "The actor API answered without an id");
+      co_return transport_error(codes::kClientInvalidResponse,
+                                "The actor API answered without an id");
     }
     id = first["actor_id"].get<std::string>();
   } else {

@@ -38,8 +38,8 @@ bool stale_connection(const boost::system::error_code& ec) {
 
 }  // namespace
 
-Error transport_error(std::string code, std::string message) {
-  return make_error("client", std::move(code), std::move(message));
+Error transport_error(const codes::Code& code, std::string message) {
+  return make_error(code, std::move(message));
 }
 
 std::string encode_component(std::string_view text) {
@@ -50,8 +50,9 @@ ClientState::ClientState(asio::any_io_executor executor, ClientOptions options)
     : executor_(std::move(executor)), options_(std::move(options)) {
   auto url = boost::urls::parse_uri(options_.endpoint);
   if (!url || url->scheme() != "http" || url->host().empty()) {
-    endpoint_error_ = transport_error(
-        "invalid_endpoint", "The endpoint must be an http:// URL: '" + options_.endpoint + "'");
+    endpoint_error_ =
+        transport_error(codes::kClientInvalidEndpoint,
+                        "The endpoint must be an http:// URL: '" + options_.endpoint + "'");
     return;
   }
   host_ = url->host();
@@ -69,15 +70,16 @@ Awaitable<Result<std::unique_ptr<beast::tcp_stream>>> ClientState::open_stream()
   tcp::resolver resolver(executor_);
   auto [rec, endpoints] = co_await resolver.async_resolve(host_, port_, kUseTuple);
   if (rec) {
-    co_return transport_error("connection_failed",
+    co_return transport_error(codes::kClientConnectionFailed,
                               "Cannot resolve " + host_ + ": " + rec.message());
   }
   auto stream = std::make_unique<beast::tcp_stream>(executor_);
   stream->expires_after(options_.timeout);
   auto [cec, ep] = co_await stream->async_connect(endpoints, kUseTuple);
   if (cec) {
-    co_return transport_error(cec == beast::error::timeout ? "timed_out" : "connection_failed",
-                              "Cannot connect to " + options_.endpoint + ": " + cec.message());
+    co_return transport_error(
+        cec == beast::error::timeout ? codes::kClientTimedOut : codes::kClientConnectionFailed,
+        "Cannot connect to " + options_.endpoint + ": " + cec.message());
   }
   stream->socket().set_option(tcp::no_delay(true));
   co_return std::move(stream);
@@ -140,9 +142,9 @@ Awaitable<Result<HttpReply>> ClientState::http(
       if (reused && attempt == 0 && stale_connection(ec) && !parser.got_some()) {
         continue;
       }
-      co_return transport_error(ec == beast::error::timeout ? "timed_out" : "connection_failed",
-                                "HTTP request to " + options_.endpoint + " failed: " +
-                                    ec.message());
+      co_return transport_error(
+          ec == beast::error::timeout ? codes::kClientTimedOut : codes::kClientConnectionFailed,
+          "HTTP request to " + options_.endpoint + " failed: " + ec.message());
     }
     auto res = parser.release();
     HttpReply reply;
@@ -162,8 +164,9 @@ Awaitable<Result<HttpReply>> ClientState::http(
     }
     co_return reply;
   }
-  co_return transport_error("connection_failed", "HTTP request to " + options_.endpoint +
-                                                     " failed: the connection was closed");
+  co_return transport_error(
+      codes::kClientConnectionFailed,
+      "HTTP request to " + options_.endpoint + " failed: the connection was closed");
 }
 
 Error reply_error(const HttpReply& reply, protocol::Encoding encoding) {
@@ -172,7 +175,7 @@ Error reply_error(const HttpReply& reply, protocol::Encoding encoding) {
   auto decoded = protocol::decode_http_error(protocol::ByteView(data, reply.body.size()),
                                              json ? protocol::Encoding::Json : encoding);
   if (!decoded) {
-    return transport_error("invalid_response",
+    return transport_error(codes::kClientInvalidResponse,
                            "HTTP " + std::to_string(reply.status) + " without an error body");
   }
   return make_error(std::move(decoded->group), std::move(decoded->code),

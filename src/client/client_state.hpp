@@ -68,7 +68,7 @@ class ClientState {
 [[nodiscard]] std::string encode_component(std::string_view text);
 
 /// Errors of the transport itself (group "client").
-[[nodiscard]] Error transport_error(std::string code, std::string message);
+[[nodiscard]] Error transport_error(const codes::Code& code, std::string message);
 
 /// The error a non-200 reply carries (its body in the request encoding, or JSON when the
 /// content type says so); client.invalid_response if it is not one.

@@ -39,26 +39,21 @@ struct Pending {
 // "actor not there yet" answers (as the official client classifies them).
 // `by_key`: the target is resolved by key, so an actor missing now may be there (again) soon.
 bool worth_retrying(const Error& e, bool by_key) {
-  if (e.group == "client") {
-    return e.code == "connection_failed" || e.code == "connection_closed" ||
-           e.code == "timed_out";
+  if (e.is(codes::kClientConnectionFailed) || e.is(codes::kClientConnectionClosed) ||
+      e.is(codes::kClientTimedOut) || e.is(codes::kWsGoingAway)) {
+    return true;
   }
-  if (e.group == "ws") {
-    return e.code == "going_away";
+  // `actor.destroyed_*` is a family of upstream codes; the prefix is the contract, not each code.
+  if (e.is(codes::kActorNotFound) ||
+      (e.group == codes::kActorGroup && e.code.starts_with("destroyed_"))) {
+    return by_key;
   }
-  if (e.group == "actor") {
-    if (e.code == "not_found" || e.code.starts_with("destroyed_")) {
-      return by_key;
-    }
-    return e.code == "restarting" || e.code == "stopped" || e.code == "starting" ||
-           e.code == "stopping" || e.code == "dropped_reply";
-  }
-  if (e.group == "guard") {
-    return e.code == "service_unavailable" || e.code == "actor_wake_retries_exceeded" ||
-           e.code == "actor_stopped_while_waiting" || e.code == "actor_ready_timeout" ||
-           e.code == "gateway_response_start_timeout";
-  }
-  return false;
+  return e.is(codes::kActorRestarting) || e.is(codes::kActorStopped) ||
+         e.is(codes::kActorStarting) || e.is(codes::kActorStopping) ||
+         e.is(codes::kActorDroppedReply) || e.is(codes::kGuardServiceUnavailable) ||
+         e.is(codes::kGuardActorWakeRetriesExceeded) ||
+         e.is(codes::kGuardActorStoppedWhileWaiting) || e.is(codes::kGuardActorReadyTimeout) ||
+         e.is(codes::kGuardGatewayResponseStartTimeout);
 }
 
 class ConnectionImpl final : public Connection,
@@ -95,7 +90,7 @@ class ConnectionImpl final : public Connection,
 
   Awaitable<Result<Value>> action(std::string name, Value args) override {
     if (!args.is_array()) {
-      co_return make_error("client", "invalid_argument", "Action arguments must be an array");
+      co_return make_error(codes::kClientInvalidArgument, "Action arguments must be an array");
     }
     co_return co_await asio::co_spawn(
         strand_, action_on_strand(shared_from_this(), std::move(name), std::move(args)),
@@ -160,8 +155,9 @@ class ConnectionImpl final : public Connection,
     const auto host = client_->host() + ":" + client_->port();
     auto [hec] = co_await ws->async_handshake(host, target_, kUseTuple);
     if (hec) {
-      co_return transport_error(hec == beast::error::timeout ? "timed_out" : "connection_failed",
-                                "WebSocket handshake failed: " + hec.message());
+      co_return transport_error(
+          hec == beast::error::timeout ? codes::kClientTimedOut : codes::kClientConnectionFailed,
+          "WebSocket handshake failed: " + hec.message());
     }
     beast::flat_buffer buffer;
     auto [rec, n] = co_await ws->async_read(buffer, kUseTuple);
@@ -170,7 +166,8 @@ class ConnectionImpl final : public Connection,
       if (rec == websocket::error::closed) {
         co_return close_error(ws->reason());
       }
-      co_return transport_error("connection_failed", "No Init from the server: " + rec.message());
+      co_return transport_error(codes::kClientConnectionFailed,
+                                "No Init from the server: " + rec.message());
     }
     auto message = decode(buffer);
     if (!message) {
@@ -181,7 +178,7 @@ class ConnectionImpl final : public Connection,
     }
     auto* init = std::get_if<protocol::Init>(&*message);
     if (init == nullptr) {
-      co_return transport_error("invalid_response", "The first message was not Init");
+      co_return transport_error(codes::kClientInvalidResponse, "The first message was not Init");
     }
     {
       std::lock_guard lock(ids_mu_);
@@ -248,7 +245,7 @@ class ConnectionImpl final : public Connection,
         protocol::ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()),
         client_->encoding());
     if (!decoded) {
-      return transport_error("invalid_response", decoded.error().message);
+      return transport_error(codes::kClientInvalidResponse, decoded.error().message);
     }
     return decoded;
   }
@@ -305,9 +302,10 @@ class ConnectionImpl final : public Connection,
         co_return;
       }
       if (ec) {
-        self->dropped(ec == websocket::error::closed
-                          ? close_error(ws->reason())
-                          : transport_error("connection_closed", "Read failed: " + ec.message()));
+        self->dropped(
+            ec == websocket::error::closed
+                ? close_error(ws->reason())
+                : transport_error(codes::kClientConnectionClosed, "Read failed: " + ec.message()));
         co_return;
       }
       auto message = self->decode(buffer);
@@ -336,7 +334,7 @@ class ConnectionImpl final : public Connection,
             threw = true;
           }
           if (threw) {
-            self->finish(make_error("client", "handler_failed",
+            self->finish(make_error(codes::kClientHandlerFailed,
                                     "The handler of event '" + event->name + "' threw"));
             co_await self->shut(websocket::close_code::normal);
             co_return;
@@ -388,7 +386,7 @@ class ConnectionImpl final : public Connection,
     if (!self->closing_) {
       self->closing_ = true;
       self->backoff_.cancel();
-      self->finish(transport_error("connection_closed", "The connection was closed"));
+      self->finish(transport_error(codes::kClientConnectionClosed, "The connection was closed"));
       co_await self->shut(websocket::close_code::normal);
     }
     if (self->running_ > 0) {

@@ -52,8 +52,9 @@ class RawWebSocketImpl final : public RawWebSocket,
                                               kUseTuple);
     beast::get_lowest_layer(ws_).expires_never();
     if (ec) {
-      co_return transport_error(ec == beast::error::timeout ? "timed_out" : "connection_failed",
-                                "WebSocket handshake failed: " + ec.message());
+      co_return transport_error(
+          ec == beast::error::timeout ? codes::kClientTimedOut : codes::kClientConnectionFailed,
+          "WebSocket handshake failed: " + ec.message());
     }
     co_return Result<void>{};
   }
@@ -80,7 +81,7 @@ class RawWebSocketImpl final : public RawWebSocket,
   static Awaitable<Result<void>> send_on_strand(std::shared_ptr<RawWebSocketImpl> self,
                                                 std::string data, bool binary) {
     if (self->closed_) {
-      co_return transport_error("connection_closed", "The WebSocket is closed");
+      co_return transport_error(codes::kClientConnectionClosed, "The WebSocket is closed");
     }
     auto frame = std::make_shared<OutFrame>(self->strand_, std::move(data), binary);
     self->outbox_.push_back(frame);
@@ -92,7 +93,8 @@ class RawWebSocketImpl final : public RawWebSocket,
         self->ws_.binary(next->binary);
         auto [ec, n] = co_await self->ws_.async_write(asio::buffer(next->data), kUseTuple);
         if (ec) {
-          next->error = transport_error("connection_closed", "Write failed: " + ec.message());
+          next->error =
+              transport_error(codes::kClientConnectionClosed, "Write failed: " + ec.message());
         }
         next->done.set();
       }

@@ -10,9 +10,9 @@ Error close_error(const boost::beast::websocket::close_reason& reason) {
     return make_error(text.substr(0, dot), text.substr(dot + 1),
                       "The server closed the connection (" + text + ")");
   }
-  return transport_error("connection_closed",
-                         "The server closed the connection" +
-                             (text.empty() ? std::string() : " (" + text + ")"));
+  return transport_error(
+      codes::kClientConnectionClosed,
+      "The server closed the connection" + (text.empty() ? std::string() : " (" + text + ")"));
 }
 
 std::string join_protocols(const std::vector<std::string>& protocols) {

@@ -1,8 +1,8 @@
 #include <rivet/core/actor.hpp>
 #include <rivet/core/actor_context.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/user_code.hpp"
 
@@ -35,7 +35,7 @@ void Conn::send_values(std::string event, Value args) {
 // -- realtime --
 void* Conn::typed_state(const std::type_info& type) const {
   if (!rec_->typed_state || rec_->typed_state_type == nullptr || *rec_->typed_state_type != type) {
-    throw ErrorException(make_error("core", "internal_error",
+    throw ErrorException(make_error(codes::kCoreInternalError,
                                     std::string("connection state is not of type ") + type.name()));
   }
   return rec_->typed_state.get();
@@ -86,7 +86,7 @@ std::vector<Conn> ActorContext::conns() noexcept {
 Conn& ActorContext::require_conn() {
   auto* c = conn();
   if (c == nullptr) {
-    throw ErrorException(make_error("core", "internal_error", "this call has no connection"));
+    throw ErrorException(make_error(codes::kCoreInternalError, "this call has no connection"));
   }
   return *c;
 }
@@ -112,7 +112,7 @@ Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
 
 namespace {
 
-Task<void> run_awake(std::shared_ptr<detail::ActorRuntime> rt, Task<void> task) {
+Task<void> run_awake(std::shared_ptr<detail::ActorInstance> rt, Task<void> task) {
   auto done = co_await rt->run_user(std::move(task), "waitUntil");
   if (!done) {
     rt->log_failure("waitUntil", done.error());
@@ -124,7 +124,7 @@ Task<void> run_awake(std::shared_ptr<detail::ActorRuntime> rt, Task<void> task) 
 
 void ActorContext::wait_until(Task<void> task) {
   rt_->enter_call();
-  rt_->engine().spawn(rt_->strand(), run_awake(rt_->shared_from_this(), std::move(task)));
+  rt_->runtime().spawn(rt_->strand(), run_awake(rt_->shared_from_this(), std::move(task)));
 }
 
 std::int64_t ActorContext::now_ms() const noexcept {
@@ -151,7 +151,7 @@ namespace detail {
 
 void throw_invalid_argument(std::size_t index, const char* what) {
   throw ErrorException(
-      make_error("actor", "invalid_argument",
+      make_error(codes::kActorInvalidArgument,
                  "Argument " + std::to_string(index + 1) + " has the wrong type: " + what));
 }
 

@@ -17,18 +17,18 @@ class ActorContext;
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 
 class ActorDatabase {
  public:
   /// Opens <data_dir>/actors/<id>.sqlite and runs onMigrate (all of it or none of it).
-  Task<Result<void>> open(ActorRuntime& rt, ActorContext& ctx);
-  void close(const ActorRuntime& rt, bool remove_files);
+  Task<Result<void>> open(ActorInstance& rt, ActorContext& ctx);
+  void close(const ActorInstance& rt, bool remove_files);
   /// Null when the actor has no database (or it is closed).
   [[nodiscard]] storage::SqlDatabase* get() noexcept { return db_.get(); }
 
  private:
-  [[nodiscard]] static std::string path(const ActorRuntime& rt);
+  [[nodiscard]] static std::string path(const ActorInstance& rt);
 
   std::unique_ptr<storage::SqlDatabase> db_;
 };

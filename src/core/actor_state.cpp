@@ -17,7 +17,7 @@ Result<Bytes> ActorState::snapshot() const {
   try {
     return protocol::encode_compat_cbor(state_->to_value());
   } catch (const std::exception& e) {
-    return make_error("core", "internal_error", e.what());
+    return make_error(codes::kCoreInternalError, e.what());
   }
 }
 

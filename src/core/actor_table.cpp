@@ -1,11 +1,11 @@
 #include "core/actor_table.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 
 namespace rivet::detail {
 
-Result<std::shared_ptr<ActorRuntime>> ActorTable::runtime_for(const std::string& actor_id) {
+Result<std::shared_ptr<ActorInstance>> ActorTable::runtime_for(const std::string& actor_id) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = actors_.find(actor_id); it != actors_.end()) {
@@ -27,23 +27,23 @@ Result<std::shared_ptr<ActorRuntime>> ActorTable::runtime_for(const std::string&
   if (auto it = actors_.find(actor_id); it != actors_.end()) {
     return it->second;
   }
-  auto rt = std::make_shared<ActorRuntime>(core_, *def, std::move(**record));
+  auto rt = std::make_shared<ActorInstance>(core_, *def, std::move(**record));
   actors_.emplace(rt->record().actor_id, rt);
   return rt;
 }
 
-std::shared_ptr<ActorRuntime> ActorTable::adopt_unborn(storage::ActorRecord record) {
+std::shared_ptr<ActorInstance> ActorTable::adopt_unborn(storage::ActorRecord record) {
   const auto* def = core_.registry().find(record.name);
-  auto rt = std::make_shared<ActorRuntime>(core_, *def, std::move(record));
+  auto rt = std::make_shared<ActorInstance>(core_, *def, std::move(record));
   rt->mark_unborn();
   std::lock_guard lock(mutex_);
   actors_.emplace(rt->record().actor_id, rt);
   return rt;
 }
 
-std::vector<std::shared_ptr<ActorRuntime>> ActorTable::awake() const {
+std::vector<std::shared_ptr<ActorInstance>> ActorTable::awake() const {
   std::lock_guard lock(mutex_);
-  std::vector<std::shared_ptr<ActorRuntime>> out;
+  std::vector<std::shared_ptr<ActorInstance>> out;
   out.reserve(actors_.size());
   for (const auto& [id, rt] : actors_) {
     out.push_back(rt);
@@ -51,18 +51,18 @@ std::vector<std::shared_ptr<ActorRuntime>> ActorTable::awake() const {
   return out;
 }
 
-std::shared_ptr<ActorRuntime> ActorTable::find_awake(std::string_view actor_id) const {
+std::shared_ptr<ActorInstance> ActorTable::find_awake(std::string_view actor_id) const {
   std::lock_guard lock(mutex_);
   auto it = actors_.find(actor_id);
   return it == actors_.end() ? nullptr : it->second;
 }
 
-void ActorTable::stopping(const ActorRuntime& rt) {
+void ActorTable::stopping(const ActorInstance& rt) {
   std::lock_guard lock(mutex_);
   stopping_.try_emplace(&rt, std::make_shared<Event>());
 }
 
-void ActorTable::forget(const ActorRuntime& rt) {
+void ActorTable::forget(const ActorInstance& rt) {
   std::shared_ptr<Event> stopped;
   {
     std::lock_guard lock(mutex_);
@@ -80,7 +80,7 @@ void ActorTable::forget(const ActorRuntime& rt) {
   }
 }
 
-Task<void> ActorTable::wait_stopped(const ActorRuntime& rt) {
+Task<void> ActorTable::wait_stopped(const ActorInstance& rt) {
   std::shared_ptr<Event> stopped;
   {
     std::lock_guard lock(mutex_);

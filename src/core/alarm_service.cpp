@@ -1,7 +1,7 @@
 #include "core/alarm_service.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 
 namespace rivet::detail {
 
-AlarmService::AlarmService(EngineCore& core, const asio::any_io_executor& executor)
+AlarmService::AlarmService(RuntimeCore& core, const asio::any_io_executor& executor)
     : core_(core), strand_(asio::make_strand(executor)), timer_(core.clock(), strand_) {}
 
 void AlarmService::start() {

@@ -19,11 +19,11 @@
 
 namespace rivet::detail {
 
-class EngineCore;
+class RuntimeCore;
 
 class AlarmService {
  public:
-  AlarmService(EngineCore& core, const boost::asio::any_io_executor& executor);
+  AlarmService(RuntimeCore& core, const boost::asio::any_io_executor& executor);
 
   /// Loads the stored alarms and starts the loop (in the core's task group). Call once.
   void start();
@@ -36,7 +36,7 @@ class AlarmService {
   Task<void> loop();
   Task<void> fire(std::string actor_id);
 
-  EngineCore& core_;
+  RuntimeCore& core_;
   std::mutex mutex_;
   std::multimap<std::int64_t, std::string> due_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;

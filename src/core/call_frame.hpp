@@ -5,7 +5,7 @@
 #include <rivet/common/notifier.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/actor_context.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 
 #include <atomic>
 #include <cstdint>

@@ -3,7 +3,7 @@
 
 #include "core/connection_table.hpp"
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/ids.hpp"
 
 namespace rivet::detail {
@@ -23,14 +23,14 @@ Task<void> check_subscription(const ActorDefinition& def, ActorContext& ctx, std
 }
 
 Error subscription_forbidden(std::string_view event) {
-  return make_error("auth", "forbidden",
+  return make_error(codes::kAuthForbidden,
                     "Subscribing to event '" + std::string(event) + "' is not allowed.");
 }
 
 }  // namespace
 
 Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
-    ActorRuntime& rt, Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
+    ActorInstance& rt, Value params, std::shared_ptr<ConnectionSink> sink, bool transient) {
   const auto& def = rt.definition();
   auto started = co_await rt.ensure_started();
   if (!started) {
@@ -38,7 +38,7 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
   }
   rt.enter_call();
   struct Done {
-    ActorRuntime* rt;
+    ActorInstance* rt;
     ~Done() { rt->leave_call(); }
   } done{&rt};
 
@@ -105,7 +105,7 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
   co_return conn;
 }
 
-Task<void> ConnectionTable::close(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn) {
+Task<void> ConnectionTable::close(ActorInstance& rt, std::shared_ptr<ConnRecord> conn) {
   const auto& def = rt.definition();
   if (conn->disconnected) {
     co_return;
@@ -135,7 +135,7 @@ Task<void> ConnectionTable::close(ActorRuntime& rt, std::shared_ptr<ConnRecord> 
   rt.maybe_stop_after_call();
 }
 
-Task<Result<void>> ConnectionTable::subscribe(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn,
+Task<Result<void>> ConnectionTable::subscribe(ActorInstance& rt, std::shared_ptr<ConnRecord> conn,
                                               std::string event, bool on) {
   const auto& def = rt.definition();
   if (!on) {

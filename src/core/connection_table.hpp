@@ -20,18 +20,18 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 
 class ConnectionTable {
  public:
   /// The connect sequence; the new connection is in the table before onConnect runs.
-  Task<Result<std::shared_ptr<ConnRecord>>> open(ActorRuntime& rt, Value params,
+  Task<Result<std::shared_ptr<ConnRecord>>> open(ActorInstance& rt, Value params,
                                                 std::shared_ptr<ConnectionSink> sink,
                                                 bool transient);
   /// Removes the connection and runs onDisconnect once (no-op when already closed).
-  Task<void> close(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn);
+  Task<void> close(ActorInstance& rt, std::shared_ptr<ConnRecord> conn);
   /// Subscribing runs canSubscribe first (auth.forbidden when it says no).
-  Task<Result<void>> subscribe(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn,
+  Task<Result<void>> subscribe(ActorInstance& rt, std::shared_ptr<ConnRecord> conn,
                                std::string event, bool on);
   /// Forgets the connection without running hooks (the stop sequence runs them itself).
   void remove(std::string_view id) { conns_.erase(std::string(id)); }

@@ -6,8 +6,8 @@
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/utf8.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
@@ -19,9 +19,8 @@ namespace detail {
 
 namespace {
 
-[[noreturn]] void fail(std::string code, std::string message, Value metadata = nullptr) {
-  throw ErrorException(make_error("schedule", std::move(code), std::move(message),
-                                  std::move(metadata)));
+[[noreturn]] void fail(const codes::Code& code, std::string message, Value metadata = nullptr) {
+  throw ErrorException(make_error(code, std::move(message), std::move(metadata)));
 }
 
 Value error_value(const Error& e) {
@@ -41,12 +40,12 @@ std::optional<std::int64_t> next_slot(const CronJobRecord& rec, std::int64_t slo
   return cron_next(rec.expr, rec.zone, std::max(after_ms, slot));
 }
 
-void stage_job(ActorRuntime& rt, const CronJobRecord& rec) {
+void stage_job(ActorInstance& rt, const CronJobRecord& rec) {
   rt.stage_write(storage::WriteBatch::Put{rt.record().actor_id, cron_job_key(rec.job.name),
                                           encode_cron_job(rec)});
 }
 
-void schedule_run(ActorRuntime& rt, ScheduleTable& table, const std::string& name,
+void schedule_run(ActorInstance& rt, ScheduleTable& table, const std::string& name,
                   std::int64_t due, std::int64_t slot, int attempt) {
   ScheduleRow row;
   row.due = due;
@@ -56,7 +55,7 @@ void schedule_run(ActorRuntime& rt, ScheduleTable& table, const std::string& nam
   table.job_row[name] = put_schedule_row(rt, table, std::move(row));
 }
 
-void drop_pending_run(ActorRuntime& rt, ScheduleTable& table, std::string_view name) {
+void drop_pending_run(ActorInstance& rt, ScheduleTable& table, std::string_view name) {
   auto it = table.job_row.find(name);
   if (it != table.job_row.end()) {
     delete_schedule_row(rt, table, it->second);
@@ -65,7 +64,7 @@ void drop_pending_run(ActorRuntime& rt, ScheduleTable& table, std::string_view n
 }
 
 // Keeps history entries [history_next - keep, history_next).
-void trim_history(ActorRuntime& rt, const CronJobRecord& rec, std::uint64_t keep) {
+void trim_history(ActorInstance& rt, const CronJobRecord& rec, std::uint64_t keep) {
   const auto& name = rec.job.name;
   if (keep == 0) {
     Bytes end = cron_history_prefix(name);
@@ -87,7 +86,7 @@ CronJob public_job(const ScheduleTable& table, const CronJobRecord& rec) {
   return job;
 }
 
-ScheduleTable& table_of(ActorRuntime& rt) {
+ScheduleTable& table_of(ActorInstance& rt) {
   auto table = rt.scheduler().table(rt);
   if (!table) {
     throw ErrorException(table.error());
@@ -95,34 +94,35 @@ ScheduleTable& table_of(ActorRuntime& rt) {
   return **table;
 }
 
-void validate_common(ActorRuntime& rt, const std::string& name, const std::string& action,
+void validate_common(ActorInstance& rt, const std::string& name, const std::string& action,
                      const Value& args, int max_history) {
   if (name.empty() || name.size() > kCronMaxNameSize || name.find('\0') != std::string::npos ||
       !protocol::is_valid_utf8(name)) {
-    fail("invalid_name", "job name must be 1-" + std::to_string(kCronMaxNameSize) +
-                             " bytes of UTF-8 without NUL");
+    fail(codes::kScheduleInvalidName,
+         "job name must be 1-" + std::to_string(kCronMaxNameSize) + " bytes of UTF-8 without NUL");
   }
   if (!rt.definition().actions.contains(action)) {
-    fail("unknown_action", "the actor has no action with this name",
+    fail(codes::kScheduleUnknownAction, "the actor has no action with this name",
          Value{{"action", protocol::is_valid_utf8(action) ? action : std::string()}});
   }
   if (!args.is_array()) {
-    fail("invalid_args", "args must be a list");
+    fail(codes::kScheduleInvalidArgs, "args must be a list");
   }
   if (max_history < 0 || max_history > kCronMaxHistory) {
-    fail("invalid_max_history",
+    fail(codes::kScheduleInvalidMaxHistory,
          "maxHistory must be between 0 and " + std::to_string(kCronMaxHistory));
   }
 }
 
 // Creates or updates `rec.job.name`; `rec` carries the new definition (kind, cadence, action,
 // args, max_history) and its parsed expression.
-CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
+CronJob upsert(ActorInstance& rt, CronJobRecord rec) {
   auto& table = table_of(rt);
   const std::string name = rec.job.name;  // a copy: rec is moved into the table below
   auto existing = table.jobs.find(name);
   if (existing == table.jobs.end() && table.jobs.size() >= kCronMaxJobs) {
-    fail("too_many_jobs", "an actor has at most " + std::to_string(kCronMaxJobs) + " cron jobs",
+    fail(codes::kScheduleTooManyJobs,
+         "an actor has at most " + std::to_string(kCronMaxJobs) + " cron jobs",
          Value{{"limit", kCronMaxJobs}});
   }
   long total = rec.job.max_history;
@@ -130,7 +130,7 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
     total += other == name ? 0 : job.job.max_history;
   }
   if (total > kCronMaxHistoryPerActor) {
-    fail("history_limit",
+    fail(codes::kScheduleHistoryLimit,
          "maxHistory over all of an actor's jobs is at most " +
              std::to_string(kCronMaxHistoryPerActor),
          Value{{"limit", kCronMaxHistoryPerActor}});
@@ -157,7 +157,8 @@ CronJob upsert(ActorRuntime& rt, CronJobRecord rec) {
     first = rec.job.kind == "every" ? std::optional(now + rec.job.interval_ms)
                                     : cron_next(rec.expr, rec.zone, now);
     if (!first) {
-      fail("invalid_cron_expression", "the expression matches no time in the next nine years");
+      fail(codes::kScheduleInvalidCronExpression,
+           "the expression matches no time in the next nine years");
     }
   }
   // Validated: from here on nothing throws, so a rejected call stores nothing.
@@ -192,7 +193,7 @@ Bytes encode_cron_job(const CronJobRecord& rec) {
 Result<CronJobRecord> decode_cron_job(std::string name, const Bytes& value) {
   auto decoded = protocol::decode_compat_cbor(value);
   if (!decoded || !decoded->is_object()) {
-    return make_error("schedule", "corrupt", "unreadable cron job");
+    return make_error(codes::kScheduleCorrupt, "unreadable cron job");
   }
   CronJobRecord rec;
   try {
@@ -215,11 +216,11 @@ Result<CronJobRecord> decode_cron_job(std::string name, const Bytes& value) {
       rec.job.last_result = v.at("lastResult").get<std::string>();
     }
   } catch (const std::exception&) {
-    return make_error("schedule", "corrupt", "unreadable cron job");
+    return make_error(codes::kScheduleCorrupt, "unreadable cron job");
   }
   if (rec.job.kind == "every") {
     if (rec.job.interval_ms <= 0) {
-      return make_error("schedule", "corrupt", "cron job without an interval");
+      return make_error(codes::kScheduleCorrupt, "cron job without an interval");
     }
     return rec;
   }
@@ -236,7 +237,7 @@ Result<CronJobRecord> decode_cron_job(std::string name, const Bytes& value) {
   return rec;
 }
 
-bool delete_cron_job(ActorRuntime& rt, ScheduleTable& table, std::string_view name) {
+bool delete_cron_job(ActorInstance& rt, ScheduleTable& table, std::string_view name) {
   auto it = table.jobs.find(name);
   if (it == table.jobs.end()) {
     return false;
@@ -248,7 +249,7 @@ bool delete_cron_job(ActorRuntime& rt, ScheduleTable& table, std::string_view na
   return true;
 }
 
-void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& run,
+void retire_cron_run(ActorInstance& rt, ScheduleTable& table, const ScheduleRun& run,
                      const Result<Value>& outcome) {
   auto it = table.jobs.find(run.cron);
   if (it == table.jobs.end()) {
@@ -290,14 +291,14 @@ void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& 
       }
     } else {
       rt.log_failure("cron job " + run.cron,
-                  make_error("schedule", "gave_up",
+                  make_error(codes::kScheduleGaveUp,
                              "run dropped after " + std::to_string(kScheduleMaxAttempts) +
                                  " attempts; the job continues at its next run"));
     }
   }
   if (!regular) {
     rt.log_failure("cron job " + run.cron,
-                make_error("schedule", "no_next_run", "the expression matches no later time"));
+                make_error(codes::kScheduleNoNextRun, "the expression matches no later time"));
     return;
   }
   schedule_run(rt, table, run.cron, *regular, *regular, 0);
@@ -393,12 +394,12 @@ CronJob Cron::set(CronSpec spec) {
 CronJob Cron::every(EverySpec spec) {
   detail::validate_common(*rt_, spec.name, spec.action, spec.args, spec.max_history);
   if (spec.interval < kCronMinInterval) {
-    detail::fail("interval_too_short",
+    detail::fail(codes::kScheduleIntervalTooShort,
                  "interval must be at least " + std::to_string(kCronMinInterval.count()) + " ms",
                  Value{{"minimum", kCronMinInterval.count()}});
   }
   if (spec.interval > kCronMaxInterval) {
-    detail::fail("interval_too_long",
+    detail::fail(codes::kScheduleIntervalTooLong,
                  "interval must be at most " + std::to_string(kCronMaxInterval.count()) + " ms",
                  Value{{"maximum", kCronMaxInterval.count()}});
   }
@@ -443,7 +444,7 @@ std::vector<CronRun> Cron::history(std::string_view name, std::size_t limit) {
   const auto& rec = it->second;
   const auto keep = static_cast<std::uint64_t>(rec.job.max_history);
   const auto oldest = rec.history_next > keep ? rec.history_next - keep : 0;
-  auto rows = rt_->engine().store().kv_range(rt_->record().actor_id,
+  auto rows = rt_->runtime().store().kv_range(rt_->record().actor_id,
                                              detail::cron_history_key(name, oldest),
                                              detail::cron_history_key(name, rec.history_next),
                                              static_cast<std::size_t>(-1));

@@ -32,7 +32,7 @@ constexpr Field kFields[5] = {
 };
 
 Error invalid(std::string message) {
-  return make_error("schedule", "invalid_cron_expression", std::move(message));
+  return make_error(codes::kScheduleInvalidCronExpression, std::move(message));
 }
 
 std::string in_field(const Field& f, std::string what) {
@@ -235,7 +235,7 @@ Result<const date::time_zone*> find_time_zone(std::string_view name) {
       // fall through: unknown name (or no tz database on this machine)
     }
   }
-  return make_error("schedule", "invalid_timezone",
+  return make_error(codes::kScheduleInvalidTimezone,
                     "unknown time zone (expected an IANA name such as Europe/Berlin)");
 }
 

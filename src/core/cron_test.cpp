@@ -1,8 +1,8 @@
-// Cron jobs on a real engine with the runtime clock in manual mode: hours of cadence take
+// Cron jobs on a real runtime with the runtime clock in manual mode: hours of cadence take
 // milliseconds. Every test starts at the real wall time plus whatever earlier tests advanced.
 
 #include "core/ids.hpp"
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 #include "testing/eventually.hpp"
 
 #include <chrono>
@@ -25,10 +25,10 @@ Value error_fields(const rivet::Error& e) {
   return Value{{"group", e.group}, {"code", e.code}, {"message", e.message}};
 }
 
-class CronTest : public rivet::testing::EngineFixture {
+class CronTest : public rivet::testing::RuntimeFixture {
  protected:
   void SetUp() override {
-    EngineFixture::SetUp();
+    RuntimeFixture::SetUp();
   }
 
   rivet::Registry make_registry() override {
@@ -80,7 +80,7 @@ class CronTest : public rivet::testing::EngineFixture {
   }
 
   Value try_call(const std::string& id, const std::string& action, Value args) {
-    auto r = run(engine_->call_action(id, nullptr, action, std::move(args)));
+    auto r = run(runtime_->call_action(id, nullptr, action, std::move(args)));
     return r ? Value{{"ok", *r}} : Value{{"error", error_fields(r.error())}};
   }
 
@@ -313,7 +313,7 @@ TEST_F(CronTest, DestroyRemovesJobs) {
   call(id, "every", every_spec("x", 5'000, Value::array({"x"})));
   call(id, "destroyNow");
   ASSERT_TRUE(eventually([&] {
-    auto r = run(engine_->call_action(id, nullptr, "state", Value::array()));
+    auto r = run(runtime_->call_action(id, nullptr, "state", Value::array()));
     return !r && r.error().is("actor", "not_found");
   }));
   advance(6s);

@@ -6,8 +6,8 @@
 
 #include "core/actor_database.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/user_code.hpp"
 
 #include <filesystem>
@@ -64,7 +64,7 @@ void Database::migrate(const std::vector<std::function<void(Database&)>>& steps)
 Database ActorContext::db() {
   auto* db = runtime().database();
   if (db == nullptr) {
-    throw ErrorException(make_error("actor", "no_database",
+    throw ErrorException(make_error(codes::kActorNoDatabase,
                                     "This actor has no database; declare it with database()."));
   }
   return Database(*db);
@@ -72,13 +72,13 @@ Database ActorContext::db() {
 
 namespace detail {
 
-std::string ActorDatabase::path(const ActorRuntime& rt) {
-  return (std::filesystem::path(rt.engine().options().data_dir) / "actors" /
+std::string ActorDatabase::path(const ActorInstance& rt) {
+  return (std::filesystem::path(rt.runtime().options().data_dir) / "actors" /
           (rt.record().actor_id + ".sqlite"))
       .string();
 }
 
-void ActorDatabase::close(const ActorRuntime& rt, bool remove_files) {
+void ActorDatabase::close(const ActorInstance& rt, bool remove_files) {
   if (!db_) {
     return;
   }
@@ -88,7 +88,7 @@ void ActorDatabase::close(const ActorRuntime& rt, bool remove_files) {
   }
 }
 
-Task<Result<void>> ActorDatabase::open(ActorRuntime& rt, ActorContext& ctx) {
+Task<Result<void>> ActorDatabase::open(ActorInstance& rt, ActorContext& ctx) {
   const auto& def = rt.definition();
   const auto file = path(rt);
   std::error_code ec;

@@ -3,7 +3,7 @@
 #include <rivet/core/actor.hpp>
 #include <rivet/core/host.hpp>
 
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -61,7 +61,7 @@ struct RecordingHost final : rivet::AlarmScheduler, rivet::ActorObserver {
   }
 };
 
-class HostSeamTest : public rivet::testing::EngineFixture {
+class HostSeamTest : public rivet::testing::RuntimeFixture {
  protected:
   HostSeamTest() {
     options_.alarms = host_;
@@ -81,28 +81,28 @@ TEST_F(HostSeamTest, AlarmsGoToTheHostAndRunWhenItSaysSo) {
   EXPECT_EQ(set[0].first, id);
   EXPECT_GE(set[0].second, before + 60'000);
   // The runtime has no timer of its own for it: nothing runs until the host calls back.
-  ASSERT_TRUE(run(engine_->run_alarm(id)));
+  ASSERT_TRUE(run(runtime_->run_alarm(id)));
   EXPECT_EQ(call(id, "tags"), Value::array());  // not due yet
   clock_->advance(61s);
-  ASSERT_TRUE(run(engine_->run_alarm(id)));
+  ASSERT_TRUE(run(runtime_->run_alarm(id)));
   EXPECT_EQ(call(id, "tags"), Value({"a minute on"}));
-  EXPECT_TRUE(run(engine_->run_alarm("no-such-actor")).has_error());
+  EXPECT_TRUE(run(runtime_->run_alarm("no-such-actor")).has_error());
 }
 
 TEST_F(HostSeamTest, TheHostSeesActorsStartAndStopAndCanPutThemToSleep) {
   auto id = create("notes", {"life"});
   call(id, "add", Value::array({2}));
   EXPECT_EQ(host_->events(), (std::vector<std::string>{"started notes"}));
-  ASSERT_TRUE(run(engine_->sleep(id)));
+  ASSERT_TRUE(run(runtime_->sleep(id)));
   EXPECT_EQ(host_->events(), (std::vector<std::string>{"started notes", "stopped notes"}));
-  ASSERT_TRUE(run(engine_->sleep(id)));  // not awake: nothing to do
+  ASSERT_TRUE(run(runtime_->sleep(id)));  // not awake: nothing to do
   EXPECT_EQ(call(id, "count"), 2);       // woken again with its state
-  ASSERT_TRUE(run(engine_->destroy(id)));
+  ASSERT_TRUE(run(runtime_->destroy(id)));
   EXPECT_EQ(host_->events(), (std::vector<std::string>{"started notes", "stopped notes",
                                                        "started notes", "destroyed notes"}));
 }
 
-class MemoryStoreTest : public rivet::testing::EngineFixture {
+class MemoryStoreTest : public rivet::testing::RuntimeFixture {
  protected:
   MemoryStoreTest() { memory_store_ = true; }
   rivet::Registry make_registry() override { return notes_registry(); }
@@ -111,7 +111,7 @@ class MemoryStoreTest : public rivet::testing::EngineFixture {
 TEST_F(MemoryStoreTest, ActorsRunOnTheInMemoryStoreAndKeepStateAcrossARestart) {
   auto id = create("notes", {"mem"});
   EXPECT_EQ(call(id, "add", Value::array({5})), 5);
-  ASSERT_TRUE(run(engine_->sleep(id)));
+  ASSERT_TRUE(run(runtime_->sleep(id)));
   EXPECT_EQ(call(id, "add", Value::array({1})), 6);
   close();
   open();

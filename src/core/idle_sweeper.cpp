@@ -1,7 +1,7 @@
 #include "core/idle_sweeper.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -26,14 +26,14 @@ struct Later {
 
 }  // namespace
 
-IdleSweeper::IdleSweeper(EngineCore& core, const asio::any_io_executor& executor)
+IdleSweeper::IdleSweeper(RuntimeCore& core, const asio::any_io_executor& executor)
     : core_(core), strand_(asio::make_strand(executor)), timer_(core.clock(), strand_) {}
 
 void IdleSweeper::start() {
   core_.spawn(strand_, loop());
 }
 
-void IdleSweeper::watch(const std::shared_ptr<ActorRuntime>& rt, Clock::time_point deadline) {
+void IdleSweeper::watch(const std::shared_ptr<ActorInstance>& rt, Clock::time_point deadline) {
   bool earliest = false;
   {
     std::lock_guard lock(mutex_);
@@ -57,7 +57,7 @@ void IdleSweeper::wake() {
 
 Task<void> IdleSweeper::loop() {
   while (!stopped_.load()) {
-    std::vector<std::shared_ptr<ActorRuntime>> due;
+    std::vector<std::shared_ptr<ActorInstance>> due;
     auto next = Clock::time_point::max();
     {
       std::lock_guard lock(mutex_);

@@ -1,6 +1,6 @@
 #pragma once
 // Idle sleep for every awake actor of the node on one timer: an actor registers its sleep
-// deadline once and re-registers itself when the deadline moved (ActorRuntime::on_idle_due), so
+// deadline once and re-registers itself when the deadline moved (ActorInstance::on_idle_due), so
 // a busy actor costs nothing per call and an idle one costs one heap entry instead of a timer.
 //
 // Thread-safety: every member may be called from any thread.
@@ -18,17 +18,17 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
-class EngineCore;
+class ActorInstance;
+class RuntimeCore;
 
 class IdleSweeper {
  public:
-  IdleSweeper(EngineCore& core, const boost::asio::any_io_executor& executor);
+  IdleSweeper(RuntimeCore& core, const boost::asio::any_io_executor& executor);
 
   /// Starts the loop (in the core's task group). Call once.
   void start();
   /// Calls rt->on_idle_due() on its strand at or after `deadline` (once per call).
-  void watch(const std::shared_ptr<ActorRuntime>& rt, Clock::time_point deadline);
+  void watch(const std::shared_ptr<ActorInstance>& rt, Clock::time_point deadline);
   /// Ends the loop.
   void stop();
 
@@ -36,11 +36,11 @@ class IdleSweeper {
   Task<void> loop();
   void wake();
 
-  EngineCore& core_;
+  RuntimeCore& core_;
   std::mutex mutex_;
   // A min-heap on the deadline: 24 bytes an entry, where a map node cost 80. An actor has at
-  // most one entry (ActorRuntime's idle_watched_).
-  using Entry = std::pair<Clock::time_point, std::weak_ptr<ActorRuntime>>;
+  // most one entry (ActorInstance's idle_watched_).
+  using Entry = std::pair<Clock::time_point, std::weak_ptr<ActorInstance>>;
   std::vector<Entry> due_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   Timer timer_;  // touched only on strand_

@@ -2,37 +2,39 @@
 
 #include <rivet/core/kv.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 namespace rivet {
 
 namespace {
 
-[[noreturn]] void fail(const char* code, std::string message) {
-  throw ErrorException(make_error("kv", code, std::move(message)));
+[[noreturn]] void fail(const codes::Code& code, std::string message) {
+  throw ErrorException(make_error(code, std::move(message)));
 }
 
 void check_key(const Bytes& key) {
   if (key.size() > kKvMaxKeySize) {
-    fail("key_too_large", "KV key is " + std::to_string(key.size()) + " bytes; the limit is " +
-                              std::to_string(kKvMaxKeySize) + ".");
+    fail(codes::kKvKeyTooLarge, "KV key is " + std::to_string(key.size()) +
+                                    " bytes; the limit is " + std::to_string(kKvMaxKeySize) + ".");
   }
 }
 
 void check_value(const Bytes& value) {
   if (value.size() > kKvMaxValueSize) {
-    fail("value_too_large", "KV value is " + std::to_string(value.size()) +
-                                " bytes; the limit is " + std::to_string(kKvMaxValueSize) + ".");
+    fail(codes::kKvValueTooLarge, "KV value is " + std::to_string(value.size()) +
+                                      " bytes; the limit is " + std::to_string(kKvMaxValueSize) +
+                                      ".");
   }
 }
 
 void check_batch(std::size_t count) {
   if (count > kKvMaxBatchKeys) {
-    fail("batch_too_large", "A KV batch has " + std::to_string(count) + " keys; the limit is " +
-                                std::to_string(kKvMaxBatchKeys) + ".");
+    fail(codes::kKvBatchTooLarge, "A KV batch has " + std::to_string(count) +
+                                      " keys; the limit is " + std::to_string(kKvMaxBatchKeys) +
+                                      ".");
   }
 }
 
@@ -45,8 +47,8 @@ Bytes strip(Bytes key) {
   return key;
 }
 
-Task<void> write(detail::ActorRuntime& rt, storage::WriteBatch batch) {
-  auto done = co_await detail::commit_durably(rt.engine().store(), std::move(batch));
+Task<void> write(detail::ActorInstance& rt, storage::WriteBatch batch) {
+  auto done = co_await detail::commit_durably(rt.runtime().store(), std::move(batch));
   if (!done) {
     throw ErrorException(done.error());
   }
@@ -65,7 +67,7 @@ std::vector<KvPair> to_pairs(std::vector<storage::KvEntry> rows) {
 
 Task<std::optional<Bytes>> Kv::get(Bytes key) {
   check_key(key);
-  auto row = rt_->engine().store().kv_get(rt_->record().actor_id, user_key(key));
+  auto row = rt_->runtime().store().kv_get(rt_->record().actor_id, user_key(key));
   if (!row) {
     throw ErrorException(row.error());
   }
@@ -100,9 +102,9 @@ Task<void> Kv::put_batch(std::vector<KvPair> entries) {
         storage::WriteBatch::Put{rt_->record().actor_id, user_key(key), std::move(value)});
   }
   if (payload > kKvMaxBatchPayload) {
-    fail("payload_too_large", "A KV batch put carries " + std::to_string(payload) +
-                                  " bytes; the limit is " + std::to_string(kKvMaxBatchPayload) +
-                                  ".");
+    fail(codes::kKvPayloadTooLarge, "A KV batch put carries " + std::to_string(payload) +
+                                        " bytes; the limit is " +
+                                        std::to_string(kKvMaxBatchPayload) + ".");
   }
   co_await write(*rt_, std::move(batch));
 }
@@ -133,7 +135,7 @@ Task<void> Kv::delete_range(Bytes start, Bytes end) {
 
 Task<std::vector<KvPair>> Kv::list_prefix(Bytes prefix, std::size_t limit) {
   check_key(prefix);
-  auto rows = rt_->engine().store().kv_prefix(rt_->record().actor_id, user_key(prefix), limit);
+  auto rows = rt_->runtime().store().kv_prefix(rt_->record().actor_id, user_key(prefix), limit);
   if (!rows) {
     throw ErrorException(rows.error());
   }
@@ -143,7 +145,7 @@ Task<std::vector<KvPair>> Kv::list_prefix(Bytes prefix, std::size_t limit) {
 Task<std::vector<KvPair>> Kv::list_range(Bytes start, Bytes end, std::size_t limit) {
   Bytes stop =
       end.empty() ? Bytes{static_cast<std::uint8_t>(detail::kUserKvPrefix + 1)} : user_key(end);
-  auto rows = rt_->engine().store().kv_range(rt_->record().actor_id, user_key(start), stop, limit);
+  auto rows = rt_->runtime().store().kv_range(rt_->record().actor_id, user_key(start), stop, limit);
   if (!rows) {
     throw ErrorException(rows.error());
   }

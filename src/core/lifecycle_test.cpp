@@ -1,4 +1,4 @@
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 #include "testing/eventually.hpp"
 
 #include <chrono>
@@ -20,7 +20,7 @@ struct Fired {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fired, tags, failures_left)
 
-class LifecycleTest : public rivet::testing::EngineFixture {
+class LifecycleTest : public rivet::testing::RuntimeFixture {
  protected:
   rivet::Registry make_registry() override {
     rivet::Registry r;
@@ -111,11 +111,11 @@ TEST_F(LifecycleTest, KvSurvivesSleep) {
 
 TEST_F(LifecycleTest, KvLimitsGiveStructuredErrors) {
   auto id = create("life", {"kv-limits"});
-  auto r = run(engine_->call_action(
+  auto r = run(runtime_->call_action(
       id, nullptr, "put", rivet::Value::array({std::string(rivet::kKvMaxKeySize + 1, 'k'), "v"})));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("kv", "key_too_large"));
-  r = run(engine_->call_action(
+  r = run(runtime_->call_action(
       id, nullptr, "put",
       rivet::Value::array({"k", std::string(rivet::kKvMaxValueSize + 1, 'v')})));
   ASSERT_FALSE(r);
@@ -128,7 +128,7 @@ TEST_F(LifecycleTest, DestroyRemovesTheActor) {
   auto id = create("life", {"gone"});
   call(id, "destroyNow");
   EXPECT_TRUE(eventually([&] {
-    auto r = run(engine_->call_action(id, nullptr, "events", rivet::Value::array()));
+    auto r = run(runtime_->call_action(id, nullptr, "events", rivet::Value::array()));
     return !r && r.error().is("actor", "not_found");
   }));
   auto again = create("life", {"gone"});

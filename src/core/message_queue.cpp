@@ -1,5 +1,5 @@
 // Durable queues: rows under the queue prefix, an in-memory index per awake actor, receivers
-// woken through a strand-local signal, senders waiting for completion through the engine, and
+// woken through a strand-local signal, senders waiting for completion through the runtime, and
 // the run loop that drains the queue.
 
 #include "core/message_queue.hpp"
@@ -7,9 +7,9 @@
 #include <rivet/core/queue.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -46,8 +46,8 @@ bool MessageQueue::declares(const ActorDefinition& def, std::string_view name) n
   return std::find(def.queues.begin(), def.queues.end(), name) != def.queues.end();
 }
 
-Result<void> MessageQueue::load(ActorRuntime& rt) {
-  auto rows = rt.engine().store().kv_prefix(rt.record().actor_id, Bytes{kQueuePrefix},
+Result<void> MessageQueue::load(ActorInstance& rt) {
+  auto rows = rt.runtime().store().kv_prefix(rt.record().actor_id, Bytes{kQueuePrefix},
                                             static_cast<std::size_t>(-1));
   if (!rows) {
     return rows.error();
@@ -69,7 +69,7 @@ Result<void> MessageQueue::load(ActorRuntime& rt) {
   return Result<void>{};
 }
 
-Task<Result<std::uint64_t>> MessageQueue::push(ActorRuntime& rt, std::string name, Value body,
+Task<Result<std::uint64_t>> MessageQueue::push(ActorInstance& rt, std::string name, Value body,
                                                std::shared_ptr<QueueWaiter> waiter) {
   const auto& def = rt.definition();
   const auto& actor_id = rt.record().actor_id;
@@ -81,7 +81,7 @@ Task<Result<std::uint64_t>> MessageQueue::push(ActorRuntime& rt, std::string nam
     Value meta = Value::object();
     meta["limit"] = def.options.max_queue_size;
     co_return make_error(
-        "queue", "full",
+        codes::kQueueFull,
         "Queue is full. Limit is " + std::to_string(def.options.max_queue_size) + " messages.",
         std::move(meta));
   }
@@ -93,20 +93,20 @@ Task<Result<std::uint64_t>> MessageQueue::push(ActorRuntime& rt, std::string nam
                                protocol::encode_compat_cbor(message_row(name, body, created))});
   // Register before publishing: the message may complete before the sender looks again.
   if (waiter) {
-    rt.engine().waiters().add(actor_id, id, waiter);
+    rt.runtime().waiters().add(actor_id, id, waiter);
   }
   messages_[id] = StoredMessage{std::move(name), std::move(body), created, false};
-  auto done = co_await commit_durably(rt.engine().store(), std::move(batch));
+  auto done = co_await commit_durably(rt.runtime().store(), std::move(batch));
   if (!done) {
     messages_.erase(id);
-    rt.engine().waiters().drop(actor_id, id);
+    rt.runtime().waiters().drop(actor_id, id);
     co_return done.error();
   }
   arrived_.notify_all();
   co_return id;
 }
 
-std::optional<QueueMessage> MessageQueue::take(ActorRuntime& rt,
+std::optional<QueueMessage> MessageQueue::take(ActorInstance& rt,
                                                const std::vector<std::string>& names,
                                                CallFrame* frame) {
   for (auto& [id, msg] : messages_) {
@@ -128,7 +128,7 @@ std::optional<QueueMessage> MessageQueue::take(ActorRuntime& rt,
   return std::nullopt;
 }
 
-Task<void> MessageQueue::wait(ActorRuntime& rt, Clock::time_point deadline) {
+Task<void> MessageQueue::wait(ActorInstance& rt, Clock::time_point deadline) {
   if (deadline == Clock::time_point::max()) {
     co_await arrived_.wait();
     co_return;
@@ -138,7 +138,7 @@ Task<void> MessageQueue::wait(ActorRuntime& rt, Clock::time_point deadline) {
   co_await (arrived_.wait() || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
 }
 
-Task<void> MessageQueue::complete(ActorRuntime& rt, std::uint64_t id, Value response,
+Task<void> MessageQueue::complete(ActorInstance& rt, std::uint64_t id, Value response,
                                   CallFrame* frame) {
   auto it = messages_.find(id);
   if (it == messages_.end()) {
@@ -154,12 +154,12 @@ Task<void> MessageQueue::complete(ActorRuntime& rt, std::uint64_t id, Value resp
     rt.log_failure("completing a queue message", finished.error());
     co_return;
   }
-  rt.engine().waiters().complete(
+  rt.runtime().waiters().complete(
       rt.record().actor_id, id,
       is_undefined(response) ? std::nullopt : std::optional<Value>(response));
 }
 
-void MessageQueue::consume(ActorRuntime& rt, std::uint64_t id, CallFrame& frame) {
+void MessageQueue::consume(ActorInstance& rt, std::uint64_t id, CallFrame& frame) {
   messages_.erase(id);
   if (frame.in_flight == id) {
     frame.in_flight.reset();
@@ -167,9 +167,9 @@ void MessageQueue::consume(ActorRuntime& rt, std::uint64_t id, CallFrame& frame)
   rt.state().stage_write(storage::WriteBatch::Delete{rt.record().actor_id, queue_key(id)});
 }
 
-void MessageQueue::notify_completed(ActorRuntime& rt, const std::vector<std::uint64_t>& ids) {
+void MessageQueue::notify_completed(ActorInstance& rt, const std::vector<std::uint64_t>& ids) {
   for (auto id : ids) {
-    rt.engine().waiters().complete(rt.record().actor_id, id, std::nullopt);
+    rt.runtime().waiters().complete(rt.record().actor_id, id, std::nullopt);
   }
 }
 
@@ -180,7 +180,7 @@ void MessageQueue::requeue_in_flight() {
   arrived_.notify_all();
 }
 
-Task<void> MessageQueue::run_loop(std::shared_ptr<ActorRuntime> self) {
+Task<void> MessageQueue::run_loop(std::shared_ptr<ActorInstance> self) {
   auto restart_delay = kFirstRestartDelay;
   while (self->run_state() == RunState::Running) {
     CallFrame frame;
@@ -195,7 +195,7 @@ Task<void> MessageQueue::run_loop(std::shared_ptr<ActorRuntime> self) {
       self->log_failure("run loop save", finished.error());
     }
     self->leave_call();
-    if (self->run_state() != RunState::Running || ran || ran.error().is("actor", "aborted")) {
+    if (self->run_state() != RunState::Running || ran || ran.error().is(codes::kActorAborted)) {
       break;
     }
     self->log_failure("run handler", ran.error());

@@ -26,7 +26,7 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 struct QueueWaiter;
 
 /// A stored queue message as the actor tracks it.
@@ -41,20 +41,20 @@ class MessageQueue {
  public:
   [[nodiscard]] static bool declares(const ActorDefinition& def, std::string_view name) noexcept;
   /// Reads the stored messages (on start).
-  [[nodiscard]] Result<void> load(ActorRuntime& rt);
+  [[nodiscard]] Result<void> load(ActorInstance& rt);
   /// Stores a message durably and wakes receivers. queue.full beyond max_queue_size.
-  Task<Result<std::uint64_t>> push(ActorRuntime& rt, std::string name, Value body,
+  Task<Result<std::uint64_t>> push(ActorInstance& rt, std::string name, Value body,
                                    std::shared_ptr<QueueWaiter> waiter);
   /// Takes the oldest matching message for `frame` (run loop: in flight; else auto-completed).
-  std::optional<QueueMessage> take(ActorRuntime& rt, const std::vector<std::string>& names,
+  std::optional<QueueMessage> take(ActorInstance& rt, const std::vector<std::string>& names,
                                    CallFrame* frame);
   /// Waits until a message may be available, `deadline` passes, or the actor stops.
-  Task<void> wait(ActorRuntime& rt, Clock::time_point deadline);
-  Task<void> complete(ActorRuntime& rt, std::uint64_t id, Value response, CallFrame* frame);
+  Task<void> wait(ActorInstance& rt, Clock::time_point deadline);
+  Task<void> complete(ActorInstance& rt, std::uint64_t id, Value response, CallFrame* frame);
   /// Removes a taken message without resolving its sender (the workflow records it instead).
-  void consume(ActorRuntime& rt, std::uint64_t id, CallFrame& frame);
+  void consume(ActorInstance& rt, std::uint64_t id, CallFrame& frame);
   /// Resolves the senders of messages completed by a commit.
-  void notify_completed(ActorRuntime& rt, const std::vector<std::uint64_t>& ids);
+  void notify_completed(ActorInstance& rt, const std::vector<std::uint64_t>& ids);
   /// Messages in flight are delivered again.
   void requeue_in_flight();
   /// Receivers re-check (the actor is stopping).
@@ -65,7 +65,7 @@ class MessageQueue {
 
   /// The run handler, restarted with backoff when it fails, until the actor stops. The run
   /// loop gate is entered before it is spawned and left when it ends.
-  static Task<void> run_loop(std::shared_ptr<ActorRuntime> self);
+  static Task<void> run_loop(std::shared_ptr<ActorInstance> self);
   [[nodiscard]] Gate& run_loop_gate() noexcept { return run_loop_; }
 
  private:

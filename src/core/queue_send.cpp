@@ -1,9 +1,9 @@
-// Engine::send_queue: a client's send, with an optional wait for the message's completion.
+// Runtime::send_queue: a client's send, with an optional wait for the message's completion.
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +21,7 @@ namespace {
 constexpr auto kLongestWait = std::chrono::minutes(5);
 
 /// On the actor strand: connect sequence around the push. 0 = nothing stored.
-Task<Result<std::uint64_t>> send_on_strand(std::shared_ptr<detail::ActorRuntime> rt, Value params,
+Task<Result<std::uint64_t>> send_on_strand(std::shared_ptr<detail::ActorInstance> rt, Value params,
                                            std::string name, Value body,
                                            std::shared_ptr<detail::QueueWaiter> waiter) {
   auto conn = co_await rt->open_conn(std::move(params), nullptr, true);
@@ -46,7 +46,7 @@ Task<bool> wait_completed(std::shared_ptr<detail::QueueWaiter> waiter, const Clo
 
 }  // namespace
 
-Task<Result<Engine::QueueSendResult>> Engine::send_queue(
+Task<Result<Runtime::QueueSendResult>> Runtime::send_queue(
     std::string actor_id, Value params, std::string name, Value body, bool wait,
     std::optional<std::chrono::milliseconds> timeout) {
   auto core = impl_->core;
@@ -55,7 +55,7 @@ Task<Result<Engine::QueueSendResult>> Engine::send_queue(
     waiter = std::make_shared<detail::QueueWaiter>();
   }
   auto sent = co_await core->with_actor<std::uint64_t>(
-      actor_id, [&](std::shared_ptr<detail::ActorRuntime> rt) {
+      actor_id, [&](std::shared_ptr<detail::ActorInstance> rt) {
         return send_on_strand(std::move(rt), params, name, body, waiter);
       });
   if (!sent) {

@@ -1,12 +1,12 @@
 // Durable queues: rows under the queue prefix, an in-memory index per awake actor, receivers
-// woken through a strand-local signal, and senders waiting for completion through the engine.
+// woken through a strand-local signal, and senders waiting for completion through the runtime.
 
 #include <rivet/core/queue.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
@@ -25,7 +25,7 @@ namespace rivet {
 namespace {
 
 Error aborted_error() {
-  return make_error("actor", "aborted", "The actor is stopping.");
+  return make_error(codes::kActorAborted, "The actor is stopping.");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Raw HTTP (`onRequest`): the plain request/response values, and running the handler on the
 // actor strand inside the connect sequence, with the action timeout, committing like an action.
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/raw_http.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/realtime.hpp"
 #include "core/user_code.hpp"
 
@@ -154,7 +154,7 @@ Task<void> call_on_request(const ActorDefinition& def, ActorContext& ctx, RawReq
   out = co_await def.on_request(ctx, std::move(request));
 }
 
-Task<Result<RawResponse>> run_on_request(const ActorRuntime& rt, ActorContext& ctx,
+Task<Result<RawResponse>> run_on_request(const ActorInstance& rt, ActorContext& ctx,
                                          RawRequest request) {
   const auto& def = rt.definition();
   RawResponse response;
@@ -173,7 +173,7 @@ Task<Result<RawResponse>> run_on_request(const ActorRuntime& rt, ActorContext& c
 }
 
 /// Runs on_request as `conn` (transient), with the action timeout; commits like an action.
-Task<Result<RawResponse>> invoke_request(ActorRuntime& rt, std::shared_ptr<ConnRecord> conn,
+Task<Result<RawResponse>> invoke_request(ActorInstance& rt, std::shared_ptr<ConnRecord> conn,
                                          RawRequest request) {
   rt.enter_call();
   CallFrame frame;
@@ -190,7 +190,7 @@ Task<Result<RawResponse>> invoke_request(ActorRuntime& rt, std::shared_ptr<ConnR
   co_return out;
 }
 
-Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorRuntime> rt, Value params,
+Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorInstance> rt, Value params,
                                             std::shared_ptr<RawRequest> request) {
   if (!rt->definition().on_request) {
     RawResponse not_found;
@@ -210,13 +210,13 @@ Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorRuntime> rt, Va
 
 }  // namespace detail
 
-Task<Result<RawResponse>> Engine::handle_request(std::string actor_id, Value params,
+Task<Result<RawResponse>> Runtime::handle_request(std::string actor_id, Value params,
                                                  RawRequest request) {
   // Shared so that a second attempt after actor.stopping (met before the handler runs) still
   // has it.
   auto shared = std::make_shared<RawRequest>(std::move(request));
   co_return co_await impl_->core->with_actor<RawResponse>(
-      std::move(actor_id), [&](std::shared_ptr<detail::ActorRuntime> rt) {
+      std::move(actor_id), [&](std::shared_ptr<detail::ActorInstance> rt) {
         return detail::request_on_strand(std::move(rt), params, shared);
       });
 }

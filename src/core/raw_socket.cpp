@@ -10,11 +10,11 @@
 //     wait_realtime_idle waits for the handlers to finish (cancelling them after the hook
 //     timeout) before onSleep/onDestroy and the final save.
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/raw_socket.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/realtime.hpp"
 #include "core/user_code.hpp"
 
@@ -34,7 +34,7 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace detail {
 
 Error websocket_not_supported() {
-  return make_error("actor", "websocket_not_supported",
+  return make_error(codes::kActorWebSocketNotSupported,
                     "This actor does not handle raw WebSockets (no onWebSocket).");
 }
 
@@ -88,7 +88,7 @@ Task<void> peer_closed_on_strand(std::shared_ptr<RawSocketState> s, WebSocketClo
 
 class RawSocketHandleImpl final : public RawSocketHandle {
  public:
-  RawSocketHandleImpl(std::shared_ptr<EngineCore> core, std::shared_ptr<ActorRuntime> rt,
+  RawSocketHandleImpl(std::shared_ptr<RuntimeCore> core, std::shared_ptr<ActorInstance> rt,
                       std::shared_ptr<RawSocketState> socket)
       : core_(std::move(core)), rt_(std::move(rt)), s_(std::move(socket)), id_(s_->conn->id) {}
 
@@ -114,8 +114,8 @@ class RawSocketHandleImpl final : public RawSocketHandle {
   }
 
  private:
-  std::shared_ptr<EngineCore> core_;
-  std::shared_ptr<ActorRuntime> rt_;
+  std::shared_ptr<RuntimeCore> core_;
+  std::shared_ptr<ActorInstance> rt_;
   std::shared_ptr<RawSocketState> s_;
   std::string id_;
   std::atomic<bool> closed_{false};
@@ -155,7 +155,7 @@ void RawSocketState::close_peer(WebSocketClose how) {
   space_signal.notify_all();
 }
 
-// -- ActorRuntime: raw sockets -------------------------------------------------------------------
+// -- ActorInstance: raw sockets -------------------------------------------------------------------
 
 }  // namespace detail
 
@@ -219,14 +219,14 @@ std::optional<WebSocketClose> WebSocket::close_info() const {
   return s_->ended;
 }
 
-// -- Engine ------------------------------------------------------------------------------------
+// -- Runtime ------------------------------------------------------------------------------------
 
-Task<Result<std::shared_ptr<RawSocketHandle>>> Engine::open_websocket(
+Task<Result<std::shared_ptr<RawSocketHandle>>> Runtime::open_websocket(
     std::string actor_id, Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink) {
   auto core = impl_->core;
-  std::shared_ptr<detail::ActorRuntime> target;
+  std::shared_ptr<detail::ActorInstance> target;
   auto socket = co_await core->with_actor<std::shared_ptr<detail::RawSocketState>>(
-      std::move(actor_id), [&](std::shared_ptr<detail::ActorRuntime> rt) {
+      std::move(actor_id), [&](std::shared_ptr<detail::ActorInstance> rt) {
         target = rt;
         return rt->sockets().open(*rt, params, request, sink);
       });

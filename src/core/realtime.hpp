@@ -5,7 +5,7 @@
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/signal.hpp"
 
 #include <chrono>
@@ -43,7 +43,7 @@ struct RawSocketState {
     std::uint16_t code = 0;
   };
 
-  RawSocketState(ActorRuntime& runtime, RawRequest req, std::shared_ptr<RawSocketSink> out)
+  RawSocketState(ActorInstance& runtime, RawRequest req, std::shared_ptr<RawSocketSink> out)
       : rt(&runtime),
         request(std::move(req)),
         sink(std::move(out)),
@@ -58,7 +58,7 @@ struct RawSocketState {
   /// queued outgoing frames are dropped. No-op once ended.
   void close_peer(WebSocketClose how);
 
-  ActorRuntime* rt;
+  ActorInstance* rt;
   std::shared_ptr<ConnRecord> conn;
   RawRequest request;
   std::shared_ptr<RawSocketSink> sink;

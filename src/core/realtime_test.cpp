@@ -1,11 +1,11 @@
-// Connections (typed state, hooks, canSubscribe), raw HTTP and raw WebSockets on the engine.
+// Connections (typed state, hooks, canSubscribe), raw HTTP and raw WebSockets on the runtime.
 
 #include <rivet/core/actor.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/shared_event.hpp>
 #include <rivet/protocol/messages.hpp>
 
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 
 #include "testing/eventually.hpp"
 
@@ -205,13 +205,13 @@ class SocketSink : public rivet::RawSocketSink {
 
 using rivet::testing::eventually;
 
-class RealtimeTest : public rivet::testing::EngineFixture {
+class RealtimeTest : public rivet::testing::RuntimeFixture {
  protected:
   rivet::Registry make_registry() override { return ::make_registry(); }
 
   std::shared_ptr<rivet::ConnectionHandle> connect(const std::string& id, Value params,
                                                    std::shared_ptr<RecordingSink> sink) {
-    auto r = run(engine_->connect(id, std::move(params), std::move(sink)));
+    auto r = run(runtime_->connect(id, std::move(params), std::move(sink)));
     EXPECT_TRUE(r) << (r ? "" : r.error().qualified());
     return r ? *r : nullptr;
   }
@@ -258,12 +258,12 @@ TEST_F(RealtimeTest, TypedConnectionStateLivesWithTheConnection) {
 
 TEST_F(RealtimeTest, RejectedConnectionNeverReachesOnConnect) {
   auto id = create("room", {"b"});
-  auto r = run(engine_->connect(id, Value{{"secret", "wrong"}}, std::make_shared<RecordingSink>()));
+  auto r = run(runtime_->connect(id, Value{{"secret", "wrong"}}, std::make_shared<RecordingSink>()));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().qualified(), "user.invalid_secret");
   EXPECT_EQ(r.error().message, "Invalid secret");
   EXPECT_EQ(r.error().metadata, (Value{{"hint", "no"}}));
-  auto http = run(engine_->call_action(id, Value{{"secret", "wrong"}}, "getLog", Value::array()));
+  auto http = run(runtime_->call_action(id, Value{{"secret", "wrong"}}, "getLog", Value::array()));
   ASSERT_FALSE(http);
   EXPECT_EQ(http.error().code, "invalid_secret");
   EXPECT_EQ(call(id, "getLog"), (Value{"connect:anon"}));
@@ -297,14 +297,14 @@ TEST_F(RealtimeTest, CanSubscribeAndSendOnlyReachTheirTargets) {
   run(carl->disconnect());
 }
 
-// The engine of these tests hands its broadcasts to a RecordingPublisher.
+// The runtime of these tests hands its broadcasts to a RecordingPublisher.
 class PublisherTest : public RealtimeTest {
  protected:
   void SetUp() override {
     RealtimeTest::SetUp();
-    run(engine_->stop());
-    engine_ = std::make_unique<rivet::Engine>(io_.get_executor(), registry_, *store_,
-                                              rivet::EngineOptions{.publisher = publisher_});
+    run(runtime_->stop());
+    runtime_ = std::make_unique<rivet::Runtime>(io_.get_executor(), registry_, *store_,
+                                              rivet::RuntimeOptions{.publisher = publisher_});
   }
   std::shared_ptr<RecordingPublisher> publisher_ = std::make_shared<RecordingPublisher>();
 };
@@ -347,7 +347,7 @@ TEST_F(RealtimeTest, RawRequestRunsInsideTheConnectSequence) {
   auto req = request("PUT", "/echo", "x=a%20b&y=2");
   req.headers.push_back({"x-custom", "1"});
   req.body = std::string("\0binary\xff", 8);
-  auto r = run(engine_->handle_request(id, Value{{"name", "web"}}, req));
+  auto r = run(runtime_->handle_request(id, Value{{"name", "web"}}, req));
   ASSERT_TRUE(r) << r.error().qualified();
   EXPECT_EQ(r->status, 200U);
   EXPECT_EQ(*r->header("Content-Type"), "application/json");
@@ -360,20 +360,20 @@ TEST_F(RealtimeTest, RawRequestRunsInsideTheConnectSequence) {
   EXPECT_EQ(body["body"], 8);
   EXPECT_EQ(call(id, "getLog"), (Value{"connect:web", "disconnect:web", "connect:anon"}));
 
-  auto failed = run(engine_->handle_request(id, nullptr, request("GET", "/fail")));
+  auto failed = run(runtime_->handle_request(id, nullptr, request("GET", "/fail")));
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().qualified(), "user.request_failed");
-  auto rejected = run(engine_->handle_request(id, Value{{"secret", "wrong"}}, request("GET", "/")));
+  auto rejected = run(runtime_->handle_request(id, Value{{"secret", "wrong"}}, request("GET", "/")));
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().code, "invalid_secret");
 }
 
 TEST_F(RealtimeTest, RawRequestTimesOutAndMissingHandlerIs404) {
   auto id = create("plain", {"e"});
-  auto r = run(engine_->handle_request(id, nullptr, request("GET", "/")));
+  auto r = run(runtime_->handle_request(id, nullptr, request("GET", "/")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().qualified(), "actor.action_timed_out");
-  auto bare = run(engine_->handle_request(create("bare", {"e"}), nullptr, request("GET", "/")));
+  auto bare = run(runtime_->handle_request(create("bare", {"e"}), nullptr, request("GET", "/")));
   ASSERT_TRUE(bare);
   EXPECT_EQ(bare->status, 404U);
   EXPECT_TRUE(bare->body.empty());
@@ -395,7 +395,7 @@ TEST_F(RealtimeTest, RawSocketEchoesAndClosesWithTheHandlersCode) {
   auto id = create("room", {"f"});
   auto sink = std::make_shared<SocketSink>();
   auto req = request("GET", "/websocket/chat");
-  auto handle = run(engine_->open_websocket(id, Value{{"name", "ws"}}, req, sink));
+  auto handle = run(runtime_->open_websocket(id, Value{{"name", "ws"}}, req, sink));
   ASSERT_TRUE(handle) << handle.error().qualified();
   run((*handle)->push({"hi", false}));
   run((*handle)->push({"abc", true}));
@@ -413,18 +413,18 @@ TEST_F(RealtimeTest, RawSocketEchoesAndClosesWithTheHandlersCode) {
 TEST_F(RealtimeTest, RawSocketHandlerFailureClosesWithItsCode) {
   auto id = create("room", {"g"});
   auto sink = std::make_shared<SocketSink>();
-  auto handle = run(engine_->open_websocket(id, nullptr, request("GET", "/websocket/"), sink));
+  auto handle = run(runtime_->open_websocket(id, nullptr, request("GET", "/websocket/"), sink));
   ASSERT_TRUE(handle);
   run((*handle)->push({"throw", false}));
   ASSERT_TRUE(eventually([&] { return sink->code() == 1011; }));
   EXPECT_EQ(sink->reason(), "user.socket_failed");
   auto none =
-      run(engine_->open_websocket(create("plain", {"g"}), nullptr, request("GET", "/websocket/"),
+      run(runtime_->open_websocket(create("plain", {"g"}), nullptr, request("GET", "/websocket/"),
                                   std::make_shared<SocketSink>()));
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().qualified(), "actor.websocket_not_supported");
   auto rejected = run(
-      engine_->open_websocket(id, Value{{"secret", "wrong"}}, request("GET", "/websocket/"), sink));
+      runtime_->open_websocket(id, Value{{"secret", "wrong"}}, request("GET", "/websocket/"), sink));
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().qualified(), "user.invalid_secret");
 }
@@ -433,7 +433,7 @@ TEST_F(RealtimeTest, ActorStopClosesRawSocketsAfterTheHandlerFinished) {
   auto id = create("room", {"h"});
   auto sink = std::make_shared<SocketSink>();
   auto handle =
-      run(engine_->open_websocket(id, Value{{"name", "s"}}, request("GET", "/websocket/"), sink));
+      run(runtime_->open_websocket(id, Value{{"name", "s"}}, request("GET", "/websocket/"), sink));
   ASSERT_TRUE(handle);
   run((*handle)->push({"one", false}));
   ASSERT_TRUE(eventually([&] { return sink->snapshot().size() == 2; }));

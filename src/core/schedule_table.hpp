@@ -17,7 +17,7 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 struct ScheduleRun;
 
 /// One row under the schedule prefix: a one-shot schedule, or the pending run of a cron job.
@@ -45,18 +45,18 @@ struct ScheduleTable {
 };
 
 /// Reads the actor's schedule rows and jobs, repairing what does not fit together (see .cpp).
-[[nodiscard]] Result<ScheduleTable> load_schedule_table(ActorRuntime& rt);
+[[nodiscard]] Result<ScheduleTable> load_schedule_table(ActorInstance& rt);
 
 /// Stages a row (and its alarm) and records it; returns its key.
-Bytes put_schedule_row(ActorRuntime& rt, ScheduleTable& table, ScheduleRow row);
+Bytes put_schedule_row(ActorInstance& rt, ScheduleTable& table, ScheduleRow row);
 /// Stages the row's deletion; false when the table had no such row.
-bool delete_schedule_row(ActorRuntime& rt, ScheduleTable& table, const Bytes& key);
+bool delete_schedule_row(ActorInstance& rt, ScheduleTable& table, const Bytes& key);
 
 /// After a cron run: history, last result, and the next run (or a retry). cron.cpp.
-void retire_cron_run(ActorRuntime& rt, ScheduleTable& table, const ScheduleRun& run,
+void retire_cron_run(ActorInstance& rt, ScheduleTable& table, const ScheduleRun& run,
                      const Result<Value>& outcome);
 /// Deletes a job with its pending row and history. cron.cpp.
-bool delete_cron_job(ActorRuntime& rt, ScheduleTable& table, std::string_view name);
+bool delete_cron_job(ActorInstance& rt, ScheduleTable& table, std::string_view name);
 
 /// Row encodings (docs/storage-format.md).
 [[nodiscard]] Bytes encode_cron_job(const CronJobRecord& rec);

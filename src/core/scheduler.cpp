@@ -1,13 +1,13 @@
 #include "core/scheduler.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
 
 namespace rivet::detail {
 
-Result<ScheduleTable*> Scheduler::table(ActorRuntime& rt) {
+Result<ScheduleTable*> Scheduler::table(ActorInstance& rt) {
   if (!table_) {
     auto loaded = load_schedule_table(rt);
     if (!loaded) {
@@ -18,7 +18,7 @@ Result<ScheduleTable*> Scheduler::table(ActorRuntime& rt) {
   return table_.get();
 }
 
-std::string Scheduler::add(ActorRuntime& rt, ScheduleTable& table, std::int64_t due_ms,
+std::string Scheduler::add(ActorInstance& rt, ScheduleTable& table, std::int64_t due_ms,
                            std::string action, Value args, int attempt) {
   ScheduleRow row;
   row.due = due_ms;
@@ -29,7 +29,7 @@ std::string Scheduler::add(ActorRuntime& rt, ScheduleTable& table, std::int64_t 
   return schedule_id(schedule_nonce(key));
 }
 
-void Scheduler::retire(ActorRuntime& rt, const ScheduleRun& run, const Result<Value>& outcome) {
+void Scheduler::retire(ActorInstance& rt, const ScheduleRun& run, const Result<Value>& outcome) {
   auto& table = *table_;  // loaded by run_due()
   // Cancelled (or, for a cron job, rescheduled) while it ran: nothing to retry.
   const bool pending = table.rows.contains(run.row_key);
@@ -44,7 +44,7 @@ void Scheduler::retire(ActorRuntime& rt, const ScheduleRun& run, const Result<Va
   const int attempt = run.attempt + 1;
   if (attempt > kScheduleMaxAttempts) {
     rt.log_failure("schedule " + run.action,
-                   make_error("schedule", "gave_up",
+                   make_error(codes::kScheduleGaveUp,
                            "dropped after " + std::to_string(kScheduleMaxAttempts) + " attempts"));
     return;
   }
@@ -57,7 +57,7 @@ void Scheduler::retire(ActorRuntime& rt, const ScheduleRun& run, const Result<Va
   put_schedule_row(rt, table, std::move(row));
 }
 
-Task<void> Scheduler::run_due(ActorRuntime& rt) {
+Task<void> Scheduler::run_due(ActorInstance& rt) {
   if (running_) {
     rerun_ = true;
     co_return;
@@ -65,11 +65,11 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
   const auto& actor_id = rt.record().actor_id;
   auto started = co_await rt.ensure_started();
   if (!started) {
-    if (!started.error().is("actor", "stopping")) {
+    if (!started.error().is(codes::kActorStopping)) {
       rt.log_failure("waking for a schedule", started.error());
     }
     // Whoever wakes the actor next (or the retry below) will run it.
-    rt.engine().set_alarm(actor_id, rt.clock().wall_ms() + 100);
+    rt.runtime().set_alarm(actor_id, rt.clock().wall_ms() + 100);
     co_return;
   }
   running_ = true;
@@ -79,7 +79,7 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
     auto loaded = table(rt);
     if (!loaded) {
       rt.log_failure("reading schedules", loaded.error());
-      rt.engine().set_alarm(actor_id, rt.clock().wall_ms() + 1000);
+      rt.runtime().set_alarm(actor_id, rt.clock().wall_ms() + 1000);
       break;
     }
     // The table outlives this loop (shared_ptr member); rows are looked up afresh after every
@@ -88,7 +88,7 @@ Task<void> Scheduler::run_due(ActorRuntime& rt) {
     while (rt.run_state() == RunState::Running && !table->rows.empty()) {
       const auto& [key, row] = *table->rows.begin();
       if (row.due > rt.clock().wall_ms()) {
-        rt.engine().set_alarm(actor_id, row.due);
+        rt.runtime().set_alarm(actor_id, row.due);
         break;
       }
       ScheduleRun run{key, row.action, row.args, row.attempt, row.nonce, row.cron, row.slot,

@@ -17,7 +17,7 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 struct ScheduleTable;
 
 /// A schedule whose action keeps failing is dropped (and logged) after this many attempts.
@@ -40,15 +40,15 @@ struct ScheduleRun {
 class Scheduler {
  public:
   /// Pending schedules and cron jobs (schedule_table.hpp), loaded on first use.
-  [[nodiscard]] Result<ScheduleTable*> table(ActorRuntime& rt);
+  [[nodiscard]] Result<ScheduleTable*> table(ActorInstance& rt);
   /// Queues a schedule row in `table`; it commits with the current call's state change.
   /// Returns its id.
-  std::string add(ActorRuntime& rt, ScheduleTable& table, std::int64_t due_ms, std::string action,
+  std::string add(ActorInstance& rt, ScheduleTable& table, std::int64_t due_ms, std::string action,
                   Value args, int attempt);
   /// Runs every stored schedule that is due, then re-arms the alarm for the next one.
-  Task<void> run_due(ActorRuntime& rt);
+  Task<void> run_due(ActorInstance& rt);
   /// Deletes a row that ran; on failure also writes its retry (same commit as the state).
-  void retire(ActorRuntime& rt, const ScheduleRun& run, const Result<Value>& outcome);
+  void retire(ActorInstance& rt, const ScheduleRun& run, const Result<Value>& outcome);
 
  private:
   std::shared_ptr<ScheduleTable> table_;

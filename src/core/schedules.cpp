@@ -1,11 +1,11 @@
 // Durable schedules: rows under the schedule prefix, committed with the scheduling call's state,
-// run by the engine's alarm loop, retired in the same commit as the run's state change.
+// run by the runtime's alarm loop, retired in the same commit as the run's state change.
 
 #include <rivet/core/schedule.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
@@ -19,7 +19,7 @@ namespace rivet {
 
 namespace {
 
-detail::ScheduleTable& table_or_throw(detail::ActorRuntime& rt) {
+detail::ScheduleTable& table_or_throw(detail::ActorInstance& rt) {
   auto table = rt.scheduler().table(rt);
   if (!table) {
     throw ErrorException(table.error());
@@ -168,7 +168,7 @@ std::chrono::milliseconds schedule_retry_delay(int attempt) {
                   std::chrono::milliseconds(60'000));
 }
 
-Bytes put_schedule_row(ActorRuntime& rt, ScheduleTable& table, ScheduleRow row) {
+Bytes put_schedule_row(ActorInstance& rt, ScheduleTable& table, ScheduleRow row) {
   if (row.nonce == 0) {
     row.nonce = nonce() | 1;  // never 0: 0 means "pick one"
   }
@@ -179,13 +179,13 @@ Bytes put_schedule_row(ActorRuntime& rt, ScheduleTable& table, ScheduleRow row) 
   return key;
 }
 
-bool delete_schedule_row(ActorRuntime& rt, ScheduleTable& table, const Bytes& key) {
+bool delete_schedule_row(ActorInstance& rt, ScheduleTable& table, const Bytes& key) {
   rt.stage_write(storage::WriteBatch::Delete{rt.record().actor_id, key});
   return table.rows.erase(key) > 0;
 }
 
-Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
-  auto& store = rt.engine().store();
+Result<ScheduleTable> load_schedule_table(ActorInstance& rt) {
+  auto& store = rt.runtime().store();
   const auto& actor_id = rt.record().actor_id;
   auto rows = store.kv_prefix(actor_id, Bytes{kSchedulePrefix}, static_cast<std::size_t>(-1));
   if (!rows) {
@@ -209,7 +209,7 @@ Result<ScheduleTable> load_schedule_table(ActorRuntime& rt) {
   for (auto& entry : *rows) {
     auto row = decode_row(entry.key, entry.value);
     if (!row) {
-      rt.log_failure("loading a schedule", make_error("schedule", "corrupt", "unreadable row"));
+      rt.log_failure("loading a schedule", make_error(codes::kScheduleCorrupt, "unreadable row"));
       rt.stage_write(storage::WriteBatch::Delete{actor_id, entry.key});
       continue;
     }

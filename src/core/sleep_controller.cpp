@@ -1,21 +1,21 @@
 #include "core/sleep_controller.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 
 namespace rivet::detail {
 
-void SleepController::leave(ActorRuntime& rt) {
+void SleepController::leave(ActorInstance& rt) {
   if (calls_.leave()) {
     note_idle(rt);
   }
 }
 
-bool SleepController::idle(const ActorRuntime& rt) const noexcept {
+bool SleepController::idle(const ActorInstance& rt) const noexcept {
   return calls_.idle() && !rt.conns().any_held_open();
 }
 
-void SleepController::note_idle(ActorRuntime& rt) {
+void SleepController::note_idle(ActorInstance& rt) {
   if (rt.run_state() != RunState::Running || !idle(rt)) {
     return;
   }
@@ -24,31 +24,31 @@ void SleepController::note_idle(ActorRuntime& rt) {
   deadline_ = rt.clock().now() + rt.definition().options.sleep_timeout;
   if (!watched_) {
     watched_ = true;
-    rt.engine().idle().watch(rt.shared_from_this(), deadline_);
+    rt.runtime().idle().watch(rt.shared_from_this(), deadline_);
   }
 }
 
-void SleepController::on_idle_due(ActorRuntime& rt) {
+void SleepController::on_idle_due(ActorInstance& rt) {
   watched_ = false;
   if (rt.run_state() != RunState::Running || !idle(rt)) {
     return;  // stopped, or busy: the next note_idle() registers it again
   }
   if (rt.clock().now() < deadline_) {
     watched_ = true;
-    rt.engine().idle().watch(rt.shared_from_this(), deadline_);
+    rt.runtime().idle().watch(rt.shared_from_this(), deadline_);
     return;
   }
-  rt.engine().spawn(rt.strand(), [](std::shared_ptr<ActorRuntime> self) -> Task<void> {
+  rt.runtime().spawn(rt.strand(), [](std::shared_ptr<ActorInstance> self) -> Task<void> {
     co_await self->stop(false);
   }(rt.shared_from_this()));
 }
 
-void SleepController::maybe_stop_after_call(ActorRuntime& rt) {
+void SleepController::maybe_stop_after_call(ActorInstance& rt) {
   if (stop_scheduled_ || !(sleep_requested_ || destroy_requested_)) {
     return;
   }
   stop_scheduled_ = true;
-  rt.engine().spawn(rt.strand(), [](std::shared_ptr<ActorRuntime> self, bool destroy) -> Task<void> {
+  rt.runtime().spawn(rt.strand(), [](std::shared_ptr<ActorInstance> self, bool destroy) -> Task<void> {
     co_await self->stop(destroy);
   }(rt.shared_from_this(), destroy_requested_));
 }

@@ -13,26 +13,26 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 
 class SleepController {
  public:
   /// Work that keeps the actor awake (calls, keepAwake / waitUntil, schedules, run loop).
   void enter() noexcept { calls_.enter(); }
-  void leave(ActorRuntime& rt);
+  void leave(ActorInstance& rt);
   /// Returns once no call runs.
   Task<void> wait_calls() { return calls_.wait_idle(); }
-  [[nodiscard]] bool idle(const ActorRuntime& rt) const noexcept;
+  [[nodiscard]] bool idle(const ActorInstance& rt) const noexcept;
 
   /// Moves the sleep deadline when nothing keeps the actor awake.
-  void note_idle(ActorRuntime& rt);
+  void note_idle(ActorInstance& rt);
   /// The deadline registered with the sweeper came due.
-  void on_idle_due(ActorRuntime& rt);
+  void on_idle_due(ActorInstance& rt);
 
   void request_sleep() noexcept { sleep_requested_ = true; }
   void request_destroy() noexcept { destroy_requested_ = true; }
   /// Starts the sleep or destroy user code asked for, once per actor.
-  void maybe_stop_after_call(ActorRuntime& rt);
+  void maybe_stop_after_call(ActorInstance& rt);
 
  private:
   Gate calls_;

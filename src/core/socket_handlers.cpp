@@ -3,8 +3,8 @@
 
 #include "core/socket_handlers.hpp"
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 #include "core/realtime.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,7 +17,7 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace rivet::detail {
 
 Task<Result<std::shared_ptr<RawSocketState>>> SocketHandlers::open(
-    ActorRuntime& rt, 
+    ActorInstance& rt, 
     Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink) {
   if (!rt.definition().on_websocket) {
     co_return websocket_not_supported();
@@ -30,14 +30,14 @@ Task<Result<std::shared_ptr<RawSocketState>>> SocketHandlers::open(
   socket->conn = *conn;
   if ((*conn)->disconnected) {
     // Closed while onConnect ran (the actor is stopping): nothing to serve.
-    co_return make_error("actor", "stopped", "The actor stopped while the socket opened.");
+    co_return make_error(codes::kActorStopped, "The actor stopped while the socket opened.");
   }
   busy_.enter();  // left by run()
-  rt.engine().spawn(rt.strand(), run(rt.shared_from_this(), socket));
+  rt.runtime().spawn(rt.strand(), run(rt.shared_from_this(), socket));
   co_return socket;
 }
 
-Task<void> SocketHandlers::run(std::shared_ptr<ActorRuntime> self,
+Task<void> SocketHandlers::run(std::shared_ptr<ActorInstance> self,
                                     std::shared_ptr<RawSocketState> socket) {
   CallFrame frame;
   frame.conn = socket->conn;
@@ -52,12 +52,12 @@ Task<void> SocketHandlers::run(std::shared_ptr<ActorRuntime> self,
     if (winner.index() == 0) {
       ran = std::get<0>(std::move(winner));
     } else {
-      ran = make_error("actor", "stopped", "The actor stopped before onWebSocket returned.");
+      ran = make_error(codes::kActorStopped, "The actor stopped before onWebSocket returned.");
     }
   }
   socket->frame = nullptr;
   if (!ran) {
-    if (!ran.error().is("actor", "stopped")) {
+    if (!ran.error().is(codes::kActorStopped)) {
       self->log_failure("onWebSocket", ran.error());
     }
     socket->close_local(kRawCloseError, mask_for_client(ran.error()).qualified());
@@ -73,7 +73,7 @@ Task<void> SocketHandlers::run(std::shared_ptr<ActorRuntime> self,
   self->sockets().busy_.leave();
 }
 
-Task<void> SocketHandlers::flush(ActorRuntime& rt, std::shared_ptr<RawSocketState> socket) {
+Task<void> SocketHandlers::flush(ActorInstance& rt, std::shared_ptr<RawSocketState> socket) {
   for (;;) {
     if (socket->flushing) {
       co_await socket->flushed_signal.wait();
@@ -107,24 +107,24 @@ Task<void> SocketHandlers::flush(ActorRuntime& rt, std::shared_ptr<RawSocketStat
   }
 }
 
-void SocketHandlers::schedule_flush(ActorRuntime& rt,
+void SocketHandlers::schedule_flush(ActorInstance& rt,
                                     const std::shared_ptr<RawSocketState>& socket) {
   if (socket->flush_scheduled || socket->outbox.empty()) {
     return;
   }
   socket->flush_scheduled = true;
   busy_.enter();  // left by flush_in_background()
-  rt.engine().spawn(rt.strand(), flush_in_background(rt.shared_from_this(), socket));
+  rt.runtime().spawn(rt.strand(), flush_in_background(rt.shared_from_this(), socket));
 }
 
-Task<void> SocketHandlers::flush_in_background(std::shared_ptr<ActorRuntime> self,
+Task<void> SocketHandlers::flush_in_background(std::shared_ptr<ActorInstance> self,
                                              std::shared_ptr<RawSocketState> socket) {
   socket->flush_scheduled = false;
   co_await self->sockets().flush(*self, socket);
   self->sockets().busy_.leave();
 }
 
-Task<void> SocketHandlers::commit(ActorRuntime& rt, std::shared_ptr<RawSocketState> socket) {
+Task<void> SocketHandlers::commit(ActorInstance& rt, std::shared_ptr<RawSocketState> socket) {
   if (socket->frame != nullptr) {
     auto finished = co_await rt.finish_call(*socket->frame, false);
     if (!finished) {
@@ -134,7 +134,7 @@ Task<void> SocketHandlers::commit(ActorRuntime& rt, std::shared_ptr<RawSocketSta
   co_await flush(rt, socket);
 }
 
-Task<void> SocketHandlers::wait_idle(ActorRuntime& rt) {
+Task<void> SocketHandlers::wait_idle(ActorInstance& rt) {
   if (busy_.idle()) {
     co_return;
   }
@@ -149,7 +149,7 @@ Task<void> SocketHandlers::wait_idle(ActorRuntime& rt) {
   Timer last(rt.clock(), rt.strand(), timeout);
   co_await (busy_.wait_idle() || last.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (!busy_.idle()) {
-    rt.log_failure("stop", make_error("actor", "callback_timed_out",
+    rt.log_failure("stop", make_error(codes::kActorCallbackTimedOut,
                                    "onWebSocket handlers did not finish after cancellation"));
   }
 }

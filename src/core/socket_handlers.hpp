@@ -20,28 +20,28 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 struct RawSocketState;
 
 class SocketHandlers {
  public:
   /// The connect sequence, then on_websocket in the background.
-  Task<Result<std::shared_ptr<RawSocketState>>> open(ActorRuntime& rt, Value params,
+  Task<Result<std::shared_ptr<RawSocketState>>> open(ActorInstance& rt, Value params,
                                                     RawRequest request,
                                                     std::shared_ptr<RawSocketSink> sink);
   /// Commits the actor's state, then sends the socket's queued frames in order.
-  Task<void> flush(ActorRuntime& rt, std::shared_ptr<RawSocketState> socket);
+  Task<void> flush(ActorInstance& rt, std::shared_ptr<RawSocketState> socket);
   /// A background flush (one at a time per socket).
-  void schedule_flush(ActorRuntime& rt, const std::shared_ptr<RawSocketState>& socket);
+  void schedule_flush(ActorInstance& rt, const std::shared_ptr<RawSocketState>& socket);
   /// Commits the handler's call frame (state and events), then flushes the socket.
-  Task<void> commit(ActorRuntime& rt, std::shared_ptr<RawSocketState> socket);
+  Task<void> commit(ActorInstance& rt, std::shared_ptr<RawSocketState> socket);
   /// Stop: waits until handlers and flushes finished; after the hook timeout, handlers still
   /// running are cancelled.
-  Task<void> wait_idle(ActorRuntime& rt);
+  Task<void> wait_idle(ActorInstance& rt);
 
  private:
-  static Task<void> run(std::shared_ptr<ActorRuntime> self, std::shared_ptr<RawSocketState> socket);
-  static Task<void> flush_in_background(std::shared_ptr<ActorRuntime> self,
+  static Task<void> run(std::shared_ptr<ActorInstance> self, std::shared_ptr<RawSocketState> socket);
+  static Task<void> flush_in_background(std::shared_ptr<ActorInstance> self,
                                         std::shared_ptr<RawSocketState> socket);
 
   Gate busy_;      // handlers and background flushes

@@ -3,7 +3,7 @@
 #include <rivet/core/workflow.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/state_keys.hpp"
 #include "core/workflow_run.hpp"
@@ -29,11 +29,11 @@ Bytes history_key(const std::string& location) {
 }
 
 Error aborted_error() {
-  return make_error("actor", "aborted", "The actor is stopping.");
+  return make_error(codes::kActorAborted, "The actor is stopping.");
 }
 
 Error cancelled_error() {
-  return make_error("workflow", "cancelled", "Another branch of the race finished first.");
+  return make_error(codes::kWorkflowCancelled, "Another branch of the race finished first.");
 }
 
 std::string scope_prefix(const std::string& scope) {
@@ -62,7 +62,7 @@ Error history_diverged(const std::string& location, const std::string& recorded,
   meta["location"] = location;
   meta["recorded"] = recorded;
   meta["requested"] = requested;
-  return make_error("workflow", "history_diverged",
+  return make_error(codes::kWorkflowHistoryDiverged,
                     "The workflow history does not match the code: '" + location +
                         "' was recorded as " + recorded + " but the code now runs " + requested +
                         " there. Keep names stable, or retire the old entry with removed().",
@@ -77,14 +77,14 @@ Error step_failure_error(std::exception_ptr thrown) {
   } catch (const RollbackFailure&) {
     throw;
   } catch (const ErrorException& e) {
-    if (e.error().is("actor", "aborted") || e.error().group == "workflow") {
+    if (e.error().is(codes::kActorAborted) || e.error().group == codes::kWorkflowGroup) {
       throw;
     }
     return e.error();
   } catch (const std::exception& e) {
-    return make_error("core", "internal_error", e.what());
+    return make_error(codes::kCoreInternalError, e.what());
   } catch (...) {
-    return make_error("core", "internal_error", "unknown exception");
+    return make_error(codes::kCoreInternalError, "unknown exception");
   }
 }
 
@@ -92,9 +92,9 @@ void throw_step_failure(std::exception_ptr thrown) {
   throw StepFailure(step_failure_error(std::move(thrown)));
 }
 
-WorkflowRun::WorkflowRun(ActorRuntime& rt, CallFrame& frame)
+WorkflowRun::WorkflowRun(ActorInstance& rt, CallFrame& frame)
     : rt_(rt), frame_(frame), cancel_signal_(rt.strand()) {
-  auto rows = rt_.engine().store().kv_prefix(rt_.record().actor_id, Bytes{kWorkflowPrefix},
+  auto rows = rt_.runtime().store().kv_prefix(rt_.record().actor_id, Bytes{kWorkflowPrefix},
                                              static_cast<std::size_t>(-1));
   if (!rows) {
     throw ErrorException(rows.error());
@@ -200,7 +200,7 @@ Task<void> WorkflowRun::wait_until(std::int64_t until_ms, const CancelToken* can
       co_return;
     }
     // If the actor sleeps meanwhile, the alarm wakes it and the replay resumes this wait.
-    rt_.engine().set_alarm(rt_.record().actor_id, until_ms);
+    rt_.runtime().set_alarm(rt_.record().actor_id, until_ms);
     co_await wait(rt_.clock().now() + std::chrono::milliseconds(until_ms - now), cancel);
   }
 }
@@ -249,7 +249,7 @@ Task<void> WorkflowRun::compensate(RollbackFrame& frame) {
       try {
         cause = step_failure_error(thrown);
       } catch (const ErrorException& e) {
-        if (e.error().is("actor", "aborted")) {
+        if (e.error().is(codes::kActorAborted)) {
           throw;
         }
         cause = e.error();
@@ -258,7 +258,7 @@ Task<void> WorkflowRun::compensate(RollbackFrame& frame) {
       meta["location"] = next.location;
       meta["cause"] = error_value(*cause);
       throw RollbackFailure(make_error(
-          "workflow", "rollback_failed",
+          codes::kWorkflowRollbackFailed,
           "The rollback of '" + next.location + "' failed: " + cause->message, std::move(meta)));
     }
     Value entry = history_[next.location];
@@ -432,7 +432,7 @@ Task<WorkflowMessage> Workflow::next_message(std::string name, std::vector<std::
 
 void Workflow::complete(const WorkflowMessage& message, Value response) {
   auto& rt = run_->runtime();
-  rt.engine().waiters().complete(
+  rt.runtime().waiters().complete(
       rt.record().actor_id, message.id,
       is_undefined(response) ? std::nullopt : std::optional<Value>(response));
 }
@@ -454,7 +454,7 @@ void Workflow::require_checkpoint(const std::string& name) const {
     Value meta = Value::object();
     meta["location"] = location(name);
     throw ErrorException(make_error(
-        "workflow", "rollback_checkpoint_missing",
+        codes::kWorkflowRollbackCheckpointMissing,
         "The step '" + location(name) +
             "' has a rollback but no rollback_checkpoint() precedes it in its try block or "
             "workflow.",
@@ -558,7 +558,7 @@ Task<void> run_race_branch(std::shared_ptr<RaceState> st, std::size_t i) {
   }
 }
 
-auto spawn_branches(ActorRuntime::Strand& strand, const std::shared_ptr<RaceState>& st) {
+auto spawn_branches(ActorInstance::Strand& strand, const std::shared_ptr<RaceState>& st) {
   using Op = decltype(boost::asio::co_spawn(strand, run_race_branch(st, 0), boost::asio::deferred));
   std::vector<Op> ops;
   ops.reserve(st->branches.size());
@@ -571,7 +571,7 @@ auto spawn_branches(ActorRuntime::Strand& strand, const std::shared_ptr<RaceStat
 Error invalid_race(const std::string& loc, const std::string& why) {
   Value meta = Value::object();
   meta["location"] = loc;
-  return make_error("workflow", "invalid_race", "race '" + loc + "': " + why, std::move(meta));
+  return make_error(codes::kWorkflowInvalidRace, "race '" + loc + "': " + why, std::move(meta));
 }
 
 }  // namespace
@@ -640,10 +640,10 @@ Task<RaceOutcome> Workflow::race(std::string name, std::vector<RaceBranch> branc
 
 namespace {
 
-Error workflow_error(std::string code, std::string message, const std::string& loc) {
+Error workflow_error(const codes::Code& code, std::string message, const std::string& loc) {
   Value meta = Value::object();
   meta["location"] = loc;
-  return make_error("workflow", std::move(code), std::move(message), std::move(meta));
+  return make_error(code, std::move(message), std::move(meta));
 }
 
 bool known_entry_type(const std::string& type) {
@@ -659,8 +659,8 @@ Task<int> Workflow::get_version(std::string name, int latest) {
   check_live();
   const auto loc = location(name);
   if (latest < 1) {
-    throw ErrorException(
-        workflow_error("invalid_version", "get_version('" + loc + "'): latest must be >= 1", loc));
+    throw ErrorException(workflow_error(codes::kWorkflowInvalidVersion,
+                                        "get_version('" + loc + "'): latest must be >= 1", loc));
   }
   if (auto e = run_->entry_of(loc, "version_check")) {
     const auto pinned = e->value("version", 1);
@@ -686,7 +686,7 @@ Task<void> Workflow::removed(std::string name, std::string original_type) {
   const auto loc = location(name);
   if (!known_entry_type(original_type)) {
     throw ErrorException(
-        workflow_error("invalid_entry_type",
+        workflow_error(codes::kWorkflowInvalidEntryType,
                        "removed('" + loc + "'): unknown entry type '" + original_type + "'", loc));
   }
   (void)run_->entry_of(loc, original_type);

@@ -3,7 +3,7 @@
 
 #include <rivet/core/workflow.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/signal.hpp"
 
 #include <map>
@@ -45,7 +45,7 @@ struct RollbackFrame {
 
 class WorkflowRun {
  public:
-  WorkflowRun(ActorRuntime& rt, CallFrame& frame);
+  WorkflowRun(ActorInstance& rt, CallFrame& frame);
 
   /// The recorded entry at `location` (and marks it visited by this run).
   [[nodiscard]] std::optional<Value> entry(const std::string& location) const;
@@ -78,12 +78,12 @@ class WorkflowRun {
   static void drop_scope(RollbackFrame& frame, const std::string& prefix);
   void throw_if_aborted() const;
 
-  [[nodiscard]] ActorRuntime& runtime() noexcept { return rt_; }
+  [[nodiscard]] ActorInstance& runtime() noexcept { return rt_; }
   [[nodiscard]] Value history_value() const;
 
  private:
   Task<void> wait(Clock::time_point deadline, const CancelToken* cancel);
-  ActorRuntime& rt_;
+  ActorInstance& rt_;
   CallFrame& frame_;
   std::map<std::string, Value> history_;
   mutable std::set<std::string> visited_;

@@ -1,9 +1,9 @@
 // Workflow constructs (race, try blocks, rollback, version gates, readable history), each
-// checked again after a restart: the engine is dropped and rebuilt from the same store.
+// checked again after a restart: the runtime is dropped and rebuilt from the same store.
 
 #include <rivet/core/workflow_history.hpp>
 
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 
 #include <chrono>
 #include <functional>
@@ -238,7 +238,7 @@ rivet::ActorBuilder<Lab> lab(const char* name) {
       .action("get", [](auto& c) { return c.state(); });
 }
 
-class WorkflowTest : public rivet::testing::EngineFixture {
+class WorkflowTest : public rivet::testing::RuntimeFixture {
  protected:
   rivet::Registry make_registry() override {
     rivet::Registry r;
@@ -264,7 +264,7 @@ class WorkflowTest : public rivet::testing::EngineFixture {
 
   void TearDown() override {
     g_code = 1;
-    EngineFixture::TearDown();
+    RuntimeFixture::TearDown();
   }
 
   Lab state(const std::string& id) { return rivet::from_value<Lab>(call(id, "get")); }
@@ -282,7 +282,7 @@ class WorkflowTest : public rivet::testing::EngineFixture {
   }
 
   void send(const std::string& id, const std::string& queue, Value body) {
-    auto r = run(engine_->send_queue(id, nullptr, queue, std::move(body), false, std::nullopt));
+    auto r = run(runtime_->send_queue(id, nullptr, queue, std::move(body), false, std::nullopt));
     ASSERT_TRUE(r) << r.error().message;
   }
 

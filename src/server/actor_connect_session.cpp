@@ -46,7 +46,7 @@ asio::awaitable<void> ActorConnectSession::serve(ActorIdentity identity, WsProto
     }
     encoding_ = *enc;
   }
-  if (const auto* opts = ctx_.engine.options_for(identity.name)) {
+  if (const auto* opts = ctx_.runtime.options_for(identity.name)) {
     options_ = *opts;
   }
   Value params = nullptr;
@@ -61,7 +61,7 @@ asio::awaitable<void> ActorConnectSession::serve(ActorIdentity identity, WsProto
 
   writer_->carry_events(encoding_, options_.max_outgoing_message_size);
   auto sink = std::make_shared<ActorConnectSink>(writer_);
-  auto conn = co_await ctx_.engine.connect(identity.actor_id, std::move(params), sink);
+  auto conn = co_await ctx_.runtime.connect(identity.actor_id, std::move(params), sink);
   if (!conn) {
     // Connect-hook errors reach the client with their raw message (spec §6.2); internal
     // failures stay masked.

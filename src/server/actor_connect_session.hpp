@@ -5,10 +5,10 @@
 
 #include "server/server_context.hpp"
 #include "server/subprotocols.hpp"
-#include "server/task_group.hpp"
+#include "server/session_registry.hpp"
 #include "server/ws_writer.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/options.hpp>
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/messages.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// The engine's view of a connection on `/connect` (ConnectionSink). Holds the writer weakly: the
-// engine may keep the sink past the socket's life. BroadcastPublisher recognises these sinks
+// The runtime's view of a connection on `/connect` (ConnectionSink). Holds the writer weakly: the
+// runtime may keep the sink past the socket's life. BroadcastPublisher recognises these sinks
 // and batches their sends (WsWriter::publish_event_batch).
 
 #include "server/ws_close_codes.hpp"

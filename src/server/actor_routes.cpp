@@ -27,7 +27,7 @@ std::string to_string(const Bytes& b) { return {b.begin(), b.end()}; }
 
 const ActorOptions& options_for(ServerContext& ctx, const ActorIdentity& identity) {
   static const ActorOptions kDefaults{};
-  const auto* opts = ctx.engine.options_for(identity.name);
+  const auto* opts = ctx.runtime.options_for(identity.name);
   return opts != nullptr ? *opts : kDefaults;
 }
 
@@ -89,7 +89,7 @@ Task<HttpResponse> handle_action(ServerContext& ctx, ActorIdentity identity, std
     co_return decode_failure(enc, identity);
   }
   ctx.stats.actions.fetch_add(1, std::memory_order_relaxed);
-  auto output = co_await ctx.engine.call_action(identity.actor_id, std::move(*params),
+  auto output = co_await ctx.runtime.call_action(identity.actor_id, std::move(*params),
                                                 std::move(name), std::move(*args));
   if (!output) {
     co_return framework_error_response(output.error(), enc, identity);
@@ -102,7 +102,7 @@ Task<HttpResponse> handle_action(ServerContext& ctx, ActorIdentity identity, std
 }
 
 // Queue sends run the connect sequence, enqueue durably and optionally wait for completion
-// (Engine::send_queue); undeclared names complete at once without enqueuing, as upstream.
+// (Runtime::send_queue); undeclared names complete at once without enqueuing, as upstream.
 Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std::string name,
                                 HttpRequest request) {
   const auto enc = request_encoding(request);
@@ -122,7 +122,7 @@ Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std:
   if (decoded->timeout_ms) {
     timeout = std::chrono::milliseconds(*decoded->timeout_ms);
   }
-  auto sent = co_await ctx.engine.send_queue(identity.actor_id, std::move(*params), std::move(name),
+  auto sent = co_await ctx.runtime.send_queue(identity.actor_id, std::move(*params), std::move(name),
                                              std::move(decoded->body), decoded->wait.value_or(false),
                                              timeout);
   if (!sent) {

@@ -6,94 +6,29 @@ namespace rivet::server {
 namespace {
 
 constexpr unsigned kBadRequest = 400;
-constexpr unsigned kUnauthorized = 401;
-constexpr unsigned kForbidden = 403;
-constexpr unsigned kNotFound = 404;
-constexpr unsigned kMethodNotAllowed = 405;
-constexpr unsigned kRequestTimeout = 408;
-constexpr unsigned kPayloadTooLarge = 413;
-constexpr unsigned kTooManyRequests = 429;
 constexpr unsigned kInternal = 500;
-constexpr unsigned kBadGateway = 502;
-constexpr unsigned kUnavailable = 503;
-constexpr unsigned kGatewayTimeout = 504;
 
-unsigned management_status(const Error& e) noexcept {
-  if (is_internal_error(e)) {
-    return kInternal;
+codes::Surfaces surface_flag(ErrorSurface surface) noexcept {
+  switch (surface) {
+    case ErrorSurface::Gateway:
+      return codes::kGateway;
+    case ErrorSurface::Framework:
+      return codes::kFramework;
+    case ErrorSurface::Management:
+      return codes::kManagement;
   }
-  if (e.is("api", "not_found") || e.is("actor", "kv_key_not_found")) {
-    return kNotFound;
-  }
-  if (e.is("api", "unauthorized")) {
-    return kUnauthorized;
-  }
-  if (e.is("api", "forbidden")) {
-    return kForbidden;
-  }
-  return kBadRequest;
+  return codes::kNoSurface;
 }
 
-unsigned gateway_status(const Error& e) noexcept {
-  if (e.group == "api") {
-    return management_status(e);
-  }
-  if (is_internal_error(e)) {
-    return kInternal;
-  }
-  if (e.is("actor", "not_found") || e.is("guard", "no_route")) {
-    return kNotFound;
-  }
-  if (e.group != "guard") {
+// Status of an error the surface does not answer with the code's own status: user-defined codes,
+// and catalogue codes that belong to another surface. The actor routes treat the unknown as a
+// server fault, except whole groups that are the client's fault (a queue refusing a message, a
+// request we cannot decode); the gateway and the management API blame the request.
+unsigned default_status(const Error& e, ErrorSurface surface) noexcept {
+  if (surface != ErrorSurface::Framework) {
     return kBadRequest;
   }
-  const auto& c = e.code;
-  if (c == "rate_limit") {
-    return kTooManyRequests;
-  }
-  if (c == "upstream_error" || c == "routing_error" || c == "retry_attempts_exceeded" ||
-      c == "invalid_response_body") {
-    return kBadGateway;
-  }
-  if (c == "request_timeout" || c == "tunnel_message_timeout" ||
-      c == "gateway_response_start_timeout") {
-    return kGatewayTimeout;
-  }
-  if (c == "service_unavailable" || c == "actor_stopped_while_waiting" ||
-      c == "tunnel_request_aborted" || c == "tunnel_response_closed" ||
-      c == "actor_ready_timeout") {
-    return kUnavailable;
-  }
-  if (c == "invalid_request_body") {
-    return kPayloadTooLarge;
-  }
-  return kBadRequest;
-}
-
-unsigned framework_status(const Error& e) noexcept {
-  if (e.is("auth", "forbidden")) {
-    return kForbidden;
-  }
-  if (e.is("actor", "action_not_found") || e.is("actor", "not_found")) {
-    return kNotFound;
-  }
-  if (e.is("actor", "action_timed_out")) {
-    return kRequestTimeout;
-  }
-  if (e.is("actor", "invalid_request")) {
-    return kBadRequest;
-  }
-  if (e.is("actor", "method_not_allowed")) {
-    return kMethodNotAllowed;
-  }
-  if (e.is("message", "incoming_too_long") || e.is("message", "outgoing_too_long")) {
-    return kBadRequest;
-  }
-  if (e.group == "queue") {
-    return kBadRequest;
-  }
-  // Request decoding problems (bad percent-escape in a route segment) are the client's fault.
-  if (e.group == "protocol") {
+  if (e.group == codes::kQueueGroup || e.group == codes::kProtocolGroup) {
     return kBadRequest;
   }
   return kInternal;
@@ -102,19 +37,20 @@ unsigned framework_status(const Error& e) noexcept {
 }  // namespace
 
 bool is_internal_error(const Error& e) noexcept {
-  return e.group == "core" || e.group == "storage";
+  return e.group == codes::kCoreGroup || e.group == codes::kStorageGroup;
 }
 
+// Statuses come from the catalogue (include/rivet/common/error_codes.hpp); this only decides
+// which surface answers a code with its own status.
 unsigned error_status(const Error& e, ErrorSurface surface) noexcept {
-  switch (surface) {
-    case ErrorSurface::Gateway:
-      return gateway_status(e);
-    case ErrorSurface::Framework:
-      return framework_status(e);
-    case ErrorSurface::Management:
-      return management_status(e);
+  if (is_internal_error(e)) {
+    return kInternal;
   }
-  return kInternal;
+  const codes::Code* entry = codes::find(e.group, e.code);
+  if (entry != nullptr && (entry->surfaces & surface_flag(surface)) != 0) {
+    return entry->http_status;
+  }
+  return default_status(e, surface);
 }
 
 Error api_visible_error(Error e) {

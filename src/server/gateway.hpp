@@ -4,7 +4,7 @@
 #include "server/gateway_route.hpp"
 #include "server/server_context.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 
 namespace rivet::server {
 

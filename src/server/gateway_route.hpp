@@ -1,7 +1,7 @@
 #pragma once
 /// Parsing of gateway addressing (spec client-protocol §4): the direct path
 /// `/gateway/{id}[@token]/...`, the query path `/gateway/{name}/...?rvt-*`, and header routing
-/// (`x-rivet-target: actor`). Pure: no engine access; resolution happens in gateway.cpp.
+/// (`x-rivet-target: actor`). Pure: no runtime access; resolution happens in gateway.cpp.
 
 #include "server/http_types.hpp"
 

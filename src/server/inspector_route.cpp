@@ -17,13 +17,14 @@ HttpResponse json(unsigned status, std::string body) {
   return r;
 }
 
-HttpResponse error_json(unsigned status, const char* group, const char* code, std::string message) {
+// The inspector answers outside error_mapping.cpp, so the status comes straight from the catalogue.
+HttpResponse error_json(const codes::Code& code, std::string message) {
   Value body = Value::object();
-  body["group"] = group;
-  body["code"] = code;
+  body["group"] = code.group;
+  body["code"] = code.code;
   body["message"] = std::move(message);
   body["metadata"] = nullptr;
-  return json(status, protocol::encode_json(body));
+  return json(code.http_status, protocol::encode_json(body));
 }
 
 bool authorized(const HttpRequest& request, const std::string& token) {
@@ -46,24 +47,24 @@ bool authorized(const HttpRequest& request, const std::string& token) {
 Task<HttpResponse> handle_inspector(ServerContext& ctx, const ActorIdentity& identity,
                                     const std::string& path, const HttpRequest& request) {
   if (path != "/inspector/workflow-history") {
-    co_return error_json(404, "actor", "not_found", "Inspector route was not found");
+    co_return error_json(codes::kActorNotFound, "Inspector route was not found");
   }
   if (request.method != "GET") {
-    co_return error_json(405, "actor", "method_not_allowed", "Only GET is allowed here");
+    co_return error_json(codes::kActorMethodNotAllowed, "Only GET is allowed here");
   }
   auto token = inspector_token(ctx.store, identity.actor_id);
   if (!token) {
-    co_return error_json(500, "core", "internal_error", "An internal error occurred");
+    co_return error_json(codes::kCoreInternalError, "An internal error occurred");
   }
   if (!authorized(request, *token)) {
-    co_return error_json(401, "inspector", "unauthorized",
+    co_return error_json(codes::kInspectorUnauthorized,
                          "The inspector needs the actor's inspector token as a Bearer token");
   }
   auto history =
-      read_workflow_history(ctx.store, ctx.engine.registry(), identity.actor_id, identity.name,
-                            ctx.engine.options().clock->wall_ms());
+      read_workflow_history(ctx.store, ctx.runtime.registry(), identity.actor_id, identity.name,
+                            ctx.runtime.options().clock->wall_ms());
   if (!history) {
-    co_return error_json(500, "core", "internal_error", "An internal error occurred");
+    co_return error_json(codes::kCoreInternalError, "An internal error occurred");
   }
   co_return json(200, protocol::encode_json(workflow_history_value(*history)));
 }

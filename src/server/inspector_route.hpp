@@ -7,7 +7,7 @@
 #include "server/http_types.hpp"
 #include "server/server_context.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 
 #include <string>
 

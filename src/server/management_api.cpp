@@ -77,7 +77,7 @@ Value pagination(const std::vector<storage::ActorRecord>& page, std::size_t limi
 }
 
 Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
-  const auto ns = ctx.engine.options().namespace_name;
+  const auto ns = ctx.runtime.options().namespace_name;
   auto name = query_value(query, "name");
   auto key = query_value(query, "key");
   bool include_destroyed = query_value(query, "include_destroyed").value_or("false") == "true";
@@ -123,7 +123,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
     }
     // Upstream rejects name+ids; the Rust client sends both, so the name filters instead.
     for (const auto& id : ids) {
-      auto found = co_await ctx.engine.find_by_id(id);
+      auto found = co_await ctx.runtime.find_by_id(id);
       if (!found) {
         co_return management_error_response(found.error());
       }
@@ -144,7 +144,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
       co_return management_error_response(
           rivet::errors::invalid_input("key requires a name parameter"));
     }
-    auto found = co_await ctx.engine.find_by_key(*name, protocol::deserialize_key(*key));
+    auto found = co_await ctx.runtime.find_by_key(*name, protocol::deserialize_key(*key));
     if (!found) {
       co_return management_error_response(found.error());
     }
@@ -152,7 +152,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
       actors.push_back(**found);
     }
   } else {
-    auto page = co_await ctx.engine.list(name, limit, cursor);
+    auto page = co_await ctx.runtime.list(name, limit, cursor);
     if (!page) {
       co_return management_error_response(page.error());
     }
@@ -232,7 +232,7 @@ Result<CreateBody> parse_create_body(const std::string& text, bool key_required)
 }
 
 Task<HttpResponse> create_actor(ServerContext& ctx, HttpRequest request, bool get_or_create) {
-  const auto ns = ctx.engine.options().namespace_name;
+  const auto ns = ctx.runtime.options().namespace_name;
   auto body = parse_create_body(request.body, get_or_create);
   if (!body) {
     co_return management_error_response(body.error());
@@ -241,14 +241,14 @@ Task<HttpResponse> create_actor(ServerContext& ctx, HttpRequest request, bool ge
     co_return management_error_response(errors::datacenter_not_found(*body->datacenter));
   }
   if (get_or_create) {
-    auto result = co_await ctx.engine.get_or_create(std::move(body->request));
+    auto result = co_await ctx.runtime.get_or_create(std::move(body->request));
     if (!result) {
       co_return management_error_response(result.error());
     }
     co_return json_response(
         Value{{"actor", actor_json(result->actor, ns)}, {"created", result->created}});
   }
-  auto record = co_await ctx.engine.create(std::move(body->request));
+  auto record = co_await ctx.runtime.create(std::move(body->request));
   if (!record) {
     co_return management_error_response(record.error());
   }
@@ -256,7 +256,7 @@ Task<HttpResponse> create_actor(ServerContext& ctx, HttpRequest request, bool ge
 }
 
 Task<HttpResponse> destroy_actor(ServerContext& ctx, std::string actor_id) {
-  auto result = co_await ctx.engine.destroy(std::move(actor_id));
+  auto result = co_await ctx.runtime.destroy(std::move(actor_id));
   if (!result) {
     co_return management_error_response(result.error());
   }
@@ -265,9 +265,9 @@ Task<HttpResponse> destroy_actor(ServerContext& ctx, std::string actor_id) {
 
 HttpResponse actor_names(ServerContext& ctx) {
   Value names = Value::object();
-  for (const auto& name : ctx.engine.registry().names()) {
+  for (const auto& name : ctx.runtime.registry().names()) {
     Value metadata = Value::object();
-    if (const auto* opts = ctx.engine.options_for(name)) {
+    if (const auto* opts = ctx.runtime.options_for(name)) {
       if (!opts->display_name.empty()) {
         metadata["name"] = opts->display_name;
       }
@@ -280,10 +280,10 @@ HttpResponse actor_names(ServerContext& ctx) {
   return json_response(Value{{"names", std::move(names)}, {"pagination", {{"cursor", nullptr}}}});
 }
 
-// Reads the actor's KV row straight from the store: the engine has no KV read API, and the
+// Reads the actor's KV row straight from the store: the runtime has no KV read API, and the
 // dashboard only needs committed values.
 Task<HttpResponse> kv_get(ServerContext& ctx, std::string actor_id, std::string key_b64) {
-  auto found = co_await ctx.engine.find_by_id(actor_id);
+  auto found = co_await ctx.runtime.find_by_id(actor_id);
   if (!found) {
     co_return management_error_response(found.error());
   }
@@ -347,7 +347,7 @@ Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request) {
     co_return management_error_response(rivet::errors::invalid_input("malformed query string"));
   }
   const auto& method = request.method;
-  const auto& version = ctx.engine.options().version;
+  const auto& version = ctx.runtime.options().version;
 
   if (segments.size() == 1 && method == "GET") {
     if (segments[0] == "health") {

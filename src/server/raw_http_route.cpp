@@ -111,7 +111,7 @@ Task<HttpResponse> handle_raw_http(ServerContext& ctx, ActorIdentity identity,
     }
     params = std::move(*decoded);
   }
-  auto response = co_await ctx.engine.handle_request(
+  auto response = co_await ctx.runtime.handle_request(
       identity.actor_id, std::move(params), raw_http_request(actor_path, std::move(request)));
   if (!response) {
     co_return framework_error_response(response.error(), enc, identity);

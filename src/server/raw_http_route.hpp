@@ -1,12 +1,12 @@
 #pragma once
 /// Raw HTTP and raw WebSocket requests for the actor's onRequest / onWebSocket (spec §5.4, §7,
 /// conformance notes 53, 65): building the core's RawRequest from the transport-neutral request,
-/// and the response back. Pure functions, except handle_raw_http which calls the engine.
+/// and the response back. Pure functions, except handle_raw_http which calls the runtime.
 
 #include "server/http_types.hpp"
 #include "server/server_context.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/raw_http.hpp>
 
 #include <string>
@@ -38,7 +38,7 @@ inline constexpr std::string_view kOriginalUrlHeader = "x-rivet-internal-origina
 [[nodiscard]] HttpResponse http_from_raw(RawResponse response);
 
 /// Serves a request route for a resolved actor: conn params from `x-rivet-conn-params`
-/// (invalid JSON -> 400 masked internal error, as for actions), then Engine::handle_request.
+/// (invalid JSON -> 400 masked internal error, as for actions), then Runtime::handle_request.
 /// Errors (connect hooks, handler throws, timeout) are framework error responses.
 [[nodiscard]] Task<HttpResponse> handle_raw_http(ServerContext& ctx, ActorIdentity identity,
                                                  std::string actor_path, HttpRequest request);

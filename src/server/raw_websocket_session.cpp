@@ -61,7 +61,7 @@ asio::awaitable<void> RawWebSocketSession::serve(ActorIdentity identity, WsProto
     params = std::move(*decoded);
   }
   auto sink = std::make_shared<RawWebSocketSink>(writer_);
-  auto handle = co_await ctx_.engine.open_websocket(identity.actor_id, std::move(params),
+  auto handle = co_await ctx_.runtime.open_websocket(identity.actor_id, std::move(params),
                                                     std::move(request), sink);
   if (!handle) {
     co_await writer_->close_at_once(kCloseError, mask_for_client(handle.error()).qualified());

@@ -7,7 +7,7 @@
 #include "server/subprotocols.hpp"
 #include "server/ws_writer.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 

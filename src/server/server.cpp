@@ -1,9 +1,9 @@
 // rivet::Server: N single-threaded io_contexts (one thread each), an accept loop, the embedded
-// engine and the store. Every actor lives on one context (Engine::executor_for) and a WebSocket
+// runtime and the store. Every actor lives on one context (Runtime::executor_for) and a WebSocket
 // is moved to its actor's context, so an action over it runs start to finish on one thread: a
 // shared multi-threaded io_context woke the other thread for almost every handler, which doubled
 // the round trip of a small action. stop() is a drain: stop accepting, close sessions, stop the
-// engine (actors sleep and persist), wait for every spawned task (with a deadline), close the
+// runtime (actors sleep and persist), wait for every spawned task (with a deadline), close the
 // store, join the threads.
 
 #include <rivet/server/serve.hpp>
@@ -11,9 +11,9 @@
 #include "server/broadcast_publisher.hpp"
 #include "server/server_context.hpp"
 #include "server/sessions.hpp"
-#include "server/task_group.hpp"
+#include "server/session_registry.hpp"
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/storage/store.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -62,9 +62,9 @@ std::vector<asio::any_io_executor> executors_of(
   return out;
 }
 
-EngineOptions engine_options(const ServerOptions& options,
+RuntimeOptions engine_options(const ServerOptions& options,
                              const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
-  EngineOptions out;
+  RuntimeOptions out;
   out.data_dir = options.data_dir;
   std::vector<asio::io_context::executor_type> executors;
   for (const auto& io : contexts) {
@@ -81,7 +81,7 @@ class ServerImpl final : public Server {
       : options_(std::move(options)),
         store_(std::move(store)),
         ios_(make_contexts(thread_count(options_))),
-        engine_(executors_of(ios_), registry, *store_, engine_options(options_, ios_)),
+        runtime_(executors_of(ios_), registry, *store_, engine_options(options_, ios_)),
         acceptor_strand_(asio::make_strand(*ios_.front())),
         acceptor_(acceptor_strand_) {
     for (auto& io : ios_) {
@@ -95,22 +95,22 @@ class ServerImpl final : public Server {
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) {
-      return make_error("server", "invalid_host", "invalid --host: " + options_.host);
+      return make_error(codes::kServerInvalidHost, "invalid --host: " + options_.host);
     }
     tcp::endpoint endpoint{address, options_.port};
     if (acceptor_.open(endpoint.protocol(), ec); ec) {
-      return make_error("server", "listen_failed", "open: " + ec.message());
+      return make_error(codes::kServerListenFailed, "open: " + ec.message());
     }
     if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
-      return make_error("server", "listen_failed", "reuse_address: " + ec.message());
+      return make_error(codes::kServerListenFailed, "reuse_address: " + ec.message());
     }
     if (acceptor_.bind(endpoint, ec); ec) {
-      return make_error("server", "listen_failed",
+      return make_error(codes::kServerListenFailed,
                         "bind " + options_.host + ":" + std::to_string(options_.port) + ": " +
                             ec.message());
     }
     if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-      return make_error("server", "listen_failed", "listen: " + ec.message());
+      return make_error(codes::kServerListenFailed, "listen: " + ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     const bool wildcard = address.is_unspecified();
@@ -119,7 +119,7 @@ class ServerImpl final : public Server {
       host = "[" + host + "]";
     }
     endpoint_ = "http://" + host + ":" + std::to_string(port_);
-    context_ = std::make_unique<server::ServerContext>(engine_, *store_, endpoint_);
+    context_ = std::make_unique<server::ServerContext>(runtime_, *store_, endpoint_);
     return {};
   }
 
@@ -161,7 +161,7 @@ class ServerImpl final : public Server {
     });
     sessions_.close_all();
     if (!threads_.empty()) {
-      auto done = asio::co_spawn(*ios_.front(), engine_.stop(), asio::use_future);
+      auto done = asio::co_spawn(*ios_.front(), runtime_.stop(), asio::use_future);
       (void)done.wait_for(kEngineStopDeadline);
       (void)tasks_.wait_for(kDrainDeadline);
     }
@@ -211,12 +211,12 @@ class ServerImpl final : public Server {
 
   ServerOptions options_;
   std::unique_ptr<storage::Store> store_;
-  // Declared after the store and before the engine: the engine's timers and strands need the
+  // Declared after the store and before the runtime: the runtime's timers and strands need the
   // io_contexts alive while it is destroyed.
   std::vector<std::unique_ptr<asio::io_context>> ios_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::size_t next_context_ = 0;  // touched only by the accept loop
-  Engine engine_;
+  Runtime runtime_;
   std::unique_ptr<server::ServerContext> context_;
   TaskGroup tasks_{"server"};
   server::SessionRegistry sessions_;
@@ -238,7 +238,7 @@ Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOp
   std::error_code fs_ec;
   std::filesystem::create_directories(options.data_dir, fs_ec);
   if (fs_ec) {
-    return make_error("server", "data_dir_failed",
+    return make_error(codes::kServerDataDirFailed,
                       "cannot create data dir " + options.data_dir + ": " + fs_ec.message());
   }
   storage::StoreOptions store_options;

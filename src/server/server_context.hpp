@@ -1,8 +1,8 @@
 #pragma once
-/// State shared by every request handler of one Server: the engine, the store and counters.
+/// State shared by every request handler of one Server: the runtime, the store and counters.
 /// Lifetime: owned by the Server, outlives every session (the Server drains them on stop()).
 
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/storage/store.hpp>
 
 #include <atomic>
@@ -18,10 +18,10 @@ struct ServerStats {
 };
 
 struct ServerContext {
-  ServerContext(Engine& e, storage::Store& s, std::string ep)
-      : engine(e), store(s), endpoint(std::move(ep)) {}
+  ServerContext(Runtime& e, storage::Store& s, std::string ep)
+      : runtime(e), store(s), endpoint(std::move(ep)) {}
 
-  Engine& engine;
+  Runtime& runtime;
   storage::Store& store;
   /// "http://host:port", for /datacenters.
   std::string endpoint;

@@ -2,7 +2,7 @@
 /// Socket sessions (private to the server module; Beast stays out of public headers).
 
 #include "server/server_context.hpp"
-#include "server/task_group.hpp"
+#include "server/session_registry.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

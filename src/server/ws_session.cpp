@@ -172,7 +172,7 @@ asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
   asio::io_context* home = nullptr;
   if (target.identity) {
     home = &static_cast<asio::io_context&>(
-        asio::query(ctx.engine.executor_for(target.identity->actor_id), asio::execution::context));
+        asio::query(ctx.runtime.executor_for(target.identity->actor_id), asio::execution::context));
   }
   const auto* here = &asio::query(stream.get_executor(), asio::execution::context);
   auto writer = std::make_shared<WsWriter>(tasks, adopt_socket(std::move(stream), home));

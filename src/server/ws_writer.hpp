@@ -28,7 +28,7 @@
 // A requested close goes out after the queue; a peer that does not let it through (a stalled
 // reader behind a full TCP window) is cut off kCloseDeadline after the first request.
 
-#include "server/task_group.hpp"
+#include "server/session_registry.hpp"
 #include "server/ws_frames.hpp"
 #include "server/ws_socket.hpp"
 

@@ -9,7 +9,7 @@ namespace rivet::storage {
 namespace {
 
 Error sql_error(sqlite3* db, std::string_view what) {
-  return make_error("sql", "error", std::string(what) + ": " + sqlite3_errmsg(db));
+  return make_error(codes::kSqlError, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 Result<void> bind_one(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& v) {
@@ -28,7 +28,7 @@ Result<void> bind_one(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& v
   } else {
     auto plain = decode_compat(v);
     if (!plain) {
-      return make_error("sql", "invalid_parameter", "unknown compat tag in a parameter");
+      return make_error(codes::kSqlInvalidParameter, "unknown compat tag in a parameter");
     }
     if (plain->is_binary()) {
       const auto& b = plain->get_binary();
@@ -57,7 +57,7 @@ Result<void> bind_all(sqlite3* db, sqlite3_stmt* stmt, const Value& params) {
     Value missing;
     if (params.is_object()) {
       if (raw_name == nullptr) {
-        return make_error("sql", "invalid_parameter", "positional parameter with named values");
+        return make_error(codes::kSqlInvalidParameter, "positional parameter with named values");
       }
       std::string name(raw_name);
       auto it = params.find(name);
@@ -105,9 +105,8 @@ Result<std::unique_ptr<SqlDatabase>> SqlDatabase::open(const std::string& path) 
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    auto err = make_error(
-        "sql", "open_failed",
-        std::string("cannot open ") + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    auto err = make_error(codes::kSqlOpenFailed, std::string("cannot open ") + path + ": " +
+                                                     (db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
     return err;
   }

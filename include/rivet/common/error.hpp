@@ -4,6 +4,7 @@
 /// An Error is a value: group + code identify it on the wire (`actor.not_found`), the message is
 /// human text, metadata is an optional compat value. Errors never carry C++ exception objects.
 
+#include <rivet/common/error_codes.hpp>
 #include <rivet/common/value.hpp>
 
 #include <boost/system/result.hpp>
@@ -24,6 +25,8 @@ struct Error {
   [[nodiscard]] bool is(std::string_view g, std::string_view c) const noexcept {
     return group == g && code == c;
   }
+  /// True when this error carries the catalogue code `c` (the usual way to test for a code).
+  [[nodiscard]] bool is(const codes::Code& c) const noexcept { return is(c.group, c.code); }
   /// "group.code", as used in WebSocket close reasons.
   [[nodiscard]] std::string qualified() const { return group + "." + code; }
 };
@@ -45,7 +48,13 @@ class ErrorException : public std::exception {
 template <class T>
 using Result = boost::system::result<T, Error>;
 
-/// The one way to build an Error.
+/// Builds an Error with a catalogue code (include/rivet/common/error_codes.hpp): the way the
+/// runtime, the server and the client create their own errors.
+[[nodiscard]] Error make_error(const codes::Code& code, std::string message,
+                               Value metadata = nullptr);
+
+/// Builds an Error with a dynamic group/code: errors decoded from the wire or thrown by actor code
+/// (user-defined codes). Our own codes use the overload above.
 [[nodiscard]] Error make_error(std::string group, std::string code, std::string message,
                                Value metadata = nullptr);
 

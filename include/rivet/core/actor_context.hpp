@@ -6,7 +6,7 @@
 
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
-#include <rivet/core/client.hpp>
+#include <rivet/core/actor_ref.hpp>
 #include <rivet/core/cron.hpp>
 #include <rivet/core/database.hpp>
 #include <rivet/core/kv.hpp>
@@ -25,7 +25,7 @@
 namespace rivet {
 
 namespace detail {
-class ActorRuntime;
+class ActorInstance;
 struct CallFrame;
 struct ConnRecord;
 }  // namespace detail
@@ -34,8 +34,8 @@ struct ConnRecord;
 class UserError : public ErrorException {
  public:
   explicit UserError(std::string message, std::string code = "user_error", Value metadata = nullptr)
-      : ErrorException(
-            make_error("user", std::move(code), std::move(message), std::move(metadata))) {}
+      : ErrorException(make_error(std::string(codes::kUserGroup), std::move(code),
+                                  std::move(message), std::move(metadata))) {}
 };
 
 /// One client connection as the actor sees it (WebSocket, or transient for a stateless HTTP call).
@@ -81,7 +81,7 @@ class Conn {
 /// Untyped actor context; typed views (ActionContext<State,...>) derive from it.
 class ActorContext {
  public:
-  ActorContext(detail::ActorRuntime& rt, detail::CallFrame* frame) noexcept
+  ActorContext(detail::ActorInstance& rt, detail::CallFrame* frame) noexcept
       : rt_(&rt), frame_(frame) {}
 
   [[nodiscard]] const std::string& actor_id() const noexcept;
@@ -141,7 +141,7 @@ class ActorContext {
   /// Requests destroy after the current action: onDestroy runs, then all data is deleted.
   void destroy();
 
-  [[nodiscard]] detail::ActorRuntime& runtime() const noexcept { return *rt_; }
+  [[nodiscard]] detail::ActorInstance& runtime() const noexcept { return *rt_; }
   [[nodiscard]] detail::CallFrame* frame() const noexcept { return frame_; }
 
  protected:
@@ -149,7 +149,7 @@ class ActorContext {
   [[nodiscard]] void* vars_ptr() const noexcept;
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
   detail::CallFrame* frame_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 /// Where a connection's outgoing traffic goes: implemented by the transport (server session,
-/// in-process caller) and held by the engine for as long as the connection is open.
+/// in-process caller) and held by the runtime for as long as the connection is open.
 
 #include <rivet/common/value.hpp>
 #include <rivet/core/shared_event.hpp>

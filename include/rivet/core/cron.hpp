@@ -22,7 +22,7 @@
 namespace rivet {
 
 namespace detail {
-class ActorRuntime;
+class ActorInstance;
 }
 
 inline constexpr std::size_t kCronMaxNameSize = 256;
@@ -90,7 +90,7 @@ void to_json(nlohmann::json& j, const CronRun& run);
 
 class Cron {
  public:
-  explicit Cron(detail::ActorRuntime& rt) noexcept : rt_(&rt) {}
+  explicit Cron(detail::ActorInstance& rt) noexcept : rt_(&rt) {}
 
   /// Creates or updates the job `spec.name`. A changed expression or time zone (or a change of
   /// kind) computes a new next run; changing only action, args or history keeps the pending one.
@@ -108,7 +108,7 @@ class Cron {
                                              std::size_t limit = kCronMaxHistory);
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
 };
 
 }  // namespace rivet

@@ -25,7 +25,7 @@ class EventPublisher {
                        const std::shared_ptr<const SharedEvent>& event) = 0;
 };
 
-/// The engine's default: send_shared_event on each sink in turn, on the calling thread.
+/// The runtime's default: send_shared_event on each sink in turn, on the calling thread.
 class SequentialEventPublisher final : public EventPublisher {
  public:
   void publish(std::span<ConnectionSink* const> sinks,

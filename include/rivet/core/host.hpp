@@ -2,11 +2,11 @@
 /// The runtime's seam toward the host that runs it: the embedded server today, an envoy of the
 /// Rivet Engine tomorrow. Actor code never sees which one it is.
 ///
-/// Inbound, a host drives actors through Engine: client work (call_action, connect, send_queue,
+/// Inbound, a host drives actors through Runtime: client work (call_action, connect, send_queue,
 /// handle_request, open_websocket) and lifecycle commands (ensure_ready starts an actor, sleep,
 /// destroy, run_alarm). Outbound, the runtime reaches the host through ConnectionSink and
 /// RawSocketSink (one connection's traffic), EventPublisher (broadcasts), and the two interfaces
-/// below. Each is optional in EngineOptions: left null, the embedded behaviour applies.
+/// below. Each is optional in RuntimeOptions: left null, the embedded behaviour applies.
 ///
 /// Thread-safety: implementations are called from actor strands on any thread and must not
 /// block or call back into the same actor synchronously.
@@ -20,12 +20,12 @@ struct ActorIdentity;
 
 /// Who keeps the actors' alarms (schedules, cron, workflow sleeps). The embedded runtime keeps
 /// them itself (one timer for the node, reloaded from storage at start); an engine host hands
-/// them to the engine, which wakes the actor wherever it runs.
+/// them to the runtime, which wakes the actor wherever it runs.
 class AlarmScheduler {
  public:
   virtual ~AlarmScheduler() = default;
   /// Wake `actor_id` at or after `due_ms` (wall clock, ms since the epoch) by calling
-  /// Engine::run_alarm. Duplicates are harmless: a woken actor runs whatever is due then.
+  /// Runtime::run_alarm. Duplicates are harmless: a woken actor runs whatever is due then.
   virtual void set_alarm(const std::string& actor_id, std::int64_t due_ms) = 0;
 };
 

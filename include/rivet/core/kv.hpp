@@ -19,7 +19,7 @@
 namespace rivet {
 
 namespace detail {
-class ActorRuntime;
+class ActorInstance;
 }
 
 inline constexpr std::size_t kKvMaxKeySize = 2048;
@@ -32,7 +32,7 @@ using KvPair = std::pair<Bytes, Bytes>;
 
 class Kv {
  public:
-  explicit Kv(detail::ActorRuntime& rt) noexcept : rt_(&rt) {}
+  explicit Kv(detail::ActorInstance& rt) noexcept : rt_(&rt) {}
 
   [[nodiscard]] static Bytes bytes(std::string_view text) {
     return Bytes(text.begin(), text.end());
@@ -55,7 +55,7 @@ class Kv {
                                                      std::size_t limit = kKvDefaultListLimit);
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
 };
 
 }  // namespace rivet

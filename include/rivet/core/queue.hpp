@@ -18,14 +18,14 @@
 namespace rivet {
 
 namespace detail {
-class ActorRuntime;
+class ActorInstance;
 struct CallFrame;
 }  // namespace detail
 
 /// One received message.
 class QueueMessage {
  public:
-  QueueMessage(detail::ActorRuntime* rt, detail::CallFrame* frame, std::uint64_t id,
+  QueueMessage(detail::ActorInstance* rt, detail::CallFrame* frame, std::uint64_t id,
                std::string name, Value body, std::int64_t created_at)
       : rt_(rt),
         frame_(frame),
@@ -46,7 +46,7 @@ class QueueMessage {
   Task<void> complete(Value response = undefined_value());
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
   detail::CallFrame* frame_;
   std::uint64_t id_;
   std::string name_;
@@ -63,7 +63,7 @@ struct QueueReceive {
 
 class QueueApi {
  public:
-  QueueApi(detail::ActorRuntime& rt, detail::CallFrame* frame) noexcept : rt_(&rt), frame_(frame) {}
+  QueueApi(detail::ActorInstance& rt, detail::CallFrame* frame) noexcept : rt_(&rt), frame_(frame) {}
 
   /// The oldest matching message, waiting for one; nullopt on timeout. Throws actor.aborted
   /// when the actor is stopping (the run loop should then return).
@@ -78,7 +78,7 @@ class QueueApi {
   [[nodiscard]] std::size_t size() const noexcept;
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
   detail::CallFrame* frame_;
 };
 

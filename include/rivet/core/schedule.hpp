@@ -19,7 +19,7 @@
 namespace rivet {
 
 namespace detail {
-class ActorRuntime;
+class ActorInstance;
 }
 
 /// A pending one-shot schedule.
@@ -35,7 +35,7 @@ void to_json(nlohmann::json& j, const ScheduleInfo& info);
 
 class Schedule {
  public:
-  explicit Schedule(detail::ActorRuntime& rt) noexcept : rt_(&rt) {}
+  explicit Schedule(detail::ActorInstance& rt) noexcept : rt_(&rt) {}
 
   /// Runs `action(args...)` `delay` from now; returns the schedule's id.
   template <class... A>
@@ -60,7 +60,7 @@ class Schedule {
   bool cancel(std::string_view id);
 
  private:
-  detail::ActorRuntime* rt_;
+  detail::ActorInstance* rt_;
 };
 
 }  // namespace rivet

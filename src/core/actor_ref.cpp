@@ -1,10 +1,10 @@
-// In-process actor-to-actor calls through the Engine facade.
+// In-process actor-to-actor calls through the Runtime facade.
 
-#include <rivet/core/client.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/actor_ref.hpp>
+#include <rivet/core/runtime.hpp>
 
-#include "core/actor_runtime.hpp"
-#include "core/engine_core.hpp"
+#include "core/actor_instance.hpp"
+#include "core/runtime_core.hpp"
 
 namespace rivet {
 
@@ -21,7 +21,7 @@ Task<std::string> ActorRef::resolve() {
     case Mode::ById:
       co_return actor_id_;
     case Mode::Get: {
-      auto found = co_await engine_->find_by_key(name_, key_);
+      auto found = co_await runtime_->find_by_key(name_, key_);
       if (!found) {
         raise(found.error());
       }
@@ -37,7 +37,7 @@ Task<std::string> ActorRef::resolve() {
       if (!input_.is_null()) {
         req.input = input_;
       }
-      auto got = co_await engine_->get_or_create(std::move(req));
+      auto got = co_await runtime_->get_or_create(std::move(req));
       if (!got) {
         raise(got.error());
       }
@@ -50,7 +50,7 @@ Task<std::string> ActorRef::resolve() {
 Task<Value> ActorRef::call_values(std::string action, Value args) {
   auto id = co_await resolve();
   auto out =
-      co_await engine_->call_action(std::move(id), nullptr, std::move(action), std::move(args));
+      co_await runtime_->call_action(std::move(id), nullptr, std::move(action), std::move(args));
   if (!out) {
     raise(out.error());
   }
@@ -64,15 +64,15 @@ Task<ActorRef> ActorClient::create(std::string name, protocol::ActorKey key, Val
   if (!input.is_null()) {
     req.input = std::move(input);
   }
-  auto made = co_await engine_->create(std::move(req));
+  auto made = co_await runtime_->create(std::move(req));
   if (!made) {
     raise(made.error());
   }
-  co_return ActorRef(*engine_, ActorRef::Mode::ById, std::move(name), {}, nullptr, made->actor_id);
+  co_return ActorRef(*runtime_, ActorRef::Mode::ById, std::move(name), {}, nullptr, made->actor_id);
 }
 
 ActorClient ActorContext::client() const noexcept {
-  return ActorClient(rt_->engine().facade());
+  return ActorClient(rt_->runtime().facade());
 }
 
 }  // namespace rivet

@@ -1,9 +1,9 @@
 #pragma once
-// A real Engine on a real SQLite file in a temp dir, driven from the test thread, on a
+// A real Runtime on a real SQLite file in a temp dir, driven from the test thread, on a
 // ManualClock the test may advance.
 
 #include <rivet/core/actor.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/storage/memory_store.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,7 +20,7 @@
 
 namespace rivet::testing {
 
-class EngineFixture : public ::testing::Test {
+class RuntimeFixture : public ::testing::Test {
  protected:
   virtual Registry make_registry() = 0;
 
@@ -46,17 +46,17 @@ class EngineFixture : public ::testing::Test {
     }
     auto options = options_;
     options.clock = clock_;
-    engine_ = std::make_unique<Engine>(io_.get_executor(), registry_, *store_, options);
+    runtime_ = std::make_unique<Runtime>(io_.get_executor(), registry_, *store_, options);
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
   }
   void close() {
-    run(engine_->stop());
+    run(runtime_->stop());
     work_.reset();
     thread_.join();
     io_.restart();
-    engine_.reset();
-    if (!memory_store_) {  // a memory store's rows outlive a restart of the engine
+    runtime_.reset();
+    if (!memory_store_) {  // a memory store's rows outlive a restart of the runtime
       store_->close();
       store_.reset();
     }
@@ -67,12 +67,12 @@ class EngineFixture : public ::testing::Test {
   }
   std::string create(const std::string& name, protocol::ActorKey key,
                      std::optional<Value> input = {}) {
-    auto r = run(engine_->get_or_create({.name = name, .key = key, .input = std::move(input)}));
+    auto r = run(runtime_->get_or_create({.name = name, .key = key, .input = std::move(input)}));
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r ? r->actor.actor_id : std::string();
   }
   Value call(const std::string& id, const std::string& action, Value args = Value::array()) {
-    auto r = run(engine_->call_action(id, nullptr, action, std::move(args)));
+    auto r = run(runtime_->call_action(id, nullptr, action, std::move(args)));
     EXPECT_TRUE(r) << action << ": " << (r ? "" : r.error().qualified() + " " + r.error().message);
     return r ? *r : Value();
   }
@@ -80,7 +80,7 @@ class EngineFixture : public ::testing::Test {
   std::filesystem::path dir_;
   /// Set by a test's constructor: the host seams to use, and the in-memory store instead of
   /// SQLite on disk.
-  EngineOptions options_;
+  RuntimeOptions options_;
   bool memory_store_ = false;
   /// Runs like the real clock until a test advances it: timers then fire at once.
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
@@ -89,7 +89,7 @@ class EngineFixture : public ::testing::Test {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Runtime> runtime_;
 };
 
 }  // namespace rivet::testing

@@ -6,13 +6,13 @@
 // The owners live inside the runtime and take it as a parameter, so an awake actor costs one
 // allocation, not eight.
 //
-// Strand-affine: every member runs on strand() (the Engine co_spawns onto it). Plain data, no
+// Strand-affine: every member runs on strand() (the Runtime co_spawns onto it). Plain data, no
 // locks. Calls interleave only at co_await points, so invariants hold at every suspension:
 // "register, then publish".
 
 #include <rivet/common/clock.hpp>
 #include <rivet/common/log.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/core/queue.hpp>
 #include <rivet/core/registry.hpp>
 #include <rivet/storage/store.hpp>
@@ -41,15 +41,15 @@
 
 namespace rivet::detail {
 
-class EngineCore;
+class RuntimeCore;
 
 enum class RunState : std::uint8_t { Idle, Starting, Running, Stopping, Stopped };
 
-class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
+class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
  public:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-  ActorRuntime(EngineCore& engine, const ActorDefinition& def, storage::ActorRecord record);
+  ActorInstance(RuntimeCore& engine, const ActorDefinition& def, storage::ActorRecord record);
   /// The record is not stored yet; the first commit inserts it (ActorTable::adopt_unborn).
   void mark_unborn() noexcept { state_.mark_unborn(); }
 
@@ -60,9 +60,9 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   [[nodiscard]] const protocol::ActorKey& key() const;
   [[nodiscard]] const ActorDefinition& definition() const noexcept { return def_; }
   [[nodiscard]] ActorIdentity identity() const;
-  [[nodiscard]] EngineCore& engine() const noexcept { return engine_; }
+  [[nodiscard]] RuntimeCore& runtime() const noexcept { return runtime_; }
   [[nodiscard]] const Clock& clock() const noexcept;
-  /// The engine's logger with this actor's name, key and id (built per use: failures are rare).
+  /// The runtime's logger with this actor's name, key and id (built per use: failures are rare).
   [[nodiscard]] Logger logger() const;
   /// Reports a failure that has no caller to return it to.
   void log_failure(std::string_view what, const Error& error) const;
@@ -142,7 +142,7 @@ class ActorRuntime : public std::enable_shared_from_this<ActorRuntime> {
   /// The stop sequence for the connections: replies first, then close, then onDisconnect.
   Task<void> close_connections(bool destroy, CallFrame& frame);
 
-  EngineCore& engine_;
+  RuntimeCore& runtime_;
   const ActorDefinition& def_;
   storage::ActorRecord record_;
   mutable std::unique_ptr<protocol::ActorKey> key_;

@@ -1,9 +1,9 @@
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/durable_commit.hpp"
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/state_keys.hpp"
 #include "core/user_code.hpp"
 
@@ -23,7 +23,7 @@ namespace {
 constexpr auto kReplyGrace = std::chrono::seconds(2);
 
 Error stopping_error() {
-  return make_error("actor", "stopping", "The actor is stopping; retry.");
+  return make_error(codes::kActorStopping, "The actor is stopping; retry.");
 }
 
 // Returns when every reply of the connection reached its transport, or after `grace`.
@@ -39,67 +39,67 @@ Task<void> replies_delivered(PendingReplies& replies, const Clock& clock, Clock:
 
 }  // namespace
 
-ActorRuntime::ActorRuntime(EngineCore& engine, const ActorDefinition& def,
+ActorInstance::ActorInstance(RuntimeCore& engine, const ActorDefinition& def,
                            storage::ActorRecord record)
-    : engine_(engine),
+    : runtime_(engine),
       def_(def),
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
       started_(strand_) {}
 
-const protocol::ActorKey& ActorRuntime::key() const {
+const protocol::ActorKey& ActorInstance::key() const {
   if (!key_) {
     key_ = std::make_unique<protocol::ActorKey>(protocol::deserialize_key(record_.key));
   }
   return *key_;
 }
 
-const Clock& ActorRuntime::clock() const noexcept {
-  return engine_.clock();
+const Clock& ActorInstance::clock() const noexcept {
+  return runtime_.clock();
 }
 
-Logger ActorRuntime::logger() const {
-  return engine_.logger().with({{"actor.name", record_.name},
+Logger ActorInstance::logger() const {
+  return runtime_.logger().with({{"actor.name", record_.name},
                                 {"actor.key", record_.key},
                                 {"actor.id", record_.actor_id}});
 }
 
-void ActorRuntime::log_failure(std::string_view what, const Error& error) const {
+void ActorInstance::log_failure(std::string_view what, const Error& error) const {
   logger().error("actor code failed", {{"where", what},
                                        {"error.group", error.group},
                                        {"error.code", error.code},
                                        {"error.message", error.message}});
 }
 
-ActorIdentity ActorRuntime::identity() const {
+ActorIdentity ActorInstance::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
 }
 
-Task<Result<void>> ActorRuntime::run_user(Task<void> task, const char* what) const {
+Task<Result<void>> ActorInstance::run_user(Task<void> task, const char* what) const {
   return detail::run_user(std::move(task), what, *this);
 }
 
-Task<Result<Value>> ActorRuntime::run_user_value(Task<Value> task, const char* what) const {
+Task<Result<Value>> ActorInstance::run_user_value(Task<Value> task, const char* what) const {
   return detail::run_user_value(std::move(task), what, *this);
 }
 
-Task<Result<Value>> ActorRuntime::run_user_value_with_timeout(
+Task<Result<Value>> ActorInstance::run_user_value_with_timeout(
     Task<Value> task, const char* what, std::chrono::milliseconds timeout) const {
   return detail::run_user_value_with_timeout(std::move(task), what, timeout, *this);
 }
 
-Task<Result<void>> ActorRuntime::run_hook(Task<void> task, const char* what,
+Task<Result<void>> ActorInstance::run_hook(Task<void> task, const char* what,
                                           std::chrono::milliseconds timeout) const {
   return detail::run_hook(std::move(task), what, timeout, *this);
 }
 
-Result<Value> ActorRuntime::run_sync_action(const ActorDefinition::SyncActionFn& fn,
+Result<Value> ActorInstance::run_sync_action(const ActorDefinition::SyncActionFn& fn,
                                             ActorContext& ctx, const Value& args,
                                             const char* what) const {
   return detail::run_sync_action(fn, ctx, args, what, *this);
 }
 
-Task<Result<void>> ActorRuntime::ensure_started() {
+Task<Result<void>> ActorInstance::ensure_started() {
   for (;;) {
     switch (run_state_) {
       case RunState::Running:
@@ -120,22 +120,22 @@ Task<Result<void>> ActorRuntime::ensure_started() {
   if (!started) {
     run_state_ = RunState::Stopped;
     started_.notify_all();
-    engine_.actors().forget(*this);
+    runtime_.actors().forget(*this);
     co_return started;
   }
   run_state_ = RunState::Running;
   ready_.store(true, std::memory_order_release);
-  engine_.actor_started(*this);
+  runtime_.actor_started(*this);
   started_.notify_all();
   if (def_.run) {
     queue_.run_loop_gate().enter();  // left by run_loop() when the handler is done for good
-    engine_.spawn(strand_, MessageQueue::run_loop(shared_from_this()));
+    runtime_.spawn(strand_, MessageQueue::run_loop(shared_from_this()));
   }
   sleep_.note_idle(*this);
   co_return Result<void>{};
 }
 
-Task<Result<void>> ActorRuntime::start() {
+Task<Result<void>> ActorInstance::start() {
   CallFrame frame;
   ActorContext ctx(*this, &frame);
 
@@ -148,7 +148,7 @@ Task<Result<void>> ActorRuntime::start() {
       co_return opened;
     }
   }
-  auto stored = engine_.store().kv_get(record_.actor_id, kStateKey);
+  auto stored = runtime_.store().kv_get(record_.actor_id, kStateKey);
   if (!stored) {
     co_return stored.error();
   }
@@ -162,7 +162,7 @@ Task<Result<void>> ActorRuntime::start() {
     try {
       state_.set_state(def_.load_state(*value));
     } catch (const std::exception& e) {
-      log_failure("loading state", make_error("core", "internal_error", e.what()));
+      log_failure("loading state", make_error(codes::kCoreInternalError, e.what()));
       co_return errors::internal();
     }
     state_.loaded_from(**stored);
@@ -222,7 +222,7 @@ Task<Result<void>> ActorRuntime::start() {
   co_return co_await finish_call(frame, false);
 }
 
-Task<void> ActorRuntime::stop(bool destroy) {
+Task<void> ActorInstance::stop(bool destroy) {
   while (run_state_ == RunState::Starting) {
     co_await started_.wait();
   }
@@ -232,7 +232,7 @@ Task<void> ActorRuntime::stop(bool destroy) {
   const bool was_running = run_state_ == RunState::Running;
   run_state_ = RunState::Stopping;
   // From here callers that meet actor.stopping await this stop instead of retrying.
-  engine_.actors().stopping(*this);
+  runtime_.actors().stopping(*this);
   ready_.store(false, std::memory_order_release);
   // The run loop sees `aborting()` at its next receive; give it the chance to finish its
   // current message first (the sleep grace).
@@ -266,24 +266,24 @@ Task<void> ActorRuntime::stop(bool destroy) {
     storage::WriteBatch batch;
     batch.ops.emplace_back(
         storage::WriteBatch::DestroyActor{record_.actor_id, clock().wall_ms()});
-    auto done = co_await commit_durably(engine_.store(), std::move(batch));
+    auto done = co_await commit_durably(runtime_.store(), std::move(batch));
     if (!done) {
       log_failure("destroy", done.error());
     }
   }
   if (!destroy && def_.run && !queue_.empty()) {
     // Messages arrived while stopping: wake again to run them.
-    engine_.set_alarm(record_.actor_id, clock().wall_ms());
+    runtime_.set_alarm(record_.actor_id, clock().wall_ms());
   }
   run_state_ = RunState::Stopped;
   state_.drop();
   if (was_running) {
-    engine_.actor_stopped(*this, destroy);
+    runtime_.actor_stopped(*this, destroy);
   }
-  engine_.actors().forget(*this);
+  runtime_.actors().forget(*this);
 }
 
-Task<void> ActorRuntime::close_connections(bool destroy, CallFrame& frame) {
+Task<void> ActorInstance::close_connections(bool destroy, CallFrame& frame) {
   auto conns = conns_.all();
   for (auto& conn : conns) {
     if (conn->disconnected) {
@@ -313,7 +313,7 @@ Task<void> ActorRuntime::close_connections(bool destroy, CallFrame& frame) {
   }
 }
 
-Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
+Task<Result<Value>> ActorInstance::invoke_action(std::shared_ptr<ConnRecord> conn, std::string name,
                                                 Value args, const ScheduleRun* schedule) {
   auto started = co_await ensure_started();
   if (!started) {
@@ -352,7 +352,7 @@ Task<Result<Value>> ActorRuntime::invoke_action(std::shared_ptr<ConnRecord> conn
   co_return out;
 }
 
-Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
+Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) {
   if (state_.has_state() && is_action && def_.on_state_change) {
     auto snapshot = state_.snapshot();
     if (!snapshot) {
@@ -380,7 +380,7 @@ Task<Result<void>> ActorRuntime::finish_call(CallFrame& frame, bool is_action) {
   co_return Result<void>{};
 }
 
-Task<Result<void>> ActorRuntime::persist_state(bool force) {
+Task<Result<void>> ActorInstance::persist_state(bool force) {
   auto prepared = state_.prepare(record_, force);
   if (!prepared) {
     log_failure("state serialization", prepared.error());
@@ -392,23 +392,23 @@ Task<Result<void>> ActorRuntime::persist_state(bool force) {
   auto& commit = **prepared;
   // An empty batch still waits for everything queued before it (Store contract), so a call that
   // read state another call changed does not answer before that change is durable.
-  auto result = co_await commit_durably(engine_.store(), std::move(commit.batch));
+  auto result = co_await commit_durably(runtime_.store(), std::move(commit.batch));
   if (result) {
     state_.committed(commit);
     for (auto due : commit.alarms) {
-      engine_.set_alarm(record_.actor_id, due);
+      runtime_.set_alarm(record_.actor_id, due);
     }
   }
   co_return result;
 }
 
-void ActorRuntime::deliver(std::vector<PendingEvent>& events) {
+void ActorInstance::deliver(std::vector<PendingEvent>& events) {
   // One SharedEvent per event, whatever the number of receivers (encoded once per encoding).
   // Events go out one at a time, each handed over before the next: a connection gets an actor's
   // events in order.
   SequentialEventPublisher sequential;
   EventPublisher& publisher =
-      engine_.options().publisher ? *engine_.options().publisher : sequential;
+      runtime_.options().publisher ? *runtime_.options().publisher : sequential;
   for (auto& ev : events) {
     if (ev.target) {
       if (!ev.target->disconnected && ev.target->sink) {

@@ -16,16 +16,16 @@
 
 namespace rivet {
 
-class Engine;
+class Runtime;
 
 /// A handle on one actor, resolved lazily on each call.
 class ActorRef {
  public:
   enum class Mode { Get, GetOrCreate, ById };
 
-  ActorRef(Engine& engine, Mode mode, std::string name, protocol::ActorKey key, Value input,
+  ActorRef(Runtime& runtime, Mode mode, std::string name, protocol::ActorKey key, Value input,
            std::string actor_id)
-      : engine_(&engine),
+      : runtime_(&runtime),
         mode_(mode),
         name_(std::move(name)),
         key_(std::move(key)),
@@ -56,7 +56,7 @@ class ActorRef {
   Task<std::string> resolve();
 
  private:
-  Engine* engine_;
+  Runtime* runtime_;
   Mode mode_;
   std::string name_;
   protocol::ActorKey key_;
@@ -66,24 +66,24 @@ class ActorRef {
 
 class ActorClient {
  public:
-  explicit ActorClient(Engine& engine) noexcept : engine_(&engine) {}
+  explicit ActorClient(Runtime& runtime) noexcept : runtime_(&runtime) {}
   [[nodiscard]] ActorRef get(std::string name, protocol::ActorKey key = {}) const {
-    return ActorRef(*engine_, ActorRef::Mode::Get, std::move(name), std::move(key), nullptr, "");
+    return ActorRef(*runtime_, ActorRef::Mode::Get, std::move(name), std::move(key), nullptr, "");
   }
   [[nodiscard]] ActorRef get_or_create(std::string name, protocol::ActorKey key = {},
                                        Value input = nullptr) const {
-    return ActorRef(*engine_, ActorRef::Mode::GetOrCreate, std::move(name), std::move(key),
+    return ActorRef(*runtime_, ActorRef::Mode::GetOrCreate, std::move(name), std::move(key),
                     std::move(input), "");
   }
   [[nodiscard]] ActorRef get_for_id(std::string name, std::string actor_id) const {
-    return ActorRef(*engine_, ActorRef::Mode::ById, std::move(name), {}, nullptr,
+    return ActorRef(*runtime_, ActorRef::Mode::ById, std::move(name), {}, nullptr,
                     std::move(actor_id));
   }
   /// Creates a new actor; throws actor.duplicate_key when the key is taken.
   Task<ActorRef> create(std::string name, protocol::ActorKey key = {}, Value input = nullptr) const;
 
  private:
-  Engine* engine_;
+  Runtime* runtime_;
 };
 
 }  // namespace rivet

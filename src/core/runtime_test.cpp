@@ -1,4 +1,4 @@
-#include "core/test_engine_fixture.hpp"
+#include "core/test_runtime_fixture.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -71,44 +71,44 @@ class RecordingSink : public rivet::ConnectionSink {
   std::string closed;
 };
 
-class EngineTest : public rivet::testing::EngineFixture {
+class RuntimeTest : public rivet::testing::RuntimeFixture {
  protected:
   rivet::Registry make_registry() override { return ::make_registry(); }
 };
 
-TEST_F(EngineTest, ActionsChangeStateThatSurvivesRestart) {
+TEST_F(RuntimeTest, ActionsChangeStateThatSurvivesRestart) {
   auto id = create("counter", {"a"});
-  auto r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({5})));
+  auto r = run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({5})));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, 5);
-  r = run(engine_->call_action(id, nullptr, "later", rivet::Value::array({2})));
+  r = run(runtime_->call_action(id, nullptr, "later", rivet::Value::array({2})));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 7);
   close();
   open();
-  r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  r = run(runtime_->call_action(id, nullptr, "getCount", rivet::Value::array()));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 7);
 }
 
-TEST_F(EngineTest, GetOrCreateConvergesAndKeysAreDistinct) {
+TEST_F(RuntimeTest, GetOrCreateConvergesAndKeysAreDistinct) {
   auto a = create("counter", {"k"});
   auto b = create("counter", {"k"});
   auto c = create("counter", {"k", ""});
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
-  auto dup = run(engine_->create({.name = "counter", .key = rivet::protocol::ActorKey{"k"}}));
+  auto dup = run(runtime_->create({.name = "counter", .key = rivet::protocol::ActorKey{"k"}}));
   ASSERT_FALSE(dup);
   EXPECT_TRUE(dup.error().is("actor", "duplicate_key"));
   EXPECT_EQ(dup.error().metadata["existing_actor_id"], a);
 }
 
-TEST_F(EngineTest, GetOrCreateReadyCreatesOnceWithTheFirstCommit) {
+TEST_F(RuntimeTest, GetOrCreateReadyCreatesOnceWithTheFirstCommit) {
   using rivet::protocol::ActorKey;
   std::vector<std::future<rivet::Result<rivet::ActorIdentity>>> racing;
   for (int i = 0; i < 8; ++i) {
     racing.push_back(boost::asio::co_spawn(
-        io_, engine_->get_or_create_ready({.name = "counter", .key = ActorKey{"ready"}}),
+        io_, runtime_->get_or_create_ready({.name = "counter", .key = ActorKey{"ready"}}),
         boost::asio::use_future));
   }
   std::set<std::string> ids;
@@ -119,17 +119,17 @@ TEST_F(EngineTest, GetOrCreateReadyCreatesOnceWithTheFirstCommit) {
   }
   ASSERT_EQ(ids.size(), 1U);
   const auto id = *ids.begin();
-  auto r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({3})));
+  auto r = run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({3})));
   ASSERT_TRUE(r) << r.error().message;
   close();
   open();
-  auto found = run(engine_->find_by_key("counter", ActorKey{"ready"}));
+  auto found = run(runtime_->find_by_key("counter", ActorKey{"ready"}));
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->actor_id, id);
-  r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  r = run(runtime_->call_action(id, nullptr, "getCount", rivet::Value::array()));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 3);
-  auto unknown = run(engine_->get_or_create_ready({.name = "nope"}));
+  auto unknown = run(runtime_->get_or_create_ready({.name = "nope"}));
   ASSERT_FALSE(unknown);
   EXPECT_TRUE(unknown.error().is("actor", "not_found"));
 }
@@ -144,7 +144,7 @@ TEST(EngineExecutors, ActorsSpreadOverSingleThreadedContexts) {
   ASSERT_TRUE(store);
   boost::asio::io_context first(1);
   boost::asio::io_context second(1);
-  auto engine = std::make_unique<rivet::Engine>(
+  auto engine = std::make_unique<rivet::Runtime>(
       std::vector<boost::asio::any_io_executor>{first.get_executor(), second.get_executor()},
       registry, **store);
   auto guard1 = boost::asio::make_work_guard(first);
@@ -181,34 +181,34 @@ TEST(EngineExecutors, ActorsSpreadOverSingleThreadedContexts) {
   std::filesystem::remove_all(dir);
 }
 
-TEST_F(EngineTest, ErrorsAreStructured) {
+TEST_F(RuntimeTest, ErrorsAreStructured) {
   auto id = create("counter", {"e"});
-  auto r = run(engine_->call_action(id, nullptr, "fail", rivet::Value::array()));
+  auto r = run(runtime_->call_action(id, nullptr, "fail", rivet::Value::array()));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("user", "bad"));
   EXPECT_EQ(r.error().metadata["x"], 1);
-  r = run(engine_->call_action(id, nullptr, "crash", rivet::Value::array()));
+  r = run(runtime_->call_action(id, nullptr, "crash", rivet::Value::array()));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("core", "internal_error"));
   EXPECT_EQ(r.error().message.find("secret"), std::string::npos);
-  r = run(engine_->call_action(id, nullptr, "nope", rivet::Value::array()));
+  r = run(runtime_->call_action(id, nullptr, "nope", rivet::Value::array()));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("actor", "action_not_found"));
-  r = run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({"x"})));
+  r = run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({"x"})));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("actor", "invalid_argument"));
-  r = run(engine_->call_action("missing", nullptr, "getCount", rivet::Value::array()));
+  r = run(runtime_->call_action("missing", nullptr, "getCount", rivet::Value::array()));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is("actor", "not_found"));
 }
 
-TEST_F(EngineTest, EventsReachSubscribedConnectionsBeforeTheReply) {
+TEST_F(RuntimeTest, EventsReachSubscribedConnectionsBeforeTheReply) {
   auto id = create("counter", {"ev"});
   auto sink = std::make_shared<RecordingSink>();
   auto other = std::make_shared<RecordingSink>();
-  auto conn = run(engine_->connect(id, nullptr, sink));
+  auto conn = run(runtime_->connect(id, nullptr, sink));
   ASSERT_TRUE(conn);
-  auto conn2 = run(engine_->connect(id, nullptr, other));
+  auto conn2 = run(runtime_->connect(id, nullptr, other));
   ASSERT_TRUE(conn2);
   run((*conn)->subscribe("newCount", true));
   auto r = run((*conn)->call("increment", rivet::Value::array({3})));
@@ -220,7 +220,7 @@ TEST_F(EngineTest, EventsReachSubscribedConnectionsBeforeTheReply) {
     EXPECT_EQ(sink->events[0].second, rivet::Value::array({3}));
   }
   // A stateless call by someone else reaches the subscriber too.
-  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
+  ASSERT_TRUE(run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
   {
     std::lock_guard lock(sink->mu);
     EXPECT_EQ(sink->events.size(), 2u);
@@ -230,43 +230,43 @@ TEST_F(EngineTest, EventsReachSubscribedConnectionsBeforeTheReply) {
   run((*conn2)->disconnect());
 }
 
-TEST_F(EngineTest, EscapedArgumentListsAreUnescapedForTypedArgs) {
+TEST_F(RuntimeTest, EscapedArgumentListsAreUnescapedForTypedArgs) {
   auto id = create("counter", {"esc"});
   auto args = rivet::Value::parse(R"(["$$x", 1])");
-  auto r = run(engine_->call_action(id, nullptr, "first", args));
+  auto r = run(runtime_->call_action(id, nullptr, "first", args));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, "$x");
-  r = run(engine_->call_action(id, nullptr, "all", args));
+  r = run(runtime_->call_action(id, nullptr, "all", args));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, args);  // the list stays in its compat (escaped) form
 }
 
-TEST_F(EngineTest, StateChangeHookRunsOncePerChangingAction) {
+TEST_F(RuntimeTest, StateChangeHookRunsOncePerChangingAction) {
   auto id = create("watched", {"w"});
   for (int v : {1, 2, 2, 3}) {
-    ASSERT_TRUE(run(engine_->call_action(id, nullptr, "set", rivet::Value::array({v}))));
+    ASSERT_TRUE(run(runtime_->call_action(id, nullptr, "set", rivet::Value::array({v}))));
   }
-  auto r = run(engine_->call_action(id, nullptr, "changes", rivet::Value::array()));
+  auto r = run(runtime_->call_action(id, nullptr, "changes", rivet::Value::array()));
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 3);
 }
 
-TEST_F(EngineTest, ConcurrentIncrementsAllApply) {
+TEST_F(RuntimeTest, ConcurrentIncrementsAllApply) {
   auto id = create("counter", {"many"});
   std::vector<std::future<rivet::Result<rivet::Value>>> calls;
   for (int i = 0; i < 50; ++i) {
     calls.push_back(asio::co_spawn(
-        io_, engine_->call_action(id, nullptr, "increment", rivet::Value::array({1})),
+        io_, runtime_->call_action(id, nullptr, "increment", rivet::Value::array({1})),
         asio::use_future));
   }
   for (auto& f : calls) {
     ASSERT_TRUE(f.get());
   }
-  auto r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+  auto r = run(runtime_->call_action(id, nullptr, "getCount", rivet::Value::array()));
   EXPECT_EQ(*r, 50);
 }
 
-TEST_F(EngineTest, SynchronousActionsTakeTheDirectPath) {
+TEST_F(RuntimeTest, SynchronousActionsTakeTheDirectPath) {
   const auto* def = registry_.find("counter");
   ASSERT_NE(def, nullptr);
   EXPECT_TRUE(def->sync_actions.contains("increment"));
@@ -277,12 +277,12 @@ TEST_F(EngineTest, SynchronousActionsTakeTheDirectPath) {
   EXPECT_TRUE(def->actions.contains("later"));
 }
 
-TEST_F(EngineTest, ReadOnlyStatelessCallsCommitNothing) {
+TEST_F(RuntimeTest, ReadOnlyStatelessCallsCommitNothing) {
   auto id = create("counter", {"quiet"});
-  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({2}))));
+  ASSERT_TRUE(run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({2}))));
   const auto before = store_->stats();
   for (int i = 0; i < 5; ++i) {
-    auto r = run(engine_->call_action(id, nullptr, "getCount", rivet::Value::array()));
+    auto r = run(runtime_->call_action(id, nullptr, "getCount", rivet::Value::array()));
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, 2);
   }
@@ -290,7 +290,7 @@ TEST_F(EngineTest, ReadOnlyStatelessCallsCommitNothing) {
   // writes or waits on a group commit.
   EXPECT_EQ(store_->stats().transactions, before.transactions);
   EXPECT_EQ(store_->stats().batches, before.batches);
-  ASSERT_TRUE(run(engine_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
+  ASSERT_TRUE(run(runtime_->call_action(id, nullptr, "increment", rivet::Value::array({1}))));
   EXPECT_EQ(store_->stats().batches, before.batches + 1);
 }
 

@@ -1,17 +1,17 @@
 #pragma once
-// The engine's shared internals: one owner per job (the awake-actor table, the alarm service,
+// The runtime's shared internals: one owner per job (the awake-actor table, the alarm service,
 // the idle sweeper, the queue-completion waiters, the task group that owns every background
 // coroutine), and what they share (store, registry, options, clock, logger, executors).
 //
 // Thread-safety: every member may be called from any thread.
-// Lifetime: created by Engine; stop() drains every task before the Engine is destroyed.
+// Lifetime: created by Runtime; stop() drains every task before the Runtime is destroyed.
 
 #include <rivet/common/clock.hpp>
 #include <rivet/common/log.hpp>
 #include <rivet/common/task_group.hpp>
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/actor_table.hpp"
 #include "core/alarm_service.hpp"
 #include "core/idle_sweeper.hpp"
@@ -30,18 +30,18 @@
 
 namespace rivet::detail {
 
-class ActorRuntime;
+class ActorInstance;
 
 /// actor.not_found for a name the registry does not know.
 [[nodiscard]] Error no_definition_error(std::string_view name);
 /// The caller's actor stopped again and again while it tried to reach it.
 [[nodiscard]] Error actor_stopped_error();
 
-class EngineCore : public std::enable_shared_from_this<EngineCore> {
+class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
  public:
-  /// `executors` is not empty; the first one runs the engine's own work (alarms, idle sweep).
-  EngineCore(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
-             storage::Store& store, EngineOptions options);
+  /// `executors` is not empty; the first one runs the runtime's own work (alarms, idle sweep).
+  RuntimeCore(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
+             storage::Store& store, RuntimeOptions options);
 
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
   /// The executor whose thread runs this actor's strand (a stable hash of its id), so that the
@@ -52,12 +52,12 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   }
   [[nodiscard]] storage::Store& store() noexcept { return store_; }
   [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
-  [[nodiscard]] const EngineOptions& options() const noexcept { return options_; }
+  [[nodiscard]] const RuntimeOptions& options() const noexcept { return options_; }
   [[nodiscard]] const Clock& clock() const noexcept { return *options_.clock; }
   [[nodiscard]] const Logger& logger() const noexcept { return options_.logger; }
-  /// The public facade; it outlives every actor (Engine::stop drains them first).
-  [[nodiscard]] Engine& facade() const noexcept { return *facade_; }
-  void set_facade(Engine* engine) noexcept { facade_ = engine; }
+  /// The public facade; it outlives every actor (Runtime::stop drains them first).
+  [[nodiscard]] Runtime& facade() const noexcept { return *facade_; }
+  void set_facade(Runtime* runtime) noexcept { facade_ = runtime; }
 
   [[nodiscard]] ActorTable& actors() noexcept { return actors_; }
   [[nodiscard]] AlarmService& alarms() noexcept { return alarms_; }
@@ -67,10 +67,10 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   /// AlarmScheduler when it keeps alarms, else the alarm service.
   void set_alarm(const std::string& actor_id, std::int64_t due_ms);
   /// Tells the host's observer, if any.
-  void actor_started(const ActorRuntime& rt) const;
-  void actor_stopped(const ActorRuntime& rt, bool destroyed) const;
+  void actor_started(const ActorInstance& rt) const;
+  void actor_stopped(const ActorInstance& rt, bool destroyed) const;
 
-  /// Runs `task` in the background, owned by the engine's task group (a no-op once stopped).
+  /// Runs `task` in the background, owned by the runtime's task group (a no-op once stopped).
   template <class Executor>
   void spawn(const Executor& ex, Task<void> task) {
     tasks_.spawn(ex, std::move(task));
@@ -97,8 +97,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   boost::asio::any_io_executor executor_;
   const Registry& registry_;
   storage::Store& store_;
-  EngineOptions options_;
-  Engine* facade_ = nullptr;
+  RuntimeOptions options_;
+  Runtime* facade_ = nullptr;
   TaskGroup tasks_;
   ActorTable actors_{*this};
   AlarmService alarms_;
@@ -110,7 +110,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
 inline constexpr int kMaxStopsMet = 64;
 
 template <class T, class OnStrand>
-Task<Result<T>> EngineCore::with_actor(std::string actor_id, OnStrand on_strand) {
+Task<Result<T>> RuntimeCore::with_actor(std::string actor_id, OnStrand on_strand) {
   for (int met = 0; met < kMaxStopsMet; ++met) {
     auto rt = actors_.runtime_for(actor_id);
     if (!rt) {
@@ -118,7 +118,7 @@ Task<Result<T>> EngineCore::with_actor(std::string actor_id, OnStrand on_strand)
     }
     Result<T> result = co_await boost::asio::co_spawn((*rt)->strand(), on_strand(*rt),
                                                       boost::asio::use_awaitable);
-    if (result || !result.error().is("actor", "stopping")) {
+    if (result || !result.error().is(codes::kActorStopping)) {
       co_return result;
     }
     co_await actors_.wait_stopped(**rt);
@@ -129,7 +129,7 @@ Task<Result<T>> EngineCore::with_actor(std::string actor_id, OnStrand on_strand)
 }  // namespace rivet::detail
 
 namespace rivet {
-struct Engine::Impl {
-  std::shared_ptr<detail::EngineCore> core;
+struct Runtime::Impl {
+  std::shared_ptr<detail::RuntimeCore> core;
 };
 }  // namespace rivet

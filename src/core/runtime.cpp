@@ -1,9 +1,9 @@
-#include <rivet/core/engine.hpp>
+#include <rivet/core/runtime.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_runtime.hpp"
+#include "core/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/engine_core.hpp"
+#include "core/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/user_code.hpp"
 
@@ -16,9 +16,9 @@ namespace asio = boost::asio;
 
 namespace rivet {
 
-using detail::ActorRuntime;
+using detail::ActorInstance;
 using detail::ConnRecord;
-using detail::EngineCore;
+using detail::RuntimeCore;
 using detail::ReplyInFlight;
 
 namespace {
@@ -27,7 +27,7 @@ constexpr std::size_t kMaxKeyBytes = 1024;
 
 // Named coroutines (not lambdas with captures) run on the actor strand: GCC 12 mishandles
 // init-captures of coroutine parameters.
-Task<Result<ActorIdentity>> ready_on_strand(std::shared_ptr<ActorRuntime> rt) {
+Task<Result<ActorIdentity>> ready_on_strand(std::shared_ptr<ActorInstance> rt) {
   auto started = co_await rt->ensure_started();
   if (!started) {
     co_return started.error();
@@ -35,7 +35,7 @@ Task<Result<ActorIdentity>> ready_on_strand(std::shared_ptr<ActorRuntime> rt) {
   co_return rt->identity();
 }
 
-Task<Result<ActorIdentity>> destroy_on_strand(std::shared_ptr<ActorRuntime> rt) {
+Task<Result<ActorIdentity>> destroy_on_strand(std::shared_ptr<ActorInstance> rt) {
   auto started = co_await rt->ensure_started();
   if (!started) {
     co_return started.error();
@@ -47,7 +47,7 @@ Task<Result<ActorIdentity>> destroy_on_strand(std::shared_ptr<ActorRuntime> rt) 
 
 class ConnHandleImpl final : public ConnectionHandle {
  public:
-  ConnHandleImpl(std::shared_ptr<EngineCore> core, std::shared_ptr<ActorRuntime> rt,
+  ConnHandleImpl(std::shared_ptr<RuntimeCore> core, std::shared_ptr<ActorInstance> rt,
                  std::shared_ptr<ConnRecord> conn)
       : core_(std::move(core)), rt_(std::move(rt)), conn_(std::move(conn)) {}
 
@@ -69,7 +69,7 @@ class ConnHandleImpl final : public ConnectionHandle {
     auto result = co_await asio::co_spawn(
         rt_->strand(), rt_->invoke_action(conn_, std::move(action), std::move(args)),
         asio::use_awaitable);
-    if (!result && result.error().is("actor", "stopping")) {
+    if (!result && result.error().is(codes::kActorStopping)) {
       co_return detail::actor_stopped_error();
     }
     co_return result;
@@ -89,13 +89,13 @@ class ConnHandleImpl final : public ConnectionHandle {
   }
 
  private:
-  std::shared_ptr<EngineCore> core_;
-  std::shared_ptr<ActorRuntime> rt_;
+  std::shared_ptr<RuntimeCore> core_;
+  std::shared_ptr<ActorInstance> rt_;
   std::shared_ptr<ConnRecord> conn_;
   std::atomic<bool> disconnected_{false};
 };
 
-Task<Result<Value>> stateless_call(std::shared_ptr<ActorRuntime> rt, Value params,
+Task<Result<Value>> stateless_call(std::shared_ptr<ActorInstance> rt, Value params,
                                    std::string action, Value args) {
   auto conn = co_await rt->open_conn(std::move(params), nullptr, true);
   if (!conn) {
@@ -108,31 +108,31 @@ Task<Result<Value>> stateless_call(std::shared_ptr<ActorRuntime> rt, Value param
 
 }  // namespace
 
-// -- EngineCore ------------------------------------------------------------------------------
+// -- RuntimeCore ------------------------------------------------------------------------------
 
 namespace detail {
 
 Error no_definition_error(std::string_view name) {
-  return make_error("actor", "not_found",
+  return make_error(codes::kActorNotFound,
                     "No actor definition named '" + std::string(name) + "' is registered.");
 }
 
 Error actor_stopped_error() {
-  return make_error("actor", "stopped", "The actor stopped while handling the request.");
+  return make_error(codes::kActorStopped, "The actor stopped while handling the request.");
 }
 
-EngineCore::EngineCore(std::vector<asio::any_io_executor> executors, const Registry& registry,
-                       storage::Store& store, EngineOptions options)
+RuntimeCore::RuntimeCore(std::vector<asio::any_io_executor> executors, const Registry& registry,
+                       storage::Store& store, RuntimeOptions options)
     : contexts_(io_executors(executors)),
       executor_(executors.front()),
       registry_(registry),
       store_(store),
       options_(std::move(options)),
-      tasks_("engine", options_.logger),
+      tasks_("runtime", options_.logger),
       alarms_(*this, executor_),
       idle_(*this, executor_) {}
 
-std::vector<asio::io_context::executor_type> EngineCore::io_executors(
+std::vector<asio::io_context::executor_type> RuntimeCore::io_executors(
     const std::vector<asio::any_io_executor>& executors) {
   std::vector<asio::io_context::executor_type> out;
   for (const auto& ex : executors) {
@@ -142,14 +142,14 @@ std::vector<asio::io_context::executor_type> EngineCore::io_executors(
   return out;
 }
 
-void EngineCore::start() {
+void RuntimeCore::start() {
   if (!options_.alarms) {
     alarms_.start();
   }
   idle_.start();
 }
 
-void EngineCore::set_alarm(const std::string& actor_id, std::int64_t due_ms) {
+void RuntimeCore::set_alarm(const std::string& actor_id, std::int64_t due_ms) {
   if (options_.alarms) {
     options_.alarms->set_alarm(actor_id, due_ms);
   } else {
@@ -157,19 +157,19 @@ void EngineCore::set_alarm(const std::string& actor_id, std::int64_t due_ms) {
   }
 }
 
-void EngineCore::actor_started(const ActorRuntime& rt) const {
+void RuntimeCore::actor_started(const ActorInstance& rt) const {
   if (options_.observer) {
     options_.observer->actor_started(rt.identity());
   }
 }
 
-void EngineCore::actor_stopped(const ActorRuntime& rt, bool destroyed) const {
+void RuntimeCore::actor_stopped(const ActorInstance& rt, bool destroyed) const {
   if (options_.observer) {
     options_.observer->actor_stopped(rt.identity(), destroyed);
   }
 }
 
-Task<void> EngineCore::stop() {
+Task<void> RuntimeCore::stop() {
   if (stopping()) {
     co_await tasks_.wait_idle();
     co_return;
@@ -193,45 +193,45 @@ Task<void> EngineCore::stop() {
 
 }  // namespace detail
 
-// -- Engine ----------------------------------------------------------------------------------
+// -- Runtime ----------------------------------------------------------------------------------
 
 
-Engine::Engine(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
-               EngineOptions options)
-    : Engine(std::vector<asio::any_io_executor>{std::move(executor)}, registry, store,
+Runtime::Runtime(asio::any_io_executor executor, const Registry& registry, storage::Store& store,
+               RuntimeOptions options)
+    : Runtime(std::vector<asio::any_io_executor>{std::move(executor)}, registry, store,
              std::move(options)) {}
 
-Engine::Engine(std::vector<asio::any_io_executor> executors, const Registry& registry,
-               storage::Store& store, EngineOptions options)
+Runtime::Runtime(std::vector<asio::any_io_executor> executors, const Registry& registry,
+               storage::Store& store, RuntimeOptions options)
     : impl_(std::make_shared<Impl>()) {
   impl_->core =
-      std::make_shared<EngineCore>(std::move(executors), registry, store, std::move(options));
+      std::make_shared<RuntimeCore>(std::move(executors), registry, store, std::move(options));
   impl_->core->set_facade(this);
   impl_->core->start();
 }
 
-asio::any_io_executor Engine::executor_for(std::string_view actor_id) const {
+asio::any_io_executor Runtime::executor_for(std::string_view actor_id) const {
   return impl_->core->executor_for(actor_id);
 }
 
-Engine::~Engine() = default;
+Runtime::~Runtime() = default;
 
-const EngineOptions& Engine::options() const noexcept {
+const RuntimeOptions& Runtime::options() const noexcept {
   return impl_->core->options();
 }
 
-const Registry& Engine::registry() const noexcept {
+const Registry& Runtime::registry() const noexcept {
   return impl_->core->registry();
 }
 
-const ActorOptions* Engine::options_for(std::string_view actor_name) const noexcept {
+const ActorOptions* Runtime::options_for(std::string_view actor_name) const noexcept {
   const auto* def = impl_->core->registry().find(actor_name);
   return def ? &def->options : nullptr;
 }
 
 namespace {
 
-Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
+Result<storage::ActorRecord> new_record(const detail::RuntimeCore& core,
                                         const CreateRequest& request) {
   if (core.registry().find(request.name) == nullptr) {
     return detail::no_definition_error(request.name);
@@ -241,7 +241,7 @@ Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
   record.name = request.name;
   record.key = protocol::serialize_key(request.key.value_or(protocol::ActorKey{}));
   if (record.key.size() > kMaxKeyBytes) {
-    return make_error("actor", "key_too_large", "Actor key is too large (max 1024 bytes).");
+    return make_error(codes::kActorKeyTooLarge, "Actor key is too large (max 1024 bytes).");
   }
   record.create_ts = core.clock().wall_ms();
   record.crash_policy = request.crash_policy;
@@ -253,7 +253,7 @@ Result<storage::ActorRecord> new_record(const detail::EngineCore& core,
 
 }  // namespace
 
-Task<Result<storage::ActorRecord>> Engine::create(CreateRequest request) {
+Task<Result<storage::ActorRecord>> Runtime::create(CreateRequest request) {
   auto core = impl_->core;
   auto record = new_record(*core, request);
   if (!record) {
@@ -268,7 +268,7 @@ Task<Result<storage::ActorRecord>> Engine::create(CreateRequest request) {
   co_return std::move(*record);
 }
 
-Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
+Task<Result<ActorIdentity>> Runtime::get_or_create_ready(CreateRequest request) {
   auto core = impl_->core;
   auto key = request.key.value_or(protocol::ActorKey{});
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -286,7 +286,7 @@ Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
     auto rt = core->actors().adopt_unborn(std::move(*record));
     auto ready = co_await asio::co_spawn(rt->strand(), ready_on_strand(rt), asio::use_awaitable);
     // Lost a race with a concurrent create of the same key: look it up again.
-    if (!ready && ready.error().is("actor", "duplicate_key")) {
+    if (!ready && ready.error().is(codes::kActorDuplicateKey)) {
       continue;
     }
     co_return ready;
@@ -294,7 +294,7 @@ Task<Result<ActorIdentity>> Engine::get_or_create_ready(CreateRequest request) {
   co_return errors::internal();
 }
 
-Task<Result<GetOrCreateResult>> Engine::get_or_create(CreateRequest request) {
+Task<Result<GetOrCreateResult>> Runtime::get_or_create(CreateRequest request) {
   auto key = request.key.value_or(protocol::ActorKey{});
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto found = co_await find_by_key(request.name, key);
@@ -309,38 +309,38 @@ Task<Result<GetOrCreateResult>> Engine::get_or_create(CreateRequest request) {
       co_return GetOrCreateResult{std::move(*created), true};
     }
     // Lost a race with a concurrent create of the same key: look it up again.
-    if (!created.error().is("actor", "duplicate_key")) {
+    if (!created.error().is(codes::kActorDuplicateKey)) {
       co_return created.error();
     }
   }
   co_return errors::internal();
 }
 
-Task<Result<std::optional<storage::ActorRecord>>> Engine::find_by_key(std::string name,
+Task<Result<std::optional<storage::ActorRecord>>> Runtime::find_by_key(std::string name,
                                                                       protocol::ActorKey key) {
   co_return impl_->core->store().find_actor_by_key(name, protocol::serialize_key(key));
 }
 
-Task<Result<std::optional<storage::ActorRecord>>> Engine::find_by_id(std::string actor_id) {
+Task<Result<std::optional<storage::ActorRecord>>> Runtime::find_by_id(std::string actor_id) {
   co_return impl_->core->store().find_actor(actor_id);
 }
 
-Task<Result<std::vector<storage::ActorRecord>>> Engine::list(std::optional<std::string> name,
+Task<Result<std::vector<storage::ActorRecord>>> Runtime::list(std::optional<std::string> name,
                                                              std::size_t limit,
                                                              std::optional<std::int64_t> cursor) {
   co_return impl_->core->store().list_actors(std::move(name), limit, cursor);
 }
 
-Task<Result<void>> Engine::destroy(std::string actor_id) {
+Task<Result<void>> Runtime::destroy(std::string actor_id) {
   auto done = co_await impl_->core->with_actor<ActorIdentity>(
-      std::move(actor_id), [](std::shared_ptr<ActorRuntime> rt) { return destroy_on_strand(rt); });
+      std::move(actor_id), [](std::shared_ptr<ActorInstance> rt) { return destroy_on_strand(rt); });
   if (!done) {
     co_return done.error();
   }
   co_return Result<void>{};
 }
 
-Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
+Task<Result<ActorIdentity>> Runtime::ensure_ready(std::string actor_id) {
   auto core = impl_->core;
   if (auto rt = core->actors().runtime_for(actor_id); rt && (*rt)->ready()) {
     // Already running: the identity is immutable, no need to hop onto the actor's strand
@@ -348,23 +348,23 @@ Task<Result<ActorIdentity>> Engine::ensure_ready(std::string actor_id) {
     co_return (*rt)->identity();
   }
   co_return co_await core->with_actor<ActorIdentity>(
-      std::move(actor_id), [](std::shared_ptr<ActorRuntime> rt) { return ready_on_strand(rt); });
+      std::move(actor_id), [](std::shared_ptr<ActorInstance> rt) { return ready_on_strand(rt); });
 }
 
-Task<Result<Value>> Engine::call_action(std::string actor_id, Value params, std::string action,
+Task<Result<Value>> Runtime::call_action(std::string actor_id, Value params, std::string action,
                                         Value args) {
   co_return co_await impl_->core->with_actor<Value>(
-      std::move(actor_id), [&](std::shared_ptr<ActorRuntime> rt) {
+      std::move(actor_id), [&](std::shared_ptr<ActorInstance> rt) {
         return stateless_call(std::move(rt), params, action, args);
       });
 }
 
-Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
+Task<Result<std::shared_ptr<ConnectionHandle>>> Runtime::connect(
     std::string actor_id, Value params, std::shared_ptr<ConnectionSink> sink) {
   auto core = impl_->core;
-  std::shared_ptr<ActorRuntime> target;
+  std::shared_ptr<ActorInstance> target;
   auto conn = co_await core->with_actor<std::shared_ptr<ConnRecord>>(
-      std::move(actor_id), [&](std::shared_ptr<ActorRuntime> rt) {
+      std::move(actor_id), [&](std::shared_ptr<ActorInstance> rt) {
         target = rt;
         return rt->open_conn(params, sink, false);
       });
@@ -375,7 +375,7 @@ Task<Result<std::shared_ptr<ConnectionHandle>>> Engine::connect(
       std::make_shared<ConnHandleImpl>(core, std::move(target), std::move(*conn)));
 }
 
-Task<Result<void>> Engine::sleep(std::string actor_id) {
+Task<Result<void>> Runtime::sleep(std::string actor_id) {
   auto core = impl_->core;
   for (int met = 0; met < detail::kMaxStopsMet; ++met) {
     auto rt = core->actors().find_awake(actor_id);
@@ -390,7 +390,7 @@ Task<Result<void>> Engine::sleep(std::string actor_id) {
   co_return detail::actor_stopped_error();
 }
 
-Task<Result<void>> Engine::run_alarm(std::string actor_id) {
+Task<Result<void>> Runtime::run_alarm(std::string actor_id) {
   auto core = impl_->core;
   auto rt = core->actors().runtime_for(actor_id);
   if (!rt) {
@@ -400,7 +400,7 @@ Task<Result<void>> Engine::run_alarm(std::string actor_id) {
   co_return Result<void>{};
 }
 
-Task<void> Engine::stop() {
+Task<void> Runtime::stop() {
   co_await impl_->core->stop();
 }
 

@@ -4,7 +4,7 @@
 /// into these calls, and receives events through ConnectionSink.
 ///
 /// Thread-safety: all methods are thread-safe. Coroutines resume on the caller's executor.
-/// Lifetime: the Store and Registry must outlive the Engine; call stop() before destroying it.
+/// Lifetime: the Store and Registry must outlive the Runtime; call stop() before destroying it.
 
 #include <rivet/common/clock.hpp>
 #include <rivet/common/error.hpp>
@@ -49,7 +49,7 @@ class ConnectionHandle {
   virtual Task<void> disconnect() = 0;
 };
 
-struct EngineOptions {
+struct RuntimeOptions {
   /// Namespace name answered by the management API.
   std::string namespace_name = "default";
   std::string version = "0.1.0";
@@ -88,20 +88,20 @@ struct ActorIdentity {
   std::string name;
 };
 
-class Engine {
+class Runtime {
  public:
   /// `executor` runs the actors' strands (an io_context with N threads).
-  Engine(boost::asio::any_io_executor executor, const Registry& registry, storage::Store& store,
-         EngineOptions options = {});
+  Runtime(boost::asio::any_io_executor executor, const Registry& registry, storage::Store& store,
+         RuntimeOptions options = {});
   /// Actors are spread over `executors` (not empty, each an io_context's executor), typically one
   /// single-threaded io_context per core: an actor's strand always runs on executor_for(its id).
-  Engine(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
-         storage::Store& store, EngineOptions options = {});
-  ~Engine();
-  Engine(const Engine&) = delete;
-  Engine& operator=(const Engine&) = delete;
+  Runtime(std::vector<boost::asio::any_io_executor> executors, const Registry& registry,
+         storage::Store& store, RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
 
-  [[nodiscard]] const EngineOptions& options() const noexcept;
+  [[nodiscard]] const RuntimeOptions& options() const noexcept;
   /// The executor that runs `actor_id`'s strand. A transport whose socket lives on the same
   /// execution context reaches the actor without a thread hop.
   [[nodiscard]] boost::asio::any_io_executor executor_for(std::string_view actor_id) const;
