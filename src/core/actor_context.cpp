@@ -1,5 +1,7 @@
 #include <rivet/core/actor.hpp>
 #include <rivet/core/actor_context.hpp>
+#include <rivet/core/actor_ref.hpp>
+#include <rivet/core/database.hpp>
 
 #include "core/actor_instance.hpp"
 #include "core/runtime_core.hpp"
@@ -129,6 +131,19 @@ void ActorContext::wait_until(Task<void> task) {
 
 std::int64_t ActorContext::now_ms() const noexcept {
   return rt_->clock().wall_ms();
+}
+
+ActorClient ActorContext::client() const noexcept {
+  return ActorClient(rt_->runtime().facade());
+}
+
+Database ActorContext::db() {
+  auto* db = runtime().database();
+  if (db == nullptr) {
+    throw ErrorException(make_error(codes::kActorNoDatabase,
+                                    "This actor has no database; declare it with database()."));
+  }
+  return Database(*db);
 }
 
 void ActorContext::sleep() {

@@ -71,8 +71,4 @@ Task<ActorRef> ActorClient::create(std::string name, protocol::ActorKey key, Val
   co_return ActorRef(*runtime_, ActorRef::Mode::ById, std::move(name), {}, nullptr, made->actor_id);
 }
 
-ActorClient ActorContext::client() const noexcept {
-  return ActorClient(rt_->runtime().facade());
-}
-
 }  // namespace rivet

@@ -61,15 +61,6 @@ void Database::migrate(const std::vector<std::function<void(Database&)>>& steps)
   }
 }
 
-Database ActorContext::db() {
-  auto* db = runtime().database();
-  if (db == nullptr) {
-    throw ErrorException(make_error(codes::kActorNoDatabase,
-                                    "This actor has no database; declare it with database()."));
-  }
-  return Database(*db);
-}
-
 namespace detail {
 
 std::string ActorDatabase::path(const ActorInstance& rt) {

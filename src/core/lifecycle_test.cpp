@@ -84,10 +84,9 @@ TEST_F(LifecycleTest, HooksRunInOrderAcrossSleepAndWake) {
   auto id = create("life", {"a"});
   EXPECT_EQ(call(id, "events"), rivet::Value({"createState", "onCreate", "onWake"}));
   call(id, "sleepNow");
-  EXPECT_TRUE(eventually([&] {
-    return call(id, "events") ==
-           rivet::Value({"createState", "onCreate", "onWake", "onSleep", "onWake"});
-  }));
+  ASSERT_TRUE(run(runtime_->sleep(id)));  // awaits the stop sleepNow started
+  EXPECT_EQ(call(id, "events"),
+            rivet::Value({"createState", "onCreate", "onWake", "onSleep", "onWake"}));
 }
 
 TEST_F(LifecycleTest, IdleActorsSleepAndRunningActionsKeepThemAwake) {
@@ -104,7 +103,7 @@ TEST_F(LifecycleTest, KvSurvivesSleep) {
   auto id = create("life", {"kv"});
   call(id, "put", rivet::Value::array({"k", "v"}));
   call(id, "sleepNow");
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(run(runtime_->sleep(id)));  // returns once the stop the action asked for is done
   EXPECT_EQ(call(id, "get", rivet::Value::array({"k"})), "v");
   EXPECT_EQ(call(id, "get", rivet::Value::array({"missing"})), nullptr);
 }

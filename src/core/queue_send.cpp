@@ -1,8 +1,9 @@
-// Runtime::send_queue: a client's send, with an optional wait for the message's completion.
+// A client's queue send (Runtime::send_queue), with an optional wait for the message's completion.
 
 #include <rivet/core/runtime.hpp>
 
 #include "core/actor_instance.hpp"
+#include "core/client_work.hpp"
 #include "core/runtime_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -46,10 +47,12 @@ Task<bool> wait_completed(std::shared_ptr<detail::QueueWaiter> waiter, const Clo
 
 }  // namespace
 
-Task<Result<Runtime::QueueSendResult>> Runtime::send_queue(
-    std::string actor_id, Value params, std::string name, Value body, bool wait,
-    std::optional<std::chrono::milliseconds> timeout) {
-  auto core = impl_->core;
+namespace detail {
+
+Task<Result<Runtime::QueueSendResult>> send_queue(
+    std::shared_ptr<RuntimeCore> core, std::string actor_id, Value params, std::string name,
+    Value body, bool wait, std::optional<std::chrono::milliseconds> timeout) {
+  using QueueSendResult = Runtime::QueueSendResult;
   std::shared_ptr<detail::QueueWaiter> waiter;
   if (wait) {
     waiter = std::make_shared<detail::QueueWaiter>();
@@ -73,4 +76,5 @@ Task<Result<Runtime::QueueSendResult>> Runtime::send_queue(
   co_return QueueSendResult{"completed", waiter->response};
 }
 
+}  // namespace detail
 }  // namespace rivet

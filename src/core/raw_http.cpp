@@ -5,6 +5,7 @@
 #include <rivet/core/raw_http.hpp>
 
 #include "core/actor_instance.hpp"
+#include "core/client_work.hpp"
 #include "core/runtime_core.hpp"
 #include "core/realtime.hpp"
 #include "core/user_code.hpp"
@@ -210,15 +211,18 @@ Task<Result<RawResponse>> request_on_strand(std::shared_ptr<ActorInstance> rt, V
 
 }  // namespace detail
 
-Task<Result<RawResponse>> Runtime::handle_request(std::string actor_id, Value params,
-                                                 RawRequest request) {
+namespace detail {
+
+Task<Result<RawResponse>> handle_request(std::shared_ptr<RuntimeCore> core, std::string actor_id,
+                                         Value params, RawRequest request) {
   // Shared so that a second attempt after actor.stopping (met before the handler runs) still
   // has it.
   auto shared = std::make_shared<RawRequest>(std::move(request));
-  co_return co_await impl_->core->with_actor<RawResponse>(
+  co_return co_await core->with_actor<RawResponse>(
       std::move(actor_id), [&](std::shared_ptr<detail::ActorInstance> rt) {
         return detail::request_on_strand(std::move(rt), params, shared);
       });
 }
 
+}  // namespace detail
 }  // namespace rivet

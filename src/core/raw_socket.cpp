@@ -14,6 +14,7 @@
 #include <rivet/core/raw_socket.hpp>
 
 #include "core/actor_instance.hpp"
+#include "core/client_work.hpp"
 #include "core/runtime_core.hpp"
 #include "core/realtime.hpp"
 #include "core/user_code.hpp"
@@ -221,9 +222,12 @@ std::optional<WebSocketClose> WebSocket::close_info() const {
 
 // -- Runtime ------------------------------------------------------------------------------------
 
-Task<Result<std::shared_ptr<RawSocketHandle>>> Runtime::open_websocket(
-    std::string actor_id, Value params, RawRequest request, std::shared_ptr<RawSocketSink> sink) {
-  auto core = impl_->core;
+namespace detail {
+
+Task<Result<std::shared_ptr<RawSocketHandle>>> open_websocket(std::shared_ptr<RuntimeCore> core,
+                                                              std::string actor_id, Value params,
+                                                              RawRequest request,
+                                                              std::shared_ptr<RawSocketSink> sink) {
   std::shared_ptr<detail::ActorInstance> target;
   auto socket = co_await core->with_actor<std::shared_ptr<detail::RawSocketState>>(
       std::move(actor_id), [&](std::shared_ptr<detail::ActorInstance> rt) {
@@ -237,4 +241,5 @@ Task<Result<std::shared_ptr<RawSocketHandle>>> Runtime::open_websocket(
       std::make_shared<detail::RawSocketHandleImpl>(core, std::move(target), std::move(*socket)));
 }
 
+}  // namespace detail
 }  // namespace rivet

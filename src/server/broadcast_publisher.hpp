@@ -2,7 +2,7 @@
 // The server's EventPublisher: how a broadcast reaches its connections. The work of a broadcast
 // is mostly kernel time (a send per connection), so it is cut into chunks, and a large one is
 // shared with a helper on the next io_context's thread; the server's own WebSocket connections
-// in a chunk make all their sends in one system call (ws_fanout.cpp, batch_sender.hpp).
+// in a chunk make all their sends in one system call (WsWriter::publish_event_batch, batch_sender.hpp).
 
 #include <rivet/core/event_publisher.hpp>
 

@@ -14,7 +14,7 @@
 // queued or being written, Beast open) it arms its socket's inline gate, and the actor's thread
 // (or the helper a large broadcast is split with) sends the frame itself, without a post: one
 // non-blocking sendmsg (publish_event), or, for a chunk of a broadcast, all the chunk's sends in
-// one system call (publish_event_batch, ws_fanout.cpp). Anything else (the gate is shut, the
+// one system call (publish_event_batch). Anything else (the gate is shut, the
 // kernel takes the frame only in part, the frame is too long) goes through the strand: a post,
 // then the queue or a ready frame (WsSocket::send_frames). The gate shuts before any other write
 // and does not open while a post from another thread is pending, so per-connection order holds
@@ -107,7 +107,7 @@ class WsWriter final : public std::enable_shared_from_this<WsWriter>, public Clo
   static void publish_event(std::shared_ptr<WsWriter> self,
                             std::shared_ptr<const SharedEvent> event);
   /// publish_event() for many writers (taken from `writers`), their inline sends made in one
-  /// system call per batch where possible (ws_fanout.cpp).
+  /// system call per batch where possible.
   static void publish_event_batch(std::span<std::shared_ptr<WsWriter>> writers,
                                   const std::shared_ptr<const SharedEvent>& event);
 

@@ -8,10 +8,6 @@
 
 namespace rivet::storage {
 
-Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
-  return detail::SqliteStore::open(options);
-}
-
 namespace detail {
 
 namespace {

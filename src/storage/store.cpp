@@ -1,8 +1,15 @@
-// Default implementations of optional Store operations, written against the rest of the API.
+// The Store interface's own members: open() (the SQLite store on disk) and the defaults of
+// optional operations, written against the rest of the API.
 
 #include <rivet/storage/store.hpp>
 
+#include "storage/sqlite_store.hpp"
+
 namespace rivet::storage {
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  return detail::SqliteStore::open(options);
+}
 
 Result<std::vector<std::optional<Bytes>>> Store::kv_get_many(std::string_view actor_id,
                                                              const std::vector<Bytes>& keys) {
