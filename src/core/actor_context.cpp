@@ -3,10 +3,10 @@
 #include <rivet/core/actor_ref.hpp>
 #include <rivet/core/database.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/ids.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>

@@ -3,8 +3,8 @@
 #include <rivet/core/actor_ref.hpp>
 #include <rivet/core/runtime.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 
 namespace rivet {
 

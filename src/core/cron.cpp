@@ -6,12 +6,12 @@
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/utf8.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 namespace rivet {
 

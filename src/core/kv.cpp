@@ -2,9 +2,9 @@
 
 #include <rivet/core/kv.hpp>
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 namespace rivet {

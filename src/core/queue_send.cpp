@@ -2,9 +2,9 @@
 
 #include <rivet/core/runtime.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/client_work.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/client_work.hpp"
+#include "core/runtime/runtime_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -4,12 +4,12 @@
 #include <rivet/core/queue.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/state_keys.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>

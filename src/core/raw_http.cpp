@@ -4,11 +4,11 @@
 #include <rivet/core/runtime.hpp>
 #include <rivet/core/raw_http.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/client_work.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/client_work.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/realtime.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

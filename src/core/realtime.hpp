@@ -5,8 +5,8 @@
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/signal.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/actor/signal.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -3,7 +3,7 @@
 #include <rivet/core/workflow.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/ids.hpp"
 #include "core/state_keys.hpp"
 #include "core/workflow_run.hpp"

@@ -3,8 +3,8 @@
 
 #include <rivet/core/workflow.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/signal.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/actor/signal.hpp"
 
 #include <map>
 #include <set>

@@ -1,6 +1,6 @@
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>

@@ -17,15 +17,15 @@
 #include <rivet/core/registry.hpp>
 #include <rivet/storage/store.hpp>
 
-#include "core/actor_database.hpp"
-#include "core/actor_state.hpp"
-#include "core/call_frame.hpp"
-#include "core/connection_table.hpp"
-#include "core/message_queue.hpp"
-#include "core/scheduler.hpp"
-#include "core/signal.hpp"
-#include "core/sleep_controller.hpp"
-#include "core/socket_handlers.hpp"
+#include "core/actor/actor_database.hpp"
+#include "core/actor/actor_state.hpp"
+#include "core/actor/call_frame.hpp"
+#include "core/actor/connection_table.hpp"
+#include "core/actor/message_queue.hpp"
+#include "core/actor/scheduler.hpp"
+#include "core/actor/signal.hpp"
+#include "core/actor/sleep_controller.hpp"
+#include "core/actor/socket_handlers.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>

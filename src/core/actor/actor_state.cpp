@@ -1,4 +1,4 @@
-#include "core/actor_state.hpp"
+#include "core/actor/actor_state.hpp"
 
 #include <rivet/protocol/encoding.hpp>
 

@@ -1,7 +1,7 @@
-#include "core/alarm_service.hpp"
+#include "core/runtime/alarm_service.hpp"
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 #include <boost/asio/as_tuple.hpp>

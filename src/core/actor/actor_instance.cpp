@@ -1,11 +1,11 @@
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/durable_commit.hpp"
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>

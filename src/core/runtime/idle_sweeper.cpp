@@ -1,7 +1,7 @@
-#include "core/idle_sweeper.hpp"
+#include "core/runtime/idle_sweeper.hpp"
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>

@@ -1,6 +1,6 @@
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>

@@ -1,7 +1,7 @@
-#include "core/sleep_controller.hpp"
+#include "core/actor/sleep_controller.hpp"
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 
 namespace rivet::detail {
 

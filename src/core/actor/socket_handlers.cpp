@@ -1,10 +1,10 @@
 // The raw WebSocket handlers of one actor (onWebSocket): started per socket, flushed after
 // each commit, waited for (and cancelled after the hook timeout) when the actor stops.
 
-#include "core/socket_handlers.hpp"
+#include "core/actor/socket_handlers.hpp"
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/realtime.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -14,7 +14,7 @@
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 
-#include "core/signal.hpp"
+#include "core/actor/signal.hpp"
 
 #include <memory>
 

@@ -11,11 +11,11 @@
 #include <rivet/common/task_group.hpp>
 #include <rivet/core/runtime.hpp>
 
-#include "core/actor_instance.hpp"
-#include "core/actor_table.hpp"
-#include "core/alarm_service.hpp"
-#include "core/idle_sweeper.hpp"
-#include "core/queue_waiters.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/actor_table.hpp"
+#include "core/runtime/alarm_service.hpp"
+#include "core/runtime/idle_sweeper.hpp"
+#include "core/runtime/queue_waiters.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>

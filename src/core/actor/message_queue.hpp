@@ -13,8 +13,8 @@
 #include <rivet/core/definition.hpp>
 #include <rivet/core/queue.hpp>
 
-#include "core/call_frame.hpp"
-#include "core/signal.hpp"
+#include "core/actor/call_frame.hpp"
+#include "core/actor/signal.hpp"
 
 #include <cstdint>
 #include <map>

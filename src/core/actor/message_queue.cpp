@@ -2,14 +2,14 @@
 // woken through a strand-local signal, senders waiting for completion through the runtime, and
 // the run loop that drains the queue.
 
-#include "core/message_queue.hpp"
+#include "core/actor/message_queue.hpp"
 
 #include <rivet/core/queue.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/runtime_core.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
 #include <boost/asio/as_tuple.hpp>

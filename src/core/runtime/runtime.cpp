@@ -1,12 +1,12 @@
 #include <rivet/core/runtime.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 #include "core/durable_commit.hpp"
-#include "core/client_work.hpp"
-#include "core/runtime_core.hpp"
+#include "core/runtime/client_work.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/ids.hpp"
-#include "core/user_code.hpp"
+#include "core/actor/user_code.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>

@@ -1,9 +1,9 @@
 // Connection lifecycle on the actor strand: onBeforeConnect, createConnState, onConnect,
 // subscriptions, onDisconnect (exactly once).
 
-#include "core/connection_table.hpp"
+#include "core/actor/connection_table.hpp"
 
-#include "core/actor_instance.hpp"
+#include "core/actor/actor_instance.hpp"
 #include "core/ids.hpp"
 
 namespace rivet::detail {

@@ -1,7 +1,7 @@
-#include "core/scheduler.hpp"
+#include "core/actor/scheduler.hpp"
 
-#include "core/actor_instance.hpp"
-#include "core/runtime_core.hpp"
+#include "core/actor/actor_instance.hpp"
+#include "core/runtime/runtime_core.hpp"
 #include "core/schedule_table.hpp"
 #include "core/state_keys.hpp"
 

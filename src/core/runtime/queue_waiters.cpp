@@ -1,4 +1,4 @@
-#include "core/queue_waiters.hpp"
+#include "core/runtime/queue_waiters.hpp"
 
 namespace rivet::detail {
 

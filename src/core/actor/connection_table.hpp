@@ -9,7 +9,7 @@
 #include <rivet/common/error.hpp>
 #include <rivet/common/task.hpp>
 
-#include "core/call_frame.hpp"
+#include "core/actor/call_frame.hpp"
 
 #include <functional>
 #include <map>
