@@ -18,7 +18,8 @@ class ConnectionSink {
   /// An event for this connection (already filtered by subscription). `args` is an array.
   virtual void send_event(const std::string& name, const Value& args) = 0;
   /// The actor closes the connection (disconnect, sleep, destroy). `reason` is "group.code" or a
-  /// user reason; `error` true means close code 1011, else 1000.
+  /// user reason; `error` tells an abnormal end (sleep, destroy, a failure) from a normal one.
+  /// How the transport says so is its own business (the WebSocket server: 1011 or 1000).
   virtual void close(std::string reason, bool error) = 0;
   /// The same, shared by every connection the event goes to (a broadcast builds it once), so a
   /// transport can encode it once per encoding. The default forwards to send_event.
