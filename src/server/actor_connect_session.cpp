@@ -49,19 +49,15 @@ asio::awaitable<void> ActorConnectSession::serve(ActorIdentity identity, WsProto
   if (const auto* opts = ctx_.runtime.options_for(identity.name)) {
     options_ = *opts;
   }
-  Value params = nullptr;
-  if (protocols.conn_params) {
-    auto decoded = decode_ws_conn_params(*protocols.conn_params);
-    if (!decoded) {
-      co_await writer_->close_at_once(kCloseError, decoded.error().qualified());
-      co_return;
-    }
-    params = std::move(*decoded);
+  auto params = conn_params_of(protocols);
+  if (!params) {
+    co_await writer_->close_at_once(kCloseError, params.error().qualified());
+    co_return;
   }
 
   writer_->carry_events(encoding_, options_.max_outgoing_message_size);
   auto sink = std::make_shared<ActorConnectSink>(writer_);
-  auto conn = co_await ctx_.runtime.connect(identity.actor_id, std::move(params), sink);
+  auto conn = co_await ctx_.runtime.connect(identity.actor_id, std::move(*params), sink);
   if (!conn) {
     // Connect-hook errors reach the client with their raw message (spec §6.2); internal
     // failures stay masked.

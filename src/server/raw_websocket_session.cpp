@@ -51,17 +51,13 @@ RawWebSocketSession::RawWebSocketSession(ServerContext& ctx, std::shared_ptr<WsW
 
 asio::awaitable<void> RawWebSocketSession::serve(ActorIdentity identity, WsProtocols protocols,
                                                  RawRequest request) {
-  Value params = nullptr;
-  if (protocols.conn_params) {
-    auto decoded = decode_ws_conn_params(*protocols.conn_params);
-    if (!decoded) {
-      co_await writer_->close_at_once(kCloseError, decoded.error().qualified());
-      co_return;
-    }
-    params = std::move(*decoded);
+  auto params = conn_params_of(protocols);
+  if (!params) {
+    co_await writer_->close_at_once(kCloseError, params.error().qualified());
+    co_return;
   }
   auto sink = std::make_shared<RawWebSocketSink>(writer_);
-  auto handle = co_await ctx_.runtime.open_websocket(identity.actor_id, std::move(params),
+  auto handle = co_await ctx_.runtime.open_websocket(identity.actor_id, std::move(*params),
                                                     std::move(request), sink);
   if (!handle) {
     co_await writer_->close_at_once(kCloseError, mask_for_client(handle.error()).qualified());

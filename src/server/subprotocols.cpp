@@ -57,6 +57,13 @@ WsProtocols parse_ws_protocols(std::string_view header) {
   return out;
 }
 
+Result<Value> conn_params_of(const WsProtocols& protocols) {
+  if (!protocols.conn_params) {
+    return Value(nullptr);
+  }
+  return decode_ws_conn_params(*protocols.conn_params);
+}
+
 Result<Value> decode_ws_conn_params(std::string_view raw) {
   auto text = percent_decode(raw);
   if (!text) {

@@ -30,6 +30,8 @@ struct WsProtocols {
 
 /// Connection params: percent-decode, then parse JSON. actor.invalid_request on failure.
 [[nodiscard]] Result<Value> decode_ws_conn_params(std::string_view raw);
+/// The connection params a WebSocket offered (null when it offered none).
+[[nodiscard]] Result<Value> conn_params_of(const WsProtocols& protocols);
 
 /// Header routing for WebSockets: `rivet_target.actor` + `rivet_actor.<id>` on any path.
 /// nullopt when the target is absent or not "actor"; guard.missing_header without an actor id.

@@ -49,4 +49,13 @@ TEST(Subprotocols, HeaderRoute) {
 }
 
 }  // namespace
+TEST(Subprotocols, ConnParamsAreNullWhenNoneWereOffered) {
+  EXPECT_EQ(*conn_params_of(WsProtocols{}), nullptr);
+  WsProtocols p;
+  p.conn_params = "%7B%22a%22%3A1%7D";
+  EXPECT_EQ(*conn_params_of(p), Value({{"a", 1}}));
+  p.conn_params = "%7B";
+  EXPECT_FALSE(conn_params_of(p));
+}
+
 }  // namespace rivet::server
