@@ -1,5 +1,9 @@
 #include "core/ids.hpp"
 
+#include <rivet/common/value.hpp>
+
+#include <sys/random.h>
+
 
 #include <array>
 #include <chrono>
@@ -30,6 +34,19 @@ std::string new_actor_id() {
     v /= 36;
   }
   return out;
+}
+
+std::string new_secret_token() {
+  std::array<std::uint8_t, 32> bytes{};
+  std::size_t filled = 0;
+  while (filled < bytes.size()) {
+    const auto got = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+    if (got > 0) {
+      filled += static_cast<std::size_t>(got);
+    }
+    // EINTR: try again. getrandom blocks only until the pool is seeded at boot.
+  }
+  return base64url_encode(bytes.data(), bytes.size());
 }
 
 std::string new_uuid() {

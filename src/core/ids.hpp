@@ -8,6 +8,8 @@ namespace rivet::detail {
 
 /// 30 lowercase base-36 characters from 128 random bits; URL-safe, free of '@', '/', ','.
 [[nodiscard]] std::string new_actor_id();
+/// A secret: 32 bytes from the operating system's CSPRNG (getrandom), base64url without padding.
+[[nodiscard]] std::string new_secret_token();
 /// A random UUIDv4 string for connection ids.
 [[nodiscard]] std::string new_uuid();
 

@@ -10,6 +10,9 @@ namespace rivet::detail {
 
 /// Persisted state: compat-CBOR of the state value.
 inline const Bytes kStateKey{0x01};
+/// The inspector token (UTF-8), written in the actor's first commit; where upstream keeps it,
+/// so the management API's KV route hands it to the dashboard.
+inline const Bytes kInspectorTokenKey{0x03};
 /// Schedules: 0x02 + due time (u64 big-endian ms since epoch) + 8 random bytes.
 inline constexpr std::uint8_t kSchedulePrefix = 0x02;
 /// Queue messages: 0x05 + message id (u64 big-endian), value compat-CBOR {name, body, createdAt}.

@@ -338,11 +338,36 @@ std::optional<Value> Workflow::replayed(const std::string& name) const {
   return e->value("result", Value());
 }
 
-Task<void> Workflow::record_step(std::string name, Value result) {
+Task<void> Workflow::record_step(std::string name, Value result, detail::StepStart began,
+                                 const Error* failure) {
   Value entry = Value::object();
   entry["kind"] = "step";
   entry["result"] = std::move(result);
-  co_await run_->record(location(name), std::move(entry));
+  auto where = location(name);
+  co_await run_->record(where, entry);
+  run_->runtime().trace(detail::SpanStart{began.unix_ns, began.at}, detail::SpanKind::WorkflowStep,
+                        std::move(where),
+                        failure ? std::optional<Error>(*failure) : std::nullopt);
+}
+
+detail::StepStart Workflow::step_began() const {
+  const auto start = detail::SpanStart::now(run_->runtime().clock());
+  return detail::StepStart{start.unix_ns, start.at};
+}
+
+void Workflow::step_failed(const std::string& name, const detail::StepStart& began,
+                           std::exception_ptr thrown) const {
+  Error error;
+  try {
+    error = detail::step_failure_error(thrown);
+  } catch (...) {
+    return;  // not the step's failure (the actor is stopping, the workflow was cancelled...)
+  }
+  auto& rt = run_->runtime();
+  auto where = location(name);
+  rt.activity().step_failed(where, error, rt.clock().wall_ms());
+  rt.trace(detail::SpanStart{began.unix_ns, began.at}, detail::SpanKind::WorkflowStep,
+           std::move(where), error);
 }
 
 Value Workflow::encode_try(const Value& out, const std::optional<Error>& failure) {

@@ -1,10 +1,9 @@
-// Readable workflow history (workflow_history.hpp) and the actor's inspector token.
+// Readable workflow history (workflow_history.hpp).
 
 #include <rivet/core/definition.hpp>
 #include <rivet/core/workflow_history.hpp>
 #include <rivet/protocol/encoding.hpp>
 
-#include "core/ids.hpp"
 #include "core/state_keys.hpp"
 
 #include <algorithm>
@@ -12,9 +11,6 @@
 namespace rivet {
 
 namespace {
-
-/// Reserved key of the inspector token (as upstream: 0x03).
-const Bytes kInspectorTokenKey{0x03};
 
 std::string last_component(const std::string& location) {
   const auto slash = location.rfind('/');
@@ -150,26 +146,6 @@ Value workflow_history_value(const WorkflowHistory& history) {
   h["entries"] = std::move(entries);
   out["history"] = std::move(h);
   return out;
-}
-
-Result<std::string> inspector_token(storage::Store& store, const std::string& actor_id) {
-  auto stored = store.kv_get(actor_id, kInspectorTokenKey);
-  if (!stored) {
-    return stored.error();
-  }
-  if (stored->has_value()) {
-    return Result<std::string>(boost::system::in_place_value,
-                               std::string((*stored)->begin(), (*stored)->end()));
-  }
-  auto token = detail::new_actor_id() + detail::new_actor_id();
-  storage::WriteBatch batch;
-  batch.ops.push_back(
-      storage::WriteBatch::Put{actor_id, kInspectorTokenKey, Bytes(token.begin(), token.end())});
-  auto saved = store.commit_sync(std::move(batch));
-  if (!saved) {
-    return saved.error();
-  }
-  return Result<std::string>(boost::system::in_place_value, std::move(token));
 }
 
 }  // namespace rivet

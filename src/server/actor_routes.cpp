@@ -1,7 +1,6 @@
 #include "server/actor_routes.hpp"
 
 #include "server/error_mapping.hpp"
-#include "server/inspector_route.hpp"
 #include "server/raw_http_route.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
@@ -208,8 +207,6 @@ Task<HttpResponse> handle_actor_request(ServerContext& ctx, ActorIdentity identi
   if (is_request_route(actor_path)) {
     // Raw HTTP for the actor's onRequest (404 with an empty body when it has none).
     response = co_await handle_raw_http(ctx, identity, actor_path, std::move(request));
-  } else if (path.starts_with("/inspector/") || path == "/inspector") {
-    response = co_await handle_inspector(ctx, identity, path, request);
   } else if (auto action = single_segment(path, "/action/")) {
     if (auto bad = method_guard("POST")) {
       response = std::move(*bad);

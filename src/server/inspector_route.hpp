@@ -1,20 +1,30 @@
 #pragma once
-/// The actor inspector routes (`/inspector/...` behind the gateway). Only
-/// `GET /inspector/workflow-history` is served; it needs `Authorization: Bearer <token>` with the
-/// actor's inspector token (reserved key 0x03, readable through the management KV endpoint,
-/// created on the first inspector request). Other inspector paths answer 404.
+/// The inspector HTTP API behind the gateway (`/gateway/{actor}/inspector/...`, docs/inspector.md):
+/// JSON in and out, every route behind `Authorization: Bearer <token>` where the token is the
+/// actor's inspector token or the server's RIVET_INSPECTOR_TOKEN. The token is checked before the
+/// actor is resolved or woken: a request without the right token learns nothing about the actor
+/// (401 without a token, 403 with a wrong one or for an actor that does not exist).
 
+#include "server/gateway_route.hpp"
 #include "server/http_types.hpp"
 #include "server/server_context.hpp"
 
-#include <rivet/core/runtime.hpp>
+#include <rivet/core/task.hpp>
 
-#include <string>
+#include <string_view>
 
 namespace rivet::server {
 
-[[nodiscard]] Task<HttpResponse> handle_inspector(ServerContext& ctx, const ActorIdentity& identity,
-                                                  const std::string& path,
-                                                  const HttpRequest& request);
+/// Whether the actor path (after the gateway prefix) is an inspector route.
+[[nodiscard]] bool is_inspector_path(std::string_view actor_path) noexcept;
+
+[[nodiscard]] Task<HttpResponse> handle_inspector(ServerContext& ctx, GatewayRoute route,
+                                                  HttpRequest request);
+
+/// Constant-time comparison of two secrets (the time depends on the lengths only).
+[[nodiscard]] bool same_secret(std::string_view given, std::string_view expected) noexcept;
+
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if any.
+[[nodiscard]] std::optional<std::string_view> bearer_token(const HttpRequest& request) noexcept;
 
 }  // namespace rivet::server

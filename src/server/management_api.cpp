@@ -1,5 +1,7 @@
 #include "server/management_api.hpp"
 
+#include "server/inspector_route.hpp"
+
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
 #include "server/server_errors.hpp"
@@ -161,7 +163,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
 
   Value list = Value::array();
   for (const auto& a : actors) {
-    list.push_back(actor_json(a, ns));
+    list.push_back(actor_json(a, ns, ctx.runtime.is_awake(a.actor_id)));
   }
   co_return json_response(Value{{"actors", std::move(list)}, {"pagination", pagination(actors, limit)}});
 }
@@ -246,13 +248,15 @@ Task<HttpResponse> create_actor(ServerContext& ctx, HttpRequest request, bool ge
       co_return management_error_response(result.error());
     }
     co_return json_response(
-        Value{{"actor", actor_json(result->actor, ns)}, {"created", result->created}});
+        Value{{"actor", actor_json(result->actor, ns, ctx.runtime.is_awake(result->actor.actor_id))},
+              {"created", result->created}});
   }
   auto record = co_await ctx.runtime.create(std::move(body->request));
   if (!record) {
     co_return management_error_response(record.error());
   }
-  co_return json_response(Value{{"actor", actor_json(*record, ns)}});
+  co_return json_response(
+      Value{{"actor", actor_json(*record, ns, ctx.runtime.is_awake(record->actor_id))}});
 }
 
 Task<HttpResponse> destroy_actor(ServerContext& ctx, std::string actor_id) {
@@ -278,6 +282,27 @@ HttpResponse actor_names(ServerContext& ctx) {
     names[name] = Value{{"metadata", std::move(metadata)}};
   }
   return json_response(Value{{"names", std::move(names)}, {"pagination", {{"cursor", nullptr}}}});
+}
+
+// Restricted routes need the server's RIVET_TOKEN when one is set: as a Bearer token (the
+// TypeScript client) or in x-rivet-token (the Rust client).
+std::optional<Error> admin_check(const ServerContext& ctx, const HttpRequest& request) {
+  if (ctx.admin_token.empty()) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> given = bearer_token(request);
+  if (!given) {
+    if (const auto* header = request.header("x-rivet-token")) {
+      given = *header;
+    }
+  }
+  if (!given) {
+    return make_error(codes::kApiUnauthorized, "This route needs the server's token");
+  }
+  if (!same_secret(*given, ctx.admin_token)) {
+    return make_error(codes::kApiForbidden, "The token is not valid for this route");
+  }
+  return std::nullopt;
 }
 
 // Reads the actor's KV row straight from the store: the runtime has no KV read API, and the
@@ -308,7 +333,8 @@ Task<HttpResponse> kv_get(ServerContext& ctx, std::string actor_id, std::string 
 
 }  // namespace
 
-Value actor_json(const storage::ActorRecord& record, std::string_view namespace_name) {
+Value actor_json(const storage::ActorRecord& record, std::string_view namespace_name,
+                 bool awake) {
   auto opt_ts = [](const std::optional<std::int64_t>& v) -> Value {
     return v ? Value(*v) : Value(nullptr);
   };
@@ -325,7 +351,7 @@ Value actor_json(const storage::ActorRecord& record, std::string_view namespace_
       {"start_ts", live ? Value(record.create_ts) : Value(nullptr)},
       {"pending_allocation_ts", nullptr},
       {"connectable_ts", live ? Value(record.create_ts) : Value(nullptr)},
-      {"sleep_ts", nullptr},
+      {"sleep_ts", live && !awake ? Value(record.create_ts) : Value(nullptr)},
       {"reschedule_ts", nullptr},
       {"destroy_ts", opt_ts(record.destroy_ts)},
   };
@@ -391,6 +417,9 @@ Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request) {
     co_return co_await destroy_actor(ctx, std::move(*actor_id));
   }
   if (segments.size() == 5 && segments[2] == "kv" && segments[3] == "keys" && method == "GET") {
+    if (auto denied = admin_check(ctx, request)) {
+      co_return management_error_response(*denied);
+    }
     auto key = percent_decode(segments[4]);
     if (!key) {
       co_return management_error_response(rivet::errors::invalid_input("malformed key"));

@@ -13,7 +13,10 @@ namespace rivet::server {
 [[nodiscard]] Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request);
 
 /// The Actor object of the API (spec §3.3 table).
-[[nodiscard]] Value actor_json(const storage::ActorRecord& record, std::string_view namespace_name);
+/// The Actor object of the management API. `awake`: whether the actor runs now (a live actor that
+/// does not has a sleep_ts; when it fell asleep is not tracked, so it is its creation time).
+[[nodiscard]] Value actor_json(const storage::ActorRecord& record, std::string_view namespace_name,
+                               bool awake);
 
 /// A JSON error response with the management status table.
 [[nodiscard]] HttpResponse management_error_response(const Error& error);

@@ -5,6 +5,7 @@
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
 #include "server/gateway_route.hpp"
+#include "server/inspector_route.hpp"
 #include "server/management_api.hpp"
 
 #include <random>
@@ -30,6 +31,13 @@ void strip_routing_headers(HttpRequest& request) {
 Task<HttpResponse> handle_gateway(ServerContext& ctx, GatewayRoute route, HttpRequest request) {
   auto cors = gateway_cors_headers(request);
   HttpResponse response;
+  if (is_inspector_path(route.actor_path)) {
+    // The inspector checks its token before the actor is resolved (or woken).
+    strip_routing_headers(request);
+    response = co_await handle_inspector(ctx, std::move(route), std::move(request));
+    add_headers(response, cors);
+    co_return response;
+  }
   auto actor_path = route.actor_path;
   auto identity = co_await resolve_actor(ctx, std::move(route));
   if (!identity) {

@@ -30,6 +30,12 @@ int serve(const Registry& registry, int argc, char** argv) {
   app.add_option("--ws-drain-ms", drain_ms,
                  "On shutdown with WebSockets open, answer reconnects with ws.going_away this long")
       ->capture_default_str();
+  app.add_option("--inspector-token", options.inspector_token,
+                 "Token that opens every actor's inspector (besides each actor's own)")
+      ->envname("RIVET_INSPECTOR_TOKEN");
+  app.add_option("--admin-token", options.admin_token,
+                 "Bearer token required by the management API's KV route")
+      ->envname("RIVET_TOKEN");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

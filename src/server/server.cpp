@@ -120,6 +120,8 @@ class ServerImpl final : public Server {
     }
     endpoint_ = "http://" + host + ":" + std::to_string(port_);
     context_ = std::make_unique<server::ServerContext>(runtime_, *store_, endpoint_);
+    context_->inspector_token = options_.inspector_token;
+    context_->admin_token = options_.admin_token;
     return {};
   }
 

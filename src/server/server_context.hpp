@@ -25,6 +25,10 @@ struct ServerContext {
   storage::Store& store;
   /// "http://host:port", for /datacenters.
   std::string endpoint;
+  /// RIVET_INSPECTOR_TOKEN: opens every actor's inspector (empty = only the actors' own tokens).
+  std::string inspector_token;
+  /// RIVET_TOKEN: guards the management API's restricted routes (KV reads); empty = open.
+  std::string admin_token;
   ServerStats stats;
   /// Set when the server starts shutting down: WebSocket upgrades are answered with a retryable
   /// close (1001 ws.going_away) so that reconnecting clients keep trying.

@@ -83,6 +83,7 @@ struct Code {
   X(kAuthForbidden, "auth", "forbidden", 403, Never, kFramework, true)                             \
   /* inspector: answered by the inspector route itself, not through the surfaces */                \
   X(kInspectorUnauthorized, "inspector", "unauthorized", 401, AfterFix, kNoSurface, false)         \
+  X(kInspectorForbidden, "inspector", "forbidden", 403, AfterFix, kNoSurface, false)               \
   /* message: size limits of one client message */                                                 \
   X(kMessageIncomingTooLong, "message", "incoming_too_long", 400, AfterFix, kFramework, true)      \
   X(kMessageOutgoingTooLong, "message", "outgoing_too_long", 400, Never, kFramework, true)         \

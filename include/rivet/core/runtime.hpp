@@ -13,6 +13,7 @@
 #include <rivet/core/connection_sink.hpp>
 #include <rivet/core/event_publisher.hpp>
 #include <rivet/core/host.hpp>
+#include <rivet/core/inspector.hpp>
 #include <rivet/core/raw_http.hpp>
 #include <rivet/core/raw_socket.hpp>
 #include <rivet/core/registry.hpp>
@@ -169,6 +170,15 @@ class Runtime {
   /// An alarm set through AlarmScheduler came due: wakes the actor if needed and runs whatever
   /// is due. actor.not_found when the actor no longer exists.
   [[nodiscard]] Task<Result<void>> run_alarm(std::string actor_id);
+
+  // -- inspection (inspector.hpp) --------------------------------------------------------------
+  /// Answers `query` about the actor, waking it when it sleeps. actor.not_found if unknown or
+  /// destroyed; the query's own errors as inspector.hpp lists them.
+  [[nodiscard]] Task<Result<Value>> inspect(std::string actor_id, inspect::Query query);
+  /// Whether the actor is awake right now (a hint: it may fall asleep the moment after).
+  [[nodiscard]] bool is_awake(std::string_view actor_id) const;
+  /// The ids of the awake actors (a snapshot).
+  [[nodiscard]] std::vector<std::string> awake_actor_ids() const;
 
   /// Sleeps every awake actor (persisting state) and stops accepting work. Idempotent.
   Task<void> stop();

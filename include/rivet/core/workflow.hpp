@@ -46,6 +46,12 @@ struct RollbackFrame;
 
 /// A step's terminal failure: what try_block() catches (the step's error as is, or
 /// core.internal_error with the exception's text).
+/// When a step began running (wall-clock ns for its trace span, steady time for its duration).
+struct StepStart {
+  std::int64_t unix_ns = 0;
+  std::chrono::steady_clock::time_point at;
+};
+
 class StepFailure : public ErrorException {
  public:
   using ErrorException::ErrorException;
@@ -177,6 +183,7 @@ class Workflow {
       }
     }
     std::exception_ptr failure;
+    const auto began = step_began();
     if constexpr (std::is_void_v<T>) {
       try {
         co_await invoke(fn);
@@ -184,9 +191,10 @@ class Workflow {
         failure = std::current_exception();
       }
       if (failure) {
+        step_failed(name, began, failure);
         detail::throw_step_failure(failure);
       }
-      co_await record_step(std::move(name), nullptr);
+      co_await record_step(std::move(name), nullptr, began);
     } else {
       std::optional<T> out;
       try {
@@ -195,9 +203,10 @@ class Workflow {
         failure = std::current_exception();
       }
       if (failure) {
+        step_failed(name, began, failure);
         detail::throw_step_failure(failure);
       }
-      co_await record_step(std::move(name), to_value(*out));
+      co_await record_step(std::move(name), to_value(*out), began);
       co_return std::move(*out);
     }
   }
@@ -269,6 +278,7 @@ class Workflow {
     }
     std::exception_ptr thrown;
     Value out;
+    const auto began = step_began();
     try {
       if constexpr (std::is_void_v<typename detail::StepResult<F>::type>) {
         co_await invoke(fn);
@@ -282,7 +292,8 @@ class Workflow {
     if (thrown) {
       failure = detail::step_failure_error(thrown);
     }
-    co_await record_step(name, encode_try(out, failure));
+    co_await record_step(name, encode_try(out, failure), began,
+                         failure ? &*failure : nullptr);
     if (failure) {
       co_return *failure;
     }
@@ -335,7 +346,15 @@ class Workflow {
 
   [[nodiscard]] std::string location(const std::string& name) const;
   [[nodiscard]] std::optional<Value> replayed(const std::string& name) const;
-  Task<void> record_step(std::string name, Value result);
+  /// Records the step's result; its trace span ends here (with `failure` for a try_step that
+  /// failed).
+  Task<void> record_step(std::string name, Value result, detail::StepStart began,
+                         const Error* failure = nullptr);
+  [[nodiscard]] detail::StepStart step_began() const;
+  /// A step body threw: its span and attempt count (what is not a step failure, such as the
+  /// actor stopping, is not counted).
+  void step_failed(const std::string& name, const detail::StepStart& began,
+                   std::exception_ptr thrown) const;
   static Value encode_try(const Value& out, const std::optional<Error>& failure);
   static Result<Value> decode_try(const Value& recorded);
 

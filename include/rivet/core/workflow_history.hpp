@@ -55,9 +55,4 @@ struct WorkflowHistory {
 /// (history null when not enabled).
 [[nodiscard]] Value workflow_history_value(const WorkflowHistory& history);
 
-/// The actor's inspector token (reserved key 0x03), created on first use. Blocking (one store
-/// read, and one commit the first time).
-[[nodiscard]] Result<std::string> inspector_token(storage::Store& store,
-                                                  const std::string& actor_id);
-
 }  // namespace rivet

@@ -23,6 +23,12 @@ struct ServerOptions {
   /// On stop with WebSockets open: how long the port keeps answering WebSocket upgrades with a
   /// retryable close (1001 ws.going_away) so reconnecting clients keep trying (0 = no drain).
   std::chrono::milliseconds reconnect_drain{1000};
+  /// Accepted by every actor's inspector besides the actor's own token (RIVET_INSPECTOR_TOKEN).
+  /// Empty: only the actors' tokens.
+  std::string inspector_token;
+  /// Guards the management API's KV route (RIVET_TOKEN): requests need it as a Bearer token
+  /// (or x-rivet-token). Empty: open, as in local development.
+  std::string admin_token;
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.
@@ -43,8 +49,9 @@ class Server {
   virtual void wait() = 0;
 };
 
-/// Command-line entry point: parses --host, --port, --data-dir, --threads, starts the server,
-/// prints the endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code.
+/// Command-line entry point: parses --host, --port, --data-dir, --threads, reads
+/// RIVET_INSPECTOR_TOKEN and RIVET_TOKEN from the environment, starts the server, prints the
+/// endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code.
 int serve(const Registry& registry, int argc, char** argv);
 
 }  // namespace rivet

@@ -3,6 +3,7 @@
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/durable_commit.hpp"
+#include "core/ids.hpp"
 #include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 #include "core/actor/user_code.hpp"
@@ -75,12 +76,32 @@ ActorIdentity ActorInstance::identity() const {
   return ActorIdentity{record_.actor_id, record_.generation, record_.key, record_.name};
 }
 
+void ActorInstance::trace(const SpanStart& start, SpanKind kind, std::string name,
+                          std::optional<Error> error, std::string detail) const {
+  activity_.record(finish_span(clock(), start, kind, std::move(name), error, std::move(detail)));
+}
+
+namespace {
+
+template <class T>
+std::optional<Error> error_of(const Result<T>& r) {
+  return r ? std::nullopt : std::optional<Error>(r.error());
+}
+
+}  // namespace
+
 Task<Result<void>> ActorInstance::run_user(Task<void> task, const char* what) const {
-  return detail::run_user(std::move(task), what, *this);
+  const auto start = SpanStart::now(clock());
+  auto out = co_await detail::run_user(std::move(task), what, *this);
+  trace(start, SpanKind::Hook, what, error_of(out));
+  co_return out;
 }
 
 Task<Result<Value>> ActorInstance::run_user_value(Task<Value> task, const char* what) const {
-  return detail::run_user_value(std::move(task), what, *this);
+  const auto start = SpanStart::now(clock());
+  auto out = co_await detail::run_user_value(std::move(task), what, *this);
+  trace(start, SpanKind::Hook, what, error_of(out));
+  co_return out;
 }
 
 Task<Result<Value>> ActorInstance::run_user_value_with_timeout(
@@ -90,7 +111,10 @@ Task<Result<Value>> ActorInstance::run_user_value_with_timeout(
 
 Task<Result<void>> ActorInstance::run_hook(Task<void> task, const char* what,
                                           std::chrono::milliseconds timeout) const {
-  return detail::run_hook(std::move(task), what, timeout, *this);
+  const auto start = SpanStart::now(clock());
+  auto out = co_await detail::run_hook(std::move(task), what, timeout, *this);
+  trace(start, SpanKind::Hook, what, error_of(out));
+  co_return out;
 }
 
 Result<Value> ActorInstance::run_sync_action(const ActorDefinition::SyncActionFn& fn,
@@ -148,10 +172,19 @@ Task<Result<void>> ActorInstance::start() {
       co_return opened;
     }
   }
-  auto stored = runtime_.store().kv_get(record_.actor_id, kStateKey);
-  if (!stored) {
-    co_return stored.error();
+  activity_ = runtime_.activity_archive().take(record_.actor_id);
+  // The state and the inspector token in one read; an actor without a token (created before
+  // tokens existed) gets one in its first commit.
+  auto rows = runtime_.store().kv_get_many(record_.actor_id, {kStateKey, kInspectorTokenKey});
+  if (!rows) {
+    co_return rows.error();
   }
+  if (!(*rows)[1]) {
+    auto token = new_secret_token();
+    state_.stage_write(storage::WriteBatch::Put{record_.actor_id, kInspectorTokenKey,
+                                                Bytes(token.begin(), token.end())});
+  }
+  auto* stored = &(*rows)[0];
   Value input;
   bool created = false;
   if (*stored) {
@@ -206,7 +239,7 @@ Task<Result<void>> ActorInstance::start() {
       co_return ran;
     }
   }
-  if (created) {
+  if (created || !(*rows)[1]) {
     // The actor exists from here on, even if onWake fails later.
     auto saved = co_await persist_state(true);
     if (!saved) {
@@ -277,6 +310,11 @@ Task<void> ActorInstance::stop(bool destroy) {
   }
   run_state_ = RunState::Stopped;
   state_.drop();
+  if (destroy) {
+    runtime_.activity_archive().forget(record_.actor_id);
+  } else {
+    runtime_.activity_archive().keep(record_.actor_id, std::move(activity_));
+  }
   if (was_running) {
     runtime_.actor_stopped(*this, destroy);
   }
@@ -324,6 +362,11 @@ Task<Result<Value>> ActorInstance::invoke_action(std::shared_ptr<ConnRecord> con
     co_return errors::action_not_found(name);
   }
   enter_call();
+  const auto span_start = SpanStart::now(clock());
+  std::string span_detail;
+  if (conn && !conn->transient) {
+    span_detail = "conn " + conn->id;
+  }
   CallFrame frame{std::move(conn), {}, {}};
   if (frame.conn) {
     frame.conn_view.emplace(frame.conn.get(), &frame);
@@ -344,6 +387,9 @@ Task<Result<Value>> ActorInstance::invoke_action(std::shared_ptr<ConnRecord> con
     scheduler_.retire(*this, *schedule, out);
   }
   auto finished = co_await finish_call(frame, true);
+  auto failure = !out ? error_of(out) : error_of(finished);
+  trace(span_start, schedule != nullptr ? SpanKind::Schedule : SpanKind::Action, name, failure,
+        std::move(span_detail));
   leave_call();
   maybe_stop_after_call();
   if (!finished) {
@@ -409,6 +455,7 @@ void ActorInstance::deliver(std::vector<PendingEvent>& events) {
   SequentialEventPublisher sequential;
   EventPublisher& publisher =
       runtime_.options().publisher ? *runtime_.options().publisher : sequential;
+  const auto now_ms = clock().wall_ms();
   for (auto& ev : events) {
     if (ev.target) {
       if (!ev.target->disconnected && ev.target->sink) {
@@ -418,11 +465,11 @@ void ActorInstance::deliver(std::vector<PendingEvent>& events) {
       continue;
     }
     const auto sinks = conns_.subscribers(ev.name);
-    if (sinks.empty()) {
-      continue;
+    auto shared = std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args));
+    activity_.record_event(shared, static_cast<std::uint32_t>(sinks.size()), now_ms);
+    if (!sinks.empty()) {
+      publisher.publish(sinks, std::move(shared));
     }
-    publisher.publish(sinks,
-                      std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args)));
   }
   events.clear();
 }

@@ -17,6 +17,7 @@
 #include <rivet/core/registry.hpp>
 #include <rivet/storage/store.hpp>
 
+#include "core/actor/activity_log.hpp"
 #include "core/actor/actor_database.hpp"
 #include "core/actor/actor_state.hpp"
 #include "core/actor/call_frame.hpp"
@@ -117,6 +118,11 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   [[nodiscard]] Scheduler& scheduler() noexcept { return scheduler_; }
   [[nodiscard]] SocketHandlers& sockets() noexcept { return sockets_; }
   [[nodiscard]] storage::SqlDatabase* database() noexcept { return db_.get(); }
+  /// What the actor did lately (inspector traces, events, step attempts).
+  [[nodiscard]] ActivityLog& activity() const noexcept { return activity_; }
+  /// Adds the span of work that began at `start` to the activity log.
+  void trace(const SpanStart& start, SpanKind kind, std::string name,
+             std::optional<Error> error, std::string detail = {}) const;
 
   // Shorthands for the owners' calls made from many places.
   Task<Result<std::shared_ptr<ConnRecord>>> open_conn(Value params,
@@ -157,6 +163,8 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   SleepController sleep_;
   SocketHandlers sockets_;
   ActorDatabase db_;
+  // Mutable: the const user-code wrappers record their spans.
+  mutable ActivityLog activity_;
 };
 
 }  // namespace rivet::detail

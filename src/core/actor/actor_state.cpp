@@ -13,6 +13,17 @@ void ActorState::drop() noexcept {
   vars_.reset();
 }
 
+Result<Value> ActorState::value() const {
+  if (!state_) {
+    return Value();
+  }
+  try {
+    return state_->to_value();
+  } catch (const std::exception& e) {
+    return make_error(codes::kCoreInternalError, e.what());
+  }
+}
+
 Result<Bytes> ActorState::snapshot() const {
   try {
     return protocol::encode_compat_cbor(state_->to_value());

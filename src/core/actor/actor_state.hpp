@@ -48,6 +48,9 @@ class ActorState {
   /// Arms the alarm at `due_ms` once the next commit is durable.
   void stage_alarm(std::int64_t due_ms) { pending_alarms_.push_back(due_ms); }
 
+  /// The state as a compat value (null without state); core.internal_error when the user type
+  /// fails to convert.
+  [[nodiscard]] Result<Value> value() const;
   /// The serialized state; core.internal_error when the user type fails to serialize.
   [[nodiscard]] Result<Bytes> snapshot() const;
   /// Whether `snapshot` is the state last handed to storage.

@@ -51,6 +51,8 @@ struct ConnRecord : std::enable_shared_from_this<ConnRecord> {
   std::set<std::string, std::less<>> subscriptions;
   bool transient = false;
   bool disconnected = false;
+  /// Wall-clock ms when the connect sequence began (the inspector shows it).
+  std::int64_t connected_at_ms = 0;
   /// Held-open connections only (a transient one has no transport to order replies on).
   std::unique_ptr<PendingReplies> replies;
   // -- realtime --

@@ -56,6 +56,7 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
   conn->params = params;
   conn->sink = std::move(sink);
   conn->transient = transient;
+  conn->connected_at_ms = rt.clock().wall_ms();
   if (!transient) {
     conn->replies = std::make_unique<PendingReplies>();
   }

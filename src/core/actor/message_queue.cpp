@@ -116,8 +116,14 @@ std::optional<QueueMessage> MessageQueue::take(ActorInstance& rt,
     QueueMessage out(&rt, frame, id, msg.name, msg.body, msg.created_at);
     if (frame->run_loop) {
       msg.in_flight = true;
+      ++msg.attempts;
+      const auto start = SpanStart::now(rt.clock());
+      msg.taken_unix_ns = start.unix_ns;
+      msg.taken_at = start.at;
       frame->in_flight = id;
     } else {
+      rt.trace(SpanStart::now(rt.clock()), SpanKind::QueueMessage, msg.name, std::nullopt,
+               "message " + std::to_string(id) + " received");
       // Outside the run loop receiving removes the message, committed with the call's state.
       rt.state().stage_write(storage::WriteBatch::Delete{rt.record().actor_id, queue_key(id)});
       frame->auto_completed.push_back(id);
@@ -144,12 +150,19 @@ Task<void> MessageQueue::complete(ActorInstance& rt, std::uint64_t id, Value res
   if (it == messages_.end()) {
     co_return;  // already completed
   }
+  const SpanStart began = it->second.taken_unix_ns != 0
+                              ? SpanStart{it->second.taken_unix_ns, it->second.taken_at}
+                              : SpanStart::now(rt.clock());
+  std::string name = std::move(it->second.name);
   messages_.erase(it);
   if (frame->in_flight == id) {
     frame->in_flight.reset();
   }
   rt.state().stage_write(storage::WriteBatch::Delete{rt.record().actor_id, queue_key(id)});
   auto finished = co_await rt.finish_call(*frame, true);
+  rt.trace(began, SpanKind::QueueMessage, std::move(name),
+           finished ? std::nullopt : std::optional<Error>(finished.error()),
+           "message " + std::to_string(id));
   if (!finished) {
     rt.log_failure("completing a queue message", finished.error());
     co_return;
@@ -173,8 +186,15 @@ void MessageQueue::notify_completed(ActorInstance& rt, const std::vector<std::ui
   }
 }
 
-void MessageQueue::requeue_in_flight() {
+void MessageQueue::requeue_in_flight(ActorInstance& rt) {
   for (auto& [id, msg] : messages_) {
+    if (msg.in_flight) {
+      const auto requeued = make_error(codes::kActorAborted,
+                                       "the run handler ended before completing the message; "
+                                       "it is delivered again");
+      rt.trace(SpanStart{msg.taken_unix_ns, msg.taken_at}, SpanKind::QueueMessage, msg.name,
+               requeued, "message " + std::to_string(id));
+    }
     msg.in_flight = false;
   }
   arrived_.notify_all();
@@ -189,7 +209,7 @@ Task<void> MessageQueue::run_loop(std::shared_ptr<ActorInstance> self) {
     self->enter_call();
     auto ran = co_await self->run_user(self->definition().run(ctx), "run");
     // Messages taken but not completed are delivered again (at least once).
-    self->queue().requeue_in_flight();
+    self->queue().requeue_in_flight(*self);
     auto finished = co_await self->finish_call(frame, false);
     if (!finished) {
       self->log_failure("run loop save", finished.error());

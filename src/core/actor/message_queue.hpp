@@ -35,6 +35,11 @@ struct StoredMessage {
   Value body;
   std::int64_t created_at = 0;
   bool in_flight = false;
+  /// Deliveries to the run loop since the actor woke (not persisted).
+  std::uint32_t attempts = 0;
+  /// When the run loop took it (its span runs from there to completion).
+  std::int64_t taken_unix_ns = 0;
+  Clock::time_point taken_at;
 };
 
 class MessageQueue {
@@ -56,11 +61,15 @@ class MessageQueue {
   /// Resolves the senders of messages completed by a commit.
   void notify_completed(ActorInstance& rt, const std::vector<std::uint64_t>& ids);
   /// Messages in flight are delivered again.
-  void requeue_in_flight();
+  void requeue_in_flight(ActorInstance& rt);
   /// Receivers re-check (the actor is stopping).
   void wake_receivers() { arrived_.notify_all(); }
 
   [[nodiscard]] std::size_t size() const noexcept { return messages_.size(); }
+  /// The stored messages by id, oldest first.
+  [[nodiscard]] const std::map<std::uint64_t, StoredMessage>& messages() const noexcept {
+    return messages_;
+  }
   [[nodiscard]] bool empty() const noexcept { return messages_.empty(); }
 
   /// The run handler, restarted with backoff when it fails, until the actor stops. The run

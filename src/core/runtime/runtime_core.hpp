@@ -63,6 +63,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   [[nodiscard]] AlarmService& alarms() noexcept { return alarms_; }
   [[nodiscard]] IdleSweeper& idle() noexcept { return idle_; }
   [[nodiscard]] QueueWaiters& waiters() noexcept { return waiters_; }
+  /// Activity logs of stopped actors, handed back when they wake.
+  [[nodiscard]] ActivityArchive& activity_archive() noexcept { return activity_archive_; }
   /// Makes sure the actor's due work runs at or after `due_ms`: through the host's
   /// AlarmScheduler when it keeps alarms, else the alarm service.
   void set_alarm(const std::string& actor_id, std::int64_t due_ms);
@@ -104,6 +106,7 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   AlarmService alarms_;
   IdleSweeper idle_;
   QueueWaiters waiters_;
+  ActivityArchive activity_archive_;
 };
 
 /// An actor that stops this many times in a row under one caller is reported as stopped.

@@ -1,0 +1,135 @@
+#include "core/actor/activity_log.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace rivet::detail {
+
+namespace {
+
+template <class Ring, class Item>
+void push_bounded(Ring& ring, Item item, std::size_t capacity) {
+  if (ring.size() >= capacity) {
+    ring.pop_front();
+  }
+  ring.push_back(std::move(item));
+}
+
+}  // namespace
+
+std::string_view span_kind_name(SpanKind kind) noexcept {
+  switch (kind) {
+    case SpanKind::Action:
+      return "action";
+    case SpanKind::Hook:
+      return "hook";
+    case SpanKind::QueueMessage:
+      return "queue";
+    case SpanKind::WorkflowStep:
+      return "workflow_step";
+    case SpanKind::Schedule:
+      return "schedule";
+  }
+  return "action";
+}
+
+Span finish_span(const Clock& clock, const SpanStart& start, SpanKind kind, std::string name,
+                 std::optional<Error> error, std::string detail) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock.now() - start.at).count();
+  Span span;
+  span.kind = kind;
+  span.name = std::move(name);
+  span.start_unix_ns = start.unix_ns;
+  span.end_unix_ns = start.unix_ns + std::max<std::int64_t>(elapsed, 0);
+  span.error = std::move(error);
+  span.detail = std::move(detail);
+  return span;
+}
+
+ActivityLog::Rings& ActivityLog::rings() {
+  if (!rings_) {
+    rings_ = std::make_unique<Rings>();
+  }
+  return *rings_;
+}
+
+void ActivityLog::record(Span span) {
+  auto& r = rings();
+  span.seq = r.next_seq++;
+  push_bounded(r.spans, std::move(span), kMaxSpans);
+}
+
+void ActivityLog::record_event(std::shared_ptr<const SharedEvent> event, std::uint32_t receivers,
+                               std::int64_t at_ms) {
+  push_bounded(rings().events, EventRecord{std::move(event), receivers, at_ms}, kMaxEvents);
+}
+
+void ActivityLog::step_failed(const std::string& location, const Error& error,
+                              std::int64_t at_ms) {
+  auto& steps = rings().steps;
+  auto it = steps.find(location);
+  if (it == steps.end()) {
+    if (steps.size() >= kMaxSteps) {
+      steps.erase(steps.begin());
+    }
+    it = steps.emplace(location, StepAttempts{}).first;
+  }
+  ++it->second.failures;
+  it->second.last_error = error;
+  it->second.last_attempt_ms = at_ms;
+}
+
+const std::deque<Span>& ActivityLog::spans() const noexcept {
+  static const std::deque<Span> kNone;
+  return rings_ ? rings_->spans : kNone;
+}
+
+const std::deque<EventRecord>& ActivityLog::events() const noexcept {
+  static const std::deque<EventRecord> kNone;
+  return rings_ ? rings_->events : kNone;
+}
+
+const std::map<std::string, StepAttempts>& ActivityLog::step_attempts() const noexcept {
+  static const std::map<std::string, StepAttempts> kNone;
+  return rings_ ? rings_->steps : kNone;
+}
+
+void ActivityArchive::keep(const std::string& actor_id, ActivityLog log) {
+  if (log.empty()) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  if (auto it = by_id_.find(actor_id); it != by_id_.end()) {
+    order_.erase(it->second);
+    by_id_.erase(it);
+  }
+  if (order_.size() >= kCapacity) {
+    by_id_.erase(order_.front().first);
+    order_.pop_front();
+  }
+  order_.emplace_back(actor_id, std::move(log));
+  by_id_[actor_id] = std::prev(order_.end());
+}
+
+ActivityLog ActivityArchive::take(const std::string& actor_id) {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(actor_id);
+  if (it == by_id_.end()) {
+    return {};
+  }
+  ActivityLog log = std::move(it->second->second);
+  order_.erase(it->second);
+  by_id_.erase(it);
+  return log;
+}
+
+void ActivityArchive::forget(const std::string& actor_id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = by_id_.find(actor_id); it != by_id_.end()) {
+    order_.erase(it->second);
+    by_id_.erase(it);
+  }
+}
+
+}  // namespace rivet::detail

@@ -1,0 +1,119 @@
+#pragma once
+// What an actor did lately, for the inspector: a span per action, hook, queue message, workflow
+// step and schedule run (traces), the events it broadcast, and the failed attempts of workflow
+// steps not recorded yet. Each kind is a bounded ring, allocated on first use so that an actor
+// that is never looked at pays one pointer. The rings outlive a sleep: the runtime keeps the
+// logs of recently stopped actors (ActivityArchive) and hands them back on wake.
+//
+// Strand-affine: an ActivityLog is used on its actor's strand. ActivityArchive is thread-safe.
+
+#include <rivet/common/clock.hpp>
+#include <rivet/common/error.hpp>
+#include <rivet/core/shared_event.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace rivet::detail {
+
+enum class SpanKind : std::uint8_t { Action, Hook, QueueMessage, WorkflowStep, Schedule };
+
+[[nodiscard]] std::string_view span_kind_name(SpanKind kind) noexcept;
+
+struct Span {
+  SpanKind kind = SpanKind::Action;
+  std::string name;
+  std::int64_t start_unix_ns = 0;
+  std::int64_t end_unix_ns = 0;
+  /// Set when the work failed ("group.code" and message).
+  std::optional<Error> error;
+  /// What the span ran for, when there is something to say (connection id, message id).
+  std::string detail;
+  /// Numbers the actor's spans from 1 (their ids derive from it).
+  std::uint64_t seq = 0;
+};
+
+/// When a span began: the wall clock for its timestamp, the monotonic one for its duration.
+struct SpanStart {
+  std::int64_t unix_ns = 0;
+  Clock::time_point at;
+  [[nodiscard]] static SpanStart now(const Clock& clock) noexcept {
+    return SpanStart{clock.wall_ms() * 1'000'000, clock.now()};
+  }
+};
+
+/// The span of work that began at `start` and ends now.
+[[nodiscard]] Span finish_span(const Clock& clock, const SpanStart& start, SpanKind kind,
+                               std::string name, std::optional<Error> error,
+                               std::string detail = {});
+
+struct EventRecord {
+  std::shared_ptr<const SharedEvent> event;
+  std::uint32_t receivers = 0;
+  std::int64_t at_ms = 0;
+};
+
+struct StepAttempts {
+  std::uint32_t failures = 0;
+  std::optional<Error> last_error;
+  std::int64_t last_attempt_ms = 0;
+};
+
+class ActivityLog {
+ public:
+  static constexpr std::size_t kMaxSpans = 256;
+  static constexpr std::size_t kMaxEvents = 128;
+  static constexpr std::size_t kMaxSteps = 256;
+
+  void record(Span span);
+  void record_event(std::shared_ptr<const SharedEvent> event, std::uint32_t receivers,
+                    std::int64_t at_ms);
+  /// A workflow step ran and failed without being recorded (it runs again on the next replay).
+  void step_failed(const std::string& location, const Error& error, std::int64_t at_ms);
+
+  /// Newest last. Empty when nothing was recorded.
+  [[nodiscard]] const std::deque<Span>& spans() const noexcept;
+  [[nodiscard]] const std::deque<EventRecord>& events() const noexcept;
+  [[nodiscard]] const std::map<std::string, StepAttempts>& step_attempts() const noexcept;
+
+  [[nodiscard]] bool empty() const noexcept { return rings_ == nullptr; }
+
+ private:
+  struct Rings {
+    std::deque<Span> spans;
+    std::deque<EventRecord> events;
+    std::map<std::string, StepAttempts> steps;
+    std::uint64_t next_seq = 1;
+  };
+  Rings& rings();
+
+  std::unique_ptr<Rings> rings_;
+};
+
+/// The activity logs of recently stopped actors, so a wake does not start from nothing. Keeps
+/// the most recent kCapacity logs.
+class ActivityArchive {
+ public:
+  static constexpr std::size_t kCapacity = 1024;
+
+  void keep(const std::string& actor_id, ActivityLog log);
+  /// The kept log of `actor_id` (removed from the archive), or an empty one.
+  [[nodiscard]] ActivityLog take(const std::string& actor_id);
+  void forget(const std::string& actor_id);
+
+ private:
+  std::mutex mutex_;
+  std::list<std::pair<std::string, ActivityLog>> order_;  // oldest first
+  std::unordered_map<std::string, std::list<std::pair<std::string, ActivityLog>>::iterator> by_id_;
+};
+
+}  // namespace rivet::detail
