@@ -37,6 +37,21 @@ Result<Value> state_doc(ActorInstance& rt) {
   return out;
 }
 
+// A connection state of a C++ type shows through its JSON form (null when it has none).
+Value conn_state_value(const detail::ActorDefinition& def, const detail::ConnRecord& conn) {
+  if (!conn.typed_state) {
+    return conn.state;
+  }
+  if (!def.typed_conn_state_value) {
+    return Value();
+  }
+  try {
+    return def.typed_conn_state_value(conn.typed_state.get());
+  } catch (const std::exception&) {
+    return Value();
+  }
+}
+
 Value connections_doc(ActorInstance& rt) {
   const auto& def = rt.definition();
   const bool state_enabled =
@@ -55,8 +70,7 @@ Value connections_doc(ActorInstance& rt) {
         {"type", type},
         {"params", conn->params},
         {"stateEnabled", state_enabled},
-        // A connection state of a C++ type has no JSON form; it shows as null.
-        {"state", conn->typed_state ? Value() : conn->state},
+        {"state", conn_state_value(def, *conn)},
         {"subscriptions", conn->subscriptions.size()},
         {"subscriptionNames", std::move(names)},
         {"connectedAtMs", conn->connected_at_ms},
@@ -347,7 +361,8 @@ Value summary_doc(ActorInstance& rt, Value state, Value workflow) {
 Task<Result<Value>> answer(ActorInstance& rt, inspect::Query query) {
   using namespace inspect;
   if (std::holds_alternative<PatchState>(query)) {
-    co_return co_await patch_state(rt, std::move(std::get<PatchState>(query).state));
+    Value state = std::move(std::get<PatchState>(query).state);
+    co_return co_await patch_state(rt, std::move(state));
   }
   co_return std::visit(
       [&rt](const auto& q) -> Result<Value> {

@@ -149,7 +149,9 @@ Task<HttpResponse> call_action(ServerContext& ctx, const std::string& actor_id, 
     }
     args = Value::array({(*body)["properties"]});
   }
-  auto out = co_await ctx.runtime.call_action(actor_id, Value(), std::move(name), std::move(args));
+  Value no_params;
+  auto out = co_await ctx.runtime.call_action(actor_id, std::move(no_params), std::move(name),
+                                              std::move(args));
   if (!out) {
     co_return runtime_error_response(out.error());
   }
@@ -241,8 +243,9 @@ Task<HttpResponse> dispatch(ServerContext& ctx, const std::string& actor_id, Rou
     if (!body->contains("state")) {
       co_return bad_request("The body needs a 'state' field");
     }
-    co_return co_await answer_query(ctx, actor_id,
-                                    inspect::PatchState{std::move((*body)["state"])});
+    // A named query: GCC 12 destroys temporaries inside co_await expressions twice.
+    inspect::Query patch = inspect::PatchState{std::move((*body)["state"])};
+    co_return co_await answer_query(ctx, actor_id, std::move(patch));
   }
   if (r.path.starts_with("/action/")) {
     if (r.method != "POST") {

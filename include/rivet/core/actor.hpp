@@ -345,6 +345,7 @@ class ActorBuilder {
     if constexpr (std::is_same_v<T, Value>) {
       def_->create_typed_conn_state = nullptr;
       def_->typed_conn_state_type = nullptr;
+      def_->typed_conn_state_value = nullptr;
       def_->create_conn_state = [fn = std::move(fn)](ActorContext& base,
                                                      Value params) mutable -> Task<Value> {
         Context ctx(base);
@@ -359,6 +360,11 @@ class ActorBuilder {
         Context ctx(base);
         co_return std::make_shared<T>(co_await lift<T>(invoke_conn_state(fn, ctx, params)));
       };
+      if constexpr (std::is_constructible_v<nlohmann::json, const T&>) {
+        def_->typed_conn_state_value = [](const void* state) {
+          return rivet::to_value(*static_cast<const T*>(state));
+        };
+      }
     }
     return *this;
   }

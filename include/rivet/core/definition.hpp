@@ -98,6 +98,8 @@ struct ActorDefinition {
   /// used instead of create_conn_state. Conn::state_as<T>() checks T against the stored type.
   std::function<Task<std::shared_ptr<void>>(ActorContext&, Value params)> create_typed_conn_state;
   const std::type_info* typed_conn_state_type = nullptr;
+  /// The typed connection state as a value, for the inspector (absent when T has no JSON form).
+  std::function<Value(const void*)> typed_conn_state_value;
   /// Whether the calling connection may subscribe to `event`; absent = always.
   std::function<Task<bool>(ActorContext&, std::string event)> can_subscribe;
   /// Raw HTTP (`/request/...`); absent = 404 with an empty body.
