@@ -13,7 +13,7 @@ PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libhowardhinnant-date-dev tzdata liburing-dev libjemalloc-dev
+  libhowardhinnant-date-dev tzdata liburing-dev libjemalloc-dev prometheus-cpp-dev
   nodejs npm wrk
 )
 

@@ -222,6 +222,30 @@ TEST_P(ActorsTest, PrefixScanAcrossLiveActors) {
   EXPECT_EQ(store->kv_prefix_all_actors({})->size(), 9u);
 }
 
+TEST_P(ActorsTest, CountActorsCountsLiveOnes) {
+  auto store = open();
+  EXPECT_EQ(*store->count_actors(std::nullopt), 0u);
+  WriteBatch b;
+  for (const char* id : {"c1", "c2", "c3"}) {
+    b.ops.push_back(WriteBatch::InsertActor{actor(id, "counter", id, 1)});
+  }
+  for (const char* id : {"r1", "r2"}) {
+    b.ops.push_back(WriteBatch::InsertActor{actor(id, "room", id, 2)});
+  }
+  // A name that sorts between the others, so a count by name must stop at its own rows.
+  b.ops.push_back(WriteBatch::InsertActor{actor("p1", "counter2", "p1", 3)});
+  ASSERT_TRUE(store->commit_sync(std::move(b)));
+  ASSERT_TRUE(store->commit_sync(destroy("c2", 9)));
+
+  EXPECT_EQ(*store->count_actors(std::nullopt), 5u);
+  EXPECT_EQ(*store->count_actors("counter"), 2u);
+  EXPECT_EQ(*store->count_actors("counter2"), 1u);
+  EXPECT_EQ(*store->count_actors("room"), 2u);
+  EXPECT_EQ(*store->count_actors("nobody"), 0u);
+  store->close();
+  EXPECT_FALSE(store->count_actors(std::nullopt));
+}
+
 TEST_P(ActorsTest, NegativeCreateTsIsListed) {
   auto store = open();
   ASSERT_TRUE(store->commit_sync(insert(actor("old", "room", "k", INT64_MIN))));

@@ -1,5 +1,6 @@
 #include "storage/group_writer.hpp"
 
+#include <chrono>
 #include <future>
 
 namespace rivet::storage::detail {
@@ -28,9 +29,11 @@ void fail_group(std::span<const QueuedBatch> group, std::span<Result<void>> resu
   }
 }
 
-GroupWriter::GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches)
+GroupWriter::GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches,
+                         std::shared_ptr<Metrics> metrics)
     : applier_(std::move(applier)),
       max_batches_(max_batches == 0 ? 1 : max_batches),
+      metrics_(std::move(metrics)),
       thread_([this] { run(); }) {}
 
 void GroupWriter::submit(WriteBatch batch, Store::Callback done) {
@@ -101,8 +104,12 @@ void GroupWriter::process(std::vector<QueuedBatch>& group) {
     work = work || !queued.batch.empty();
   }
   // A group of only empty batches needs no transaction: ordering alone completes them.
-  if (work && applier_->apply_group(group, results_)) {
-    count_committed(group);
+  if (work) {
+    const auto start = std::chrono::steady_clock::now();
+    if (applier_->apply_group(group, results_)) {
+      count_committed(group, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                           start).count());
+    }
   }
   // Callbacks run after apply_group has returned, so whatever it held (locks, a lease of the
   // shared connection) is released and readers are not held up by them.
@@ -111,7 +118,7 @@ void GroupWriter::process(std::vector<QueuedBatch>& group) {
   }
 }
 
-void GroupWriter::count_committed(const std::vector<QueuedBatch>& group) {
+void GroupWriter::count_committed(const std::vector<QueuedBatch>& group, double seconds) {
   std::uint64_t batches = 0;
   std::uint64_t rows = 0;
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -123,6 +130,9 @@ void GroupWriter::count_committed(const std::vector<QueuedBatch>& group) {
   transactions_.fetch_add(1, std::memory_order_relaxed);
   batches_.fetch_add(batches, std::memory_order_relaxed);
   rows_.fetch_add(rows, std::memory_order_relaxed);
+  if (metrics_) {
+    metrics_->storage_commit(seconds, batches, rows);
+  }
 }
 
 }  // namespace rivet::storage::detail

@@ -38,7 +38,9 @@ void fail_group(std::span<const QueuedBatch> group, std::span<Result<void>> resu
 
 class GroupWriter {
  public:
-  GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches);
+  /// `metrics` (may be null) receives each committed group's duration, batches and rows.
+  GroupWriter(std::unique_ptr<GroupApplier> applier, std::size_t max_batches,
+              std::shared_ptr<Metrics> metrics = nullptr);
   GroupWriter(const GroupWriter&) = delete;
   GroupWriter& operator=(const GroupWriter&) = delete;
   ~GroupWriter() { stop(); }
@@ -56,10 +58,11 @@ class GroupWriter {
  private:
   void run();
   void process(std::vector<QueuedBatch>& group);
-  void count_committed(const std::vector<QueuedBatch>& group);
+  void count_committed(const std::vector<QueuedBatch>& group, double seconds);
 
   std::unique_ptr<GroupApplier> applier_;
   const std::size_t max_batches_;
+  const std::shared_ptr<Metrics> metrics_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

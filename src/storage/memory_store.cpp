@@ -5,7 +5,7 @@
 namespace rivet::storage {
 
 std::unique_ptr<Store> open_memory_store(const StoreOptions& options) {
-  return std::make_unique<detail::MemoryStore>(options.max_batches_per_commit);
+  return std::make_unique<detail::MemoryStore>(options.max_batches_per_commit, options.metrics);
 }
 
 namespace detail {
@@ -31,9 +31,9 @@ class MemoryStore::Applier final : public GroupApplier {
   MemoryStore& store_;
 };
 
-MemoryStore::MemoryStore(std::size_t max_batches_per_commit)
+MemoryStore::MemoryStore(std::size_t max_batches_per_commit, std::shared_ptr<Metrics> metrics)
     : writer_(std::make_unique<GroupWriter>(std::make_unique<Applier>(*this),
-                                            max_batches_per_commit)) {}
+                                            max_batches_per_commit, std::move(metrics))) {}
 
 template <class F>
 auto MemoryStore::read(F fn) -> Result<decltype(fn(std::declval<const MemoryTables&>()))> {
@@ -57,6 +57,10 @@ Result<std::vector<ActorRecord>> MemoryStore::list_actors(
     std::optional<std::string> name, std::size_t limit,
     std::optional<std::int64_t> after_create_ts) {
   return read([&](const MemoryTables& t) { return t.list_actors(name, limit, after_create_ts); });
+}
+
+Result<std::uint64_t> MemoryStore::count_actors(std::optional<std::string> name) {
+  return read([&](const MemoryTables& t) { return t.count_actors(name); });
 }
 
 Result<std::optional<Bytes>> MemoryStore::kv_get(std::string_view actor_id, const Bytes& key) {

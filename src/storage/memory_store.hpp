@@ -14,7 +14,7 @@ namespace rivet::storage::detail {
 
 class MemoryStore final : public Store {
  public:
-  explicit MemoryStore(std::size_t max_batches_per_commit);
+  MemoryStore(std::size_t max_batches_per_commit, std::shared_ptr<Metrics> metrics);
   ~MemoryStore() override { close(); }
 
   // -- actor index ---------------------------------------------------------------------------
@@ -24,6 +24,7 @@ class MemoryStore final : public Store {
   [[nodiscard]] Result<std::vector<ActorRecord>> list_actors(
       std::optional<std::string> name, std::size_t limit,
       std::optional<std::int64_t> after_create_ts) override;
+  [[nodiscard]] Result<std::uint64_t> count_actors(std::optional<std::string> name) override;
 
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id,

@@ -59,6 +59,19 @@ std::vector<ActorRecord> MemoryTables::list_actors(const std::optional<std::stri
   return out;
 }
 
+std::uint64_t MemoryTables::count_actors(const std::optional<std::string>& name) const {
+  // live_by_key_ holds exactly the live actors, ordered by name first.
+  if (!name) {
+    return live_by_key_.size();
+  }
+  std::uint64_t n = 0;
+  for (auto it = live_by_key_.lower_bound(LiveKey{*name, std::string()});
+       it != live_by_key_.end() && it->first.first == *name; ++it) {
+    ++n;
+  }
+  return n;
+}
+
 std::optional<Bytes> MemoryTables::kv_get(std::string_view actor_id, const Bytes& key) const {
   auto actor = rows_.find(actor_id);
   if (actor == rows_.end()) {

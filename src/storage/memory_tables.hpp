@@ -20,6 +20,7 @@ class MemoryTables {
   [[nodiscard]] std::vector<ActorRecord> list_actors(const std::optional<std::string>& name,
                                                      std::size_t limit,
                                                      std::optional<std::int64_t> after) const;
+  [[nodiscard]] std::uint64_t count_actors(const std::optional<std::string>& name) const;
 
   [[nodiscard]] std::optional<Bytes> kv_get(std::string_view actor_id, const Bytes& key) const;
   /// Keys in [start, end) (empty end: unbounded), at most `limit`.

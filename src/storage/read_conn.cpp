@@ -77,6 +77,9 @@ Result<void> ReadConn::prepare_all() {
                                   "ORDER BY create_ts, actor_id LIMIT ?2"},
       {&list_by_name_, actor_select + "WHERE destroy_ts IS NULL AND name = ?1 AND create_ts >= ?2 "
                                       "ORDER BY create_ts, actor_id LIMIT ?3"},
+      // Both counts read only the partial indexes of live actors.
+      {&count_all_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL"},
+      {&count_by_name_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL AND name = ?1"},
       {&kv_get_, "SELECT value FROM kv WHERE actor_id = ?1 AND key = ?2"},
       {&kv_range_,
        "SELECT key, value FROM kv WHERE actor_id = ?1 AND key >= ?2 AND key < ?3 "
@@ -161,6 +164,18 @@ Result<std::vector<ActorRecord>> ReadConn::list_actors(const std::optional<std::
     return sqlite_error(db_, "listing actors failed");
   }
   return out;
+}
+
+Result<std::uint64_t> ReadConn::count_actors(const std::optional<std::string>& name) {
+  sqlite3_stmt* stmt = name ? count_by_name_.get() : count_all_.get();
+  if (name && !bind_text(stmt, 1, *name)) {
+    return bind_failed(db_);
+  }
+  StmtScope scope(stmt);
+  if (sqlite3_step(stmt) != SQLITE_ROW) {
+    return sqlite_error(db_, "counting actors failed");
+  }
+  return static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 0));
 }
 
 Result<std::optional<Bytes>> ReadConn::kv_get(std::string_view actor_id, const Bytes& key) {

@@ -22,6 +22,7 @@ class ReadConn {
   [[nodiscard]] Result<std::vector<ActorRecord>> list_actors(
       const std::optional<std::string>& name, std::size_t limit,
       std::optional<std::int64_t> after_create_ts);
+  [[nodiscard]] Result<std::uint64_t> count_actors(const std::optional<std::string>& name);
 
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id, const Bytes& key);
   [[nodiscard]] Result<std::vector<KvEntry>> kv_range(std::string_view actor_id, const Bytes& start,
@@ -41,6 +42,8 @@ class ReadConn {
   StmtPtr find_by_key_;
   StmtPtr list_all_;
   StmtPtr list_by_name_;
+  StmtPtr count_all_;
+  StmtPtr count_by_name_;
   StmtPtr kv_get_;
   StmtPtr kv_range_;
   StmtPtr kv_range_open_;  // no upper bound

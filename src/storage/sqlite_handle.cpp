@@ -18,9 +18,9 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   return errors::storage(std::move(message));
 }
 
-Result<DbPtr> open_db(const std::string& path, int flags) {
+Result<DbPtr> open_db(const std::string& path, int flags, const char* vfs) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, vfs);
   DbPtr db(raw);  // sqlite3_open_v2 may hand back a handle even on failure
   if (rc != SQLITE_OK) {
     return sqlite_error(db.get(), "cannot open database '" + path + "'");

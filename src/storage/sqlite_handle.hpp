@@ -29,8 +29,10 @@ inline constexpr int kBusyTimeoutMs = 5000;
 [[nodiscard]] Error sqlite_error(sqlite3* db, std::string_view what);
 
 /// Opens a connection (NOMUTEX: each connection is used by one thread at a time; the callers
-/// guarantee that) with extended result codes and a busy timeout.
-[[nodiscard]] Result<DbPtr> open_db(const std::string& path, int flags);
+/// guarantee that) with extended result codes and a busy timeout, through VFS `vfs` (null: the
+/// default one).
+[[nodiscard]] Result<DbPtr> open_db(const std::string& path, int flags,
+                                    const char* vfs = nullptr);
 [[nodiscard]] Result<void> exec(sqlite3* db, const char* sql);
 /// Prepares a statement that is kept for the connection's lifetime.
 [[nodiscard]] Result<StmtPtr> prepare(sqlite3* db, std::string_view sql);

@@ -42,12 +42,12 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
     store->readers_ = std::make_unique<ReadPool>(std::move(*shared));
     store->writer_ = std::make_unique<GroupWriter>(
         std::make_unique<SqliteGroupApplier>(std::move(*conn), store->readers_.get()),
-        options.max_batches_per_commit);
+        options.max_batches_per_commit, options.metrics);
   } else {
     store->readers_ = std::make_unique<ReadPool>(options.path, read_pool_size());
     store->writer_ = std::make_unique<GroupWriter>(
         std::make_unique<SqliteGroupApplier>(std::move(*conn), nullptr),
-        options.max_batches_per_commit);
+        options.max_batches_per_commit, options.metrics);
   }
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -77,6 +77,14 @@ Result<std::vector<ActorRecord>> SqliteStore::list_actors(
     return conn.error();
   }
   return (*conn)->list_actors(name, limit, after_create_ts);
+}
+
+Result<std::uint64_t> SqliteStore::count_actors(std::optional<std::string> name) {
+  auto conn = readers_->acquire();
+  if (!conn) {
+    return conn.error();
+  }
+  return (*conn)->count_actors(name);
 }
 
 Result<std::optional<Bytes>> SqliteStore::kv_get(std::string_view actor_id, const Bytes& key) {

@@ -20,6 +20,7 @@ class SqliteStore final : public Store {
   [[nodiscard]] Result<std::vector<ActorRecord>> list_actors(
       std::optional<std::string> name, std::size_t limit,
       std::optional<std::int64_t> after_create_ts) override;
+  [[nodiscard]] Result<std::uint64_t> count_actors(std::optional<std::string> name) override;
 
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] Result<std::optional<Bytes>> kv_get(std::string_view actor_id,

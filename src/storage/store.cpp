@@ -5,10 +5,20 @@
 
 #include "storage/sqlite_store.hpp"
 
+#include <limits>
+
 namespace rivet::storage {
 
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   return detail::SqliteStore::open(options);
+}
+
+Result<std::uint64_t> Store::count_actors(std::optional<std::string> name) {
+  auto all = list_actors(std::move(name), std::numeric_limits<std::size_t>::max(), std::nullopt);
+  if (!all) {
+    return all.error();
+  }
+  return static_cast<std::uint64_t>(all->size());
 }
 
 Result<std::vector<std::optional<Bytes>>> Store::kv_get_many(std::string_view actor_id,

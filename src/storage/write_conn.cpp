@@ -21,11 +21,23 @@ Overloaded(F...) -> Overloaded<F...>;
 }  // namespace
 
 Result<std::unique_ptr<WriteConn>> WriteConn::open(const StoreOptions& options) {
-  auto db = open_db(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  std::unique_ptr<WriteConn> conn(new WriteConn());
+  std::string name = options.path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const char* vfs = nullptr;
+  if (options.metrics && options.path != kMemoryPath) {
+    auto timed = timed_vfs();
+    if (!timed) {
+      return timed.error();
+    }
+    vfs = *timed;
+    name = conn->fsyncs_.emplace(options.metrics).uri(options.path);
+    flags |= SQLITE_OPEN_URI;
+  }
+  auto db = open_db(name, flags, vfs);
   if (!db) {
     return db.error();
   }
-  std::unique_ptr<WriteConn> conn(new WriteConn());
   conn->db_ = std::move(*db);
   sqlite3* h = conn->db_.get();
 

@@ -45,8 +45,11 @@ class Metrics {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  /// The instruments of actor definition `name`, created on first use.
+  /// The instruments of actor definition `name`, created on first use (a lock and allocations);
+  /// later calls take a shared lock and a lookup, so hot paths keep the reference.
   [[nodiscard]] ActorMetrics& actor(std::string_view name);
+  /// The current value of rivet_actors_awake{actor=name} (0 for a name never seen).
+  [[nodiscard]] std::int64_t actors_awake(std::string_view name) const;
 
   /// One group commit: its duration, the caller batches and the rows (ops) it carried.
   void storage_commit(double seconds, std::uint64_t batches, std::uint64_t rows);
@@ -56,7 +59,8 @@ class Metrics {
   /// Sets the number of live actors of `name` that are not awake (computed at scrape time).
   void set_actors_asleep(std::string_view name, std::int64_t value);
 
-  /// Called at the start of every serialize(), to refresh values computed on demand.
+  /// Called at the start of every serialize(), to refresh values computed on demand. A
+  /// collector may update metrics but must not call on_collect() or serialize().
   void on_collect(std::function<void(Metrics&)> collector);
 
   /// Every metric in the Prometheus text exposition format (version 0.0.4).

@@ -8,7 +8,8 @@
 
 namespace rivet::storage {
 
-/// An empty in-memory store. Of `options`, only max_batches_per_commit applies.
+/// An empty in-memory store. Of `options`, only max_batches_per_commit and metrics apply (commits
+/// are counted; there is no fsync to time).
 [[nodiscard]] std::unique_ptr<Store> open_memory_store(const StoreOptions& options = {});
 
 }  // namespace rivet::storage

@@ -11,6 +11,7 @@
 /// Lifetime: close() (or the destructor) drains pending commits; no callback runs after it returns.
 
 #include <rivet/common/error.hpp>
+#include <rivet/common/metrics.hpp>
 #include <rivet/common/value.hpp>
 
 #include <cstdint>
@@ -82,6 +83,9 @@ struct StoreOptions {
   bool sync = true;
   /// Upper bound of batches merged into one transaction.
   std::size_t max_batches_per_commit = 4096;
+  /// Where group commits (duration, batches, rows) and, for a database file, fsyncs are counted.
+  /// Null: nothing is counted.
+  std::shared_ptr<Metrics> metrics;
 };
 
 struct StoreStats {
@@ -109,6 +113,9 @@ class Store {
   [[nodiscard]] virtual Result<std::vector<ActorRecord>> list_actors(
       std::optional<std::string> name, std::size_t limit,
       std::optional<std::int64_t> after_create_ts) = 0;
+  /// How many live (not destroyed) actors there are, optionally of one name. The default lists
+  /// them all; implementations count without reading the records.
+  [[nodiscard]] virtual Result<std::uint64_t> count_actors(std::optional<std::string> name);
 
   // -- KV ------------------------------------------------------------------------------------
   [[nodiscard]] virtual Result<std::optional<Bytes>> kv_get(std::string_view actor_id,
