@@ -4,6 +4,8 @@
 
 #include <rivet/server/serve.hpp>
 
+#include <rivet/common/log.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -52,9 +54,12 @@ int serve(const Registry& registry, int argc, char** argv) {
 
   auto server = Server::start(registry, options);
   if (!server) {
-    std::cerr << "rivet: " << server.error().message << "\n";
+    const Error& e = server.error();
+    Logger::global().error("server failed to start",
+                           {{"group", e.group}, {"code", e.code}, {"error", e.message}});
     return 1;
   }
+  // The endpoint line is the program's output, not a log record: launchers read it from stdout.
   std::cout << "rivet listening on " << (*server)->endpoint() << std::endl;
 
   int received = 0;
