@@ -110,14 +110,15 @@ Value queue_doc(ActorInstance& rt, std::size_t limit) {
 }
 
 Value events_doc(ActorInstance& rt, std::size_t limit) {
-  const auto& events = rt.activity().events();
+  const auto events = rt.activity().events();
   const auto skip = events.size() > limit ? events.size() - limit : 0;
   Value list = Value::array();
-  for (auto it = events.begin() + static_cast<std::ptrdiff_t>(skip); it != events.end(); ++it) {
-    list.push_back(Value{{"name", it->event->name()},
-                         {"args", it->event->args()},
-                         {"connections", it->receivers},
-                         {"atMs", it->at_ms}});
+  for (std::size_t i = skip; i < events.size(); ++i) {
+    const auto& e = *events[i];
+    list.push_back(Value{{"name", e.event->name()},
+                         {"args", e.event->args()},
+                         {"connections", e.receivers},
+                         {"atMs", e.at_ms}});
   }
   return Value{{"events", std::move(list)}};
 }
@@ -136,14 +137,13 @@ Value span_doc(const detail::Span& span, std::uint64_t actor_hash) {
   const std::uint64_t span_id = (actor_hash * 0x9E3779B97F4A7C15ULL) ^ span.seq;
   Value attributes = Value::array({string_attribute("rivet.kind",
                                                     std::string(span_kind_name(span.kind)))});
-  if (!span.detail.empty()) {
-    attributes.push_back(string_attribute("rivet.detail", span.detail));
+  if (!span.detail().empty()) {
+    attributes.push_back(string_attribute("rivet.detail", std::string(span.detail())));
   }
   Value status = Value{{"code", 1}};  // STATUS_CODE_OK
-  if (span.error) {
-    status = Value{{"code", 2}, {"message", span.error->message}};  // STATUS_CODE_ERROR
-    attributes.push_back(
-        string_attribute("error.code", span.error->group + "." + span.error->code));
+  if (const auto* error = span.error()) {
+    status = Value{{"code", 2}, {"message", error->message}};  // STATUS_CODE_ERROR
+    attributes.push_back(string_attribute("error.code", error->group + "." + error->code));
   }
   constexpr int kSpanKindInternal = 1;
   return Value{{"traceId", hex64(actor_hash) + hex64(span.seq)},
@@ -158,18 +158,19 @@ Value span_doc(const detail::Span& span, std::uint64_t actor_hash) {
 }
 
 Value traces_doc(ActorInstance& rt, const inspect::Traces& q) {
-  const auto& spans = rt.activity().spans();
+  const auto spans = rt.activity().spans();
   const std::int64_t start_ns = q.start_ms * 1'000'000;
   const std::int64_t end_ns =
       q.end_ms >= INT64_MAX / 1'000'000 ? INT64_MAX : q.end_ms * 1'000'000;
   std::vector<const detail::Span*> picked;
-  for (const auto& span : spans) {
-    if (span.start_unix_ns >= start_ns && span.start_unix_ns < end_ns) {
-      picked.push_back(&span);
+  for (const auto* span : spans) {
+    if (span->start_unix_ns >= start_ns && span->start_unix_ns < end_ns) {
+      picked.push_back(span);
     }
   }
   // The ring dropped spans of this window when its oldest span is inside it.
-  bool clamped = !spans.empty() && spans.front().seq > 1 && spans.front().start_unix_ns > start_ns;
+  bool clamped =
+      !spans.empty() && spans.front()->seq > 1 && spans.front()->start_unix_ns > start_ns;
   if (picked.size() > q.limit) {
     picked.erase(picked.begin(), picked.end() - static_cast<std::ptrdiff_t>(q.limit));
     clamped = true;

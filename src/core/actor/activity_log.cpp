@@ -7,14 +7,6 @@ namespace rivet::detail {
 
 namespace {
 
-template <class Ring, class Item>
-void push_bounded(Ring& ring, Item item, std::size_t capacity) {
-  if (ring.size() >= capacity) {
-    ring.pop_front();
-  }
-  ring.push_back(std::move(item));
-}
-
 }  // namespace
 
 std::string_view span_kind_name(SpanKind kind) noexcept {
@@ -42,8 +34,9 @@ Span finish_span(const Clock& clock, const SpanStart& start, SpanKind kind, std:
   span.name = std::move(name);
   span.start_unix_ns = start.unix_ns;
   span.end_unix_ns = start.unix_ns + std::max<std::int64_t>(elapsed, 0);
-  span.error = std::move(error);
-  span.detail = std::move(detail);
+  if (error || !detail.empty()) {
+    span.extra = std::make_unique<SpanExtra>(SpanExtra{std::move(error), std::move(detail)});
+  }
   return span;
 }
 
@@ -57,17 +50,25 @@ ActivityLog::Rings& ActivityLog::rings() {
 void ActivityLog::record(Span span) {
   auto& r = rings();
   span.seq = r.next_seq++;
-  push_bounded(r.spans, std::move(span), kMaxSpans);
+  r.spans.push(std::move(span));
 }
 
 void ActivityLog::record_event(std::shared_ptr<const SharedEvent> event, std::uint32_t receivers,
                                std::int64_t at_ms) {
-  push_bounded(rings().events, EventRecord{std::move(event), receivers, at_ms}, kMaxEvents);
+  auto& r = rings();
+  if (!r.events) {
+    r.events = std::make_unique<Ring<EventRecord>>(kMaxEvents);
+  }
+  r.events->push(EventRecord{std::move(event), receivers, at_ms});
 }
 
 void ActivityLog::step_failed(const std::string& location, const Error& error,
                               std::int64_t at_ms) {
-  auto& steps = rings().steps;
+  auto& r = rings();
+  if (!r.steps) {
+    r.steps = std::make_unique<std::map<std::string, StepAttempts>>();
+  }
+  auto& steps = *r.steps;
   auto it = steps.find(location);
   if (it == steps.end()) {
     if (steps.size() >= kMaxSteps) {
@@ -80,19 +81,17 @@ void ActivityLog::step_failed(const std::string& location, const Error& error,
   it->second.last_attempt_ms = at_ms;
 }
 
-const std::deque<Span>& ActivityLog::spans() const noexcept {
-  static const std::deque<Span> kNone;
-  return rings_ ? rings_->spans : kNone;
+std::vector<const Span*> ActivityLog::spans() const {
+  return rings_ ? rings_->spans.ordered() : std::vector<const Span*>();
 }
 
-const std::deque<EventRecord>& ActivityLog::events() const noexcept {
-  static const std::deque<EventRecord> kNone;
-  return rings_ ? rings_->events : kNone;
+std::vector<const EventRecord*> ActivityLog::events() const {
+  return rings_ && rings_->events ? rings_->events->ordered() : std::vector<const EventRecord*>();
 }
 
 const std::map<std::string, StepAttempts>& ActivityLog::step_attempts() const noexcept {
   static const std::map<std::string, StepAttempts> kNone;
-  return rings_ ? rings_->steps : kNone;
+  return rings_ && rings_->steps ? *rings_->steps : kNone;
 }
 
 void ActivityArchive::keep(const std::string& actor_id, ActivityLog log) {

@@ -13,7 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <list>
 #include <map>
 #include <memory>
@@ -29,17 +29,58 @@ enum class SpanKind : std::uint8_t { Action, Hook, QueueMessage, WorkflowStep, S
 
 [[nodiscard]] std::string_view span_kind_name(SpanKind kind) noexcept;
 
+/// What a failed or annotated span carries besides its timing (most spans have none).
+struct SpanExtra {
+  std::optional<Error> error;
+  std::string detail;
+};
+
 struct Span {
-  SpanKind kind = SpanKind::Action;
   std::string name;
   std::int64_t start_unix_ns = 0;
   std::int64_t end_unix_ns = 0;
-  /// Set when the work failed ("group.code" and message).
-  std::optional<Error> error;
-  /// What the span ran for, when there is something to say (connection id, message id).
-  std::string detail;
   /// Numbers the actor's spans from 1 (their ids derive from it).
   std::uint64_t seq = 0;
+  /// Set when the work failed or there is something to say (connection id, message id).
+  std::unique_ptr<SpanExtra> extra;
+  SpanKind kind = SpanKind::Action;
+
+  [[nodiscard]] const Error* error() const noexcept {
+    return extra && extra->error ? &*extra->error : nullptr;
+  }
+  [[nodiscard]] std::string_view detail() const noexcept {
+    return extra ? std::string_view(extra->detail) : std::string_view();
+  }
+};
+
+/// A bounded ring that grows as it fills (an actor that did little holds little).
+template <class T>
+class Ring {
+ public:
+  explicit Ring(std::size_t capacity) : capacity_(capacity) {}
+  void push(T item) {
+    if (items_.size() < capacity_) {
+      items_.push_back(std::move(item));
+      return;
+    }
+    items_[head_] = std::move(item);
+    head_ = (head_ + 1) % capacity_;
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+  /// The items, oldest first.
+  [[nodiscard]] std::vector<const T*> ordered() const {
+    std::vector<const T*> out;
+    out.reserve(items_.size());
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      out.push_back(&items_[(head_ + i) % items_.size()]);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<T> items_;
+  std::size_t head_ = 0;
+  std::size_t capacity_;
 };
 
 /// When a span began: the wall clock for its timestamp, the monotonic one for its duration.
@@ -80,18 +121,19 @@ class ActivityLog {
   /// A workflow step ran and failed without being recorded (it runs again on the next replay).
   void step_failed(const std::string& location, const Error& error, std::int64_t at_ms);
 
-  /// Newest last. Empty when nothing was recorded.
-  [[nodiscard]] const std::deque<Span>& spans() const noexcept;
-  [[nodiscard]] const std::deque<EventRecord>& events() const noexcept;
+  /// Oldest first. Empty when nothing was recorded.
+  [[nodiscard]] std::vector<const Span*> spans() const;
+  [[nodiscard]] std::vector<const EventRecord*> events() const;
   [[nodiscard]] const std::map<std::string, StepAttempts>& step_attempts() const noexcept;
 
   [[nodiscard]] bool empty() const noexcept { return rings_ == nullptr; }
 
  private:
+  // Each part is allocated on first use: most actors never fail a step, many broadcast nothing.
   struct Rings {
-    std::deque<Span> spans;
-    std::deque<EventRecord> events;
-    std::map<std::string, StepAttempts> steps;
+    Ring<Span> spans{kMaxSpans};
+    std::unique_ptr<Ring<EventRecord>> events;
+    std::unique_ptr<std::map<std::string, StepAttempts>> steps;
     std::uint64_t next_seq = 1;
   };
   Rings& rings();
