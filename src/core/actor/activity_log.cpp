@@ -40,15 +40,15 @@ Span finish_span(const Clock& clock, const SpanStart& start, SpanKind kind, std:
   return span;
 }
 
-ActivityLog::Rings& ActivityLog::rings() {
+ActivityLog::Rings& ActivityLog::rings(std::size_t span_capacity) {
   if (!rings_) {
-    rings_ = std::make_unique<Rings>();
+    rings_ = std::make_unique<Rings>(span_capacity);
   }
   return *rings_;
 }
 
-void ActivityLog::record(Span span) {
-  auto& r = rings();
+void ActivityLog::record(Span span, std::size_t capacity) {
+  auto& r = rings(capacity);
   span.seq = r.next_seq++;
   r.spans.push(std::move(span));
 }

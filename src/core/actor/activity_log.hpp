@@ -111,11 +111,11 @@ struct StepAttempts {
 
 class ActivityLog {
  public:
-  static constexpr std::size_t kMaxSpans = 256;
   static constexpr std::size_t kMaxEvents = 128;
   static constexpr std::size_t kMaxSteps = 256;
 
-  void record(Span span);
+  /// Keeps the latest `capacity` spans (the capacity the ring was first made with).
+  void record(Span span, std::size_t capacity);
   void record_event(std::shared_ptr<const SharedEvent> event, std::uint32_t receivers,
                     std::int64_t at_ms);
   /// A workflow step ran and failed without being recorded (it runs again on the next replay).
@@ -131,12 +131,13 @@ class ActivityLog {
  private:
   // Each part is allocated on first use: most actors never fail a step, many broadcast nothing.
   struct Rings {
-    Ring<Span> spans{kMaxSpans};
+    explicit Rings(std::size_t span_capacity) : spans(span_capacity) {}
+    Ring<Span> spans;
     std::unique_ptr<Ring<EventRecord>> events;
     std::unique_ptr<std::map<std::string, StepAttempts>> steps;
     std::uint64_t next_seq = 1;
   };
-  Rings& rings();
+  Rings& rings(std::size_t span_capacity = 1);
 
   std::unique_ptr<Rings> rings_;
 };

@@ -79,7 +79,11 @@ ActorIdentity ActorInstance::identity() const {
 
 void ActorInstance::trace(const SpanStart& start, SpanKind kind, std::string name,
                           std::optional<Error> error, std::string detail) const {
-  activity_.record(finish_span(clock(), start, kind, std::move(name), error, std::move(detail)));
+  if (def_.options.max_traces == 0) {
+    return;
+  }
+  activity_.record(finish_span(clock(), start, kind, std::move(name), error, std::move(detail)),
+                   def_.options.max_traces);
 }
 
 namespace {

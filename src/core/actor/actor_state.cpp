@@ -59,7 +59,9 @@ Result<std::optional<ActorState::Commit>> ActorState::prepare(const storage::Act
   for (auto& op : pending_writes_.ops) {
     commit.batch.ops.push_back(std::move(op));
   }
-  pending_writes_.ops.clear();
+  // Release the buffer, not just its elements: an Op is a few hundred bytes, and an idle actor
+  // would otherwise keep the capacity of its last staged write for as long as it stays awake.
+  std::vector<storage::WriteBatch::Op>().swap(pending_writes_.ops);
   commit.alarms = std::move(pending_alarms_);
   pending_alarms_.clear();
   // Nothing new and nothing in flight: the caller's view is already durable.
