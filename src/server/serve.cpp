@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <pthread.h>
@@ -36,6 +37,9 @@ int serve(const Registry& registry, int argc, char** argv) {
   app.add_option("--admin-token", options.admin_token,
                  "Bearer token required by the management API's KV route")
       ->envname("RIVET_TOKEN");
+  app.add_option("--ui-dir", options.ui_dir, "Directory of the built dashboard served at /ui/")
+      ->envname("RIVET_UI_DIR")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,7 +59,12 @@ int serve(const Registry& registry, int argc, char** argv) {
     std::cerr << "rivet: " << server.error().message << "\n";
     return 1;
   }
-  std::cout << "rivet listening on " << (*server)->endpoint() << std::endl;
+  std::cout << "rivet listening on " << (*server)->endpoint() << "\n";
+  std::cout << "dashboard: " << (*server)->endpoint() << "/ui/";
+  if (!std::filesystem::is_regular_file(std::filesystem::path(options.ui_dir) / "index.html")) {
+    std::cout << " (not built: run `make build`, or set --ui-dir)";
+  }
+  std::cout << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);
