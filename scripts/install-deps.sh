@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing rivetkit-cpp needs on Debian 12:
 # the Debian packages below (only the missing ones) and the npm packages of
-# the wire tests and the dashboard (apps/dashboard), each only when its
-# package-lock.json changed since the last install.
+# the wire tests, the dashboard (apps/dashboard) and the browser test
+# (tests/browser), each only when its package-lock.json changed since the
+# last install.
 # Runs in well under a second when everything is already there.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libhowardhinnant-date-dev tzdata liburing-dev libjemalloc-dev prometheus-cpp-dev
   nodejs npm wrk
+  chromium
 )
 
 # One dpkg query for all packages (one call per package is noticeably slow).
@@ -75,3 +77,4 @@ npm_ci_if_changed() {
 
 npm_ci_if_changed "$ROOT/tests/wire"
 npm_ci_if_changed "$ROOT/apps/dashboard"
+npm_ci_if_changed "$ROOT/tests/browser"
