@@ -28,6 +28,9 @@ function authHint(error) {
 	if (error.group === "api" && (error.status === 401 || error.status === 403)) {
 		return "This server guards inspector tokens with RIVET_TOKEN: enter it under Tokens (top right).";
 	}
+	if (error.code === "kv_key_not_found") {
+		return "This actor has not run yet, so it has no inspector token; it gets one when it first starts (call one of its actions).";
+	}
 	if (error.group === "inspector") {
 		return "The inspector refused the token. Check the tokens under Tokens (top right).";
 	}

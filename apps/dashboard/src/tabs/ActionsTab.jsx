@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { inspector } from "../api.js";
-import { Empty, ErrorBox, JsonView } from "../components.jsx";
+import { Cell, Empty, ErrorBox, JsonView } from "../components.jsx";
 import { clock, duration } from "../format.js";
 import { usePoll } from "../hooks.js";
 
@@ -132,9 +132,15 @@ export function ActionsTab({ actorId, refreshSummary }) {
 									<tr key={h.id}>
 										<td className="muted small nowrap">{clock(h.at)}</td>
 										<td className="mono">{h.name}</td>
-										<td className="mono cell-json">{JSON.stringify(h.args)}</td>
-										<td className="mono cell-json">
-											{h.ok ? JSON.stringify(h.output) : <span className="text-err">{h.error?.qualifiedCode || h.error?.message}</span>}
+										<td className="mono">
+											<Cell value={h.args} />
+										</td>
+										<td className="mono">
+											{h.ok ? (
+												<Cell value={h.output} />
+											) : (
+												<span className="text-err">{h.error?.qualifiedCode || h.error?.message}</span>
+											)}
 										</td>
 										<td className="muted small nowrap">{duration(h.ms)}</td>
 									</tr>

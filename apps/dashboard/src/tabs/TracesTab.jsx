@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { inspector } from "../api.js";
-import { Empty, ErrorBox } from "../components.jsx";
+import { Cell, Empty, ErrorBox } from "../components.jsx";
 import { clock, duration, timestamp } from "../format.js";
 import { usePoll } from "../hooks.js";
 
@@ -118,8 +118,8 @@ export function TracesTab({ actorId, live }) {
 									<td>
 										<span className="chip">{s.attrs["rivet.kind"] ?? "–"}</span>
 									</td>
-									<td className="mono small cell-json" title={s.attrs["rivet.detail"]}>
-										{s.attrs["rivet.detail"] ?? ""}
+									<td className="mono small">
+										<Cell value={s.attrs["rivet.detail"]} />
 									</td>
 									<td className="num nowrap">{s.ms === null ? "open" : duration(s.ms)}</td>
 									<td className="bar-col">
