@@ -6,7 +6,9 @@
 #     src/core): what modules share goes through include/rivet/, test helpers through
 #     tests/support/. The build enforces it too (cmake/rivet.cmake); this check names the fix;
 #  4. error codes come from the catalogue (include/rivet/common/error_codes.hpp): no
-#     make_error("group", "code", ...) or .is("group", "code") under src/, tests aside.
+#     make_error("group", "code", ...) or .is("group", "code") under src/, tests aside;
+#  5. library code logs through rivet::Logger (rivet/common/log.hpp): no std::cerr or
+#     fprintf(stderr, ...) under src/, tests aside (apps/ may print what they like).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +65,15 @@ if [[ -d src ]]; then
     echo "  and docs/errors.md. Inline group/code pairs found:" >&2
     [[ -n "$hits" ]] && echo "$hits" >&2
     [[ -n "$split" ]] && echo "$split" >&2
+    status=1
+  fi
+fi
+
+if [[ -d src ]]; then
+  if hits="$(grep -rnE 'std::cerr|fprintf\([[:space:]]*stderr' "${SOURCES[@]}" --exclude='*_test.cpp' src)"; then
+    echo "lint-invariants: library code writes to stderr; log through rivet::Logger" >&2
+    echo "  (rivet/common/log.hpp: structured records, level and format from the environment):" >&2
+    echo "$hits" >&2
     status=1
   fi
 fi

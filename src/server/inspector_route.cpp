@@ -44,6 +44,16 @@ HttpResponse runtime_error_response(const Error& error) {
   return error_response(visible, error_status(visible, ErrorSurface::Framework));
 }
 
+// An action's failure: the actor's own errors (codes outside the catalogue) are the caller's to
+// handle, 400; the runtime's keep their status; internal ones are masked, 500.
+HttpResponse action_error_response(const Error& error) {
+  auto visible = mask_for_client(error);
+  if (codes::find(visible.group, visible.code) == nullptr) {
+    return error_response(visible, codes::kActorInvalidRequest.http_status);
+  }
+  return error_response(visible, error_status(visible, ErrorSurface::Framework));
+}
+
 HttpResponse catalogue_error(const codes::Code& code, std::string message) {
   return error_response(make_error(code, std::move(message)), code.http_status);
 }
@@ -153,7 +163,7 @@ Task<HttpResponse> call_action(ServerContext& ctx, const std::string& actor_id, 
   auto out = co_await ctx.runtime.call_action(actor_id, std::move(no_params), std::move(name),
                                               std::move(args));
   if (!out) {
-    co_return runtime_error_response(out.error());
+    co_return action_error_response(out.error());
   }
   co_return json(kOk, Value{{"output", std::move(*out)}});
 }

@@ -4,6 +4,7 @@
 
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
+#include "server/node_metrics.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
 
@@ -381,6 +382,9 @@ Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request) {
     }
     if (segments[0] == "metadata") {
       co_return json_response(Value{{"runtime", "engine"}, {"version", version}});
+    }
+    if (segments[0] == "metrics" && ctx.runtime.options().metrics) {
+      co_return metrics_response(*ctx.runtime.options().metrics);
     }
     if (segments[0] == "datacenters") {
       co_return json_response(

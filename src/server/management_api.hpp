@@ -1,6 +1,7 @@
 #pragma once
 /// The management API (spec §3.3, §9): /health, /metadata, /datacenters, /actors CRUD,
-/// /actors/names, /actors/{id}/kv/keys/{key}. JSON in and out.
+/// /actors/names, /actors/{id}/kv/keys/{key}, JSON in and out; and the node's Prometheus page,
+/// /metrics (docs/metrics.md).
 
 #include "server/http_types.hpp"
 #include "server/server_context.hpp"

@@ -4,6 +4,8 @@
 
 #include <rivet/server/serve.hpp>
 
+#include <rivet/common/log.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -56,9 +58,12 @@ int serve(const Registry& registry, int argc, char** argv) {
 
   auto server = Server::start(registry, options);
   if (!server) {
-    std::cerr << "rivet: " << server.error().message << "\n";
+    const Error& e = server.error();
+    Logger::global().error("server failed to start",
+                           {{"group", e.group}, {"code", e.code}, {"error", e.message}});
     return 1;
   }
+  // The endpoint lines are the program's output, not log records: launchers read them from stdout.
   std::cout << "rivet listening on " << (*server)->endpoint() << "\n";
   std::cout << "dashboard: " << (*server)->endpoint() << "/ui/";
   if (!std::filesystem::is_regular_file(std::filesystem::path(options.ui_dir) / "index.html")) {

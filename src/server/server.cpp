@@ -9,6 +9,7 @@
 #include <rivet/server/serve.hpp>
 
 #include "server/broadcast_publisher.hpp"
+#include "server/node_metrics.hpp"
 #include "server/server_context.hpp"
 #include "server/sessions.hpp"
 #include "server/session_registry.hpp"
@@ -63,9 +64,11 @@ std::vector<asio::any_io_executor> executors_of(
 }
 
 RuntimeOptions engine_options(const ServerOptions& options,
-                             const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+                             const std::vector<std::unique_ptr<asio::io_context>>& contexts,
+                             std::shared_ptr<Metrics> metrics) {
   RuntimeOptions out;
   out.data_dir = options.data_dir;
+  out.metrics = std::move(metrics);
   std::vector<asio::io_context::executor_type> executors;
   for (const auto& io : contexts) {
     executors.push_back(io->get_executor());
@@ -76,17 +79,19 @@ RuntimeOptions engine_options(const ServerOptions& options,
 
 class ServerImpl final : public Server {
  public:
-  ServerImpl(const Registry& registry, ServerOptions options,
-             std::unique_ptr<storage::Store> store)
+  /// `metrics` is the one the store counts in; the runtime and GET /metrics get it too.
+  ServerImpl(const Registry& registry, ServerOptions options, std::unique_ptr<storage::Store> store,
+             std::shared_ptr<Metrics> metrics)
       : options_(std::move(options)),
         store_(std::move(store)),
         ios_(make_contexts(thread_count(options_))),
-        runtime_(executors_of(ios_), registry, *store_, engine_options(options_, ios_)),
+        runtime_(executors_of(ios_), registry, *store_, engine_options(options_, ios_, metrics)),
         acceptor_strand_(asio::make_strand(*ios_.front())),
         acceptor_(acceptor_strand_) {
     for (auto& io : ios_) {
       work_.push_back(asio::make_work_guard(*io));
     }
+    server::collect_sleeping_actors(*metrics, registry, *store_);
   }
 
   ~ServerImpl() override { stop(); }
@@ -244,13 +249,16 @@ Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOp
     return make_error(codes::kServerDataDirFailed,
                       "cannot create data dir " + options.data_dir + ": " + fs_ec.message());
   }
+  auto metrics = std::make_shared<Metrics>();
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "rivet.db").string();
+  store_options.metrics = metrics;
   auto store = storage::Store::open(store_options);
   if (!store) {
     return store.error();
   }
-  auto server = std::make_unique<ServerImpl>(registry, std::move(options), std::move(*store));
+  auto server = std::make_unique<ServerImpl>(registry, std::move(options), std::move(*store),
+                                              std::move(metrics));
   if (auto listening = server->listen(); !listening) {
     return listening.error();
   }

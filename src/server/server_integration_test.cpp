@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <gtest/gtest.h>
+#include <testing/prometheus_text.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -205,6 +206,32 @@ TEST_F(ServerTest, HeadAnswersHeadersWithoutBody) {
   EXPECT_TRUE(head.body.empty());
   EXPECT_EQ(get.status, 200U);
   EXPECT_EQ(get.body, kIndexPage);
+}
+
+TEST_F(ServerTest, MetricsPageCountsStorageAndActors) {
+  auto id = create_counter("metrics-page");
+  for (int i = 0; i < 3; ++i) {
+    auto r = request(http::verb::post, "/gateway/" + id + "/action/increment", R"({"args":[1]})");
+    ASSERT_EQ(r.status, 200U) << r.body;
+  }
+  auto page = request(http::verb::get, "/metrics");
+  ASSERT_EQ(page.status, 200U) << page.body;
+  EXPECT_EQ(page.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_GE(testing::prom_value(page.body, "rivet_storage_commits_total").value_or(0), 1.0);
+  EXPECT_GT(
+      testing::prom_value(page.body, "rivet_storage_fsync_duration_seconds_count").value_or(0),
+      0.0);
+  // Set at scrape time for every registered definition; never negative.
+  auto asleep = testing::prom_value(page.body, "rivet_actors_asleep", {{"actor", "counter"}});
+  ASSERT_TRUE(asleep.has_value()) << page.body;
+  EXPECT_GE(*asleep, 0.0);
+  // The collector created the definition's series, so they are listed (at 0 until used).
+  EXPECT_TRUE(testing::prom_value(page.body, "rivet_actor_wakes_total", {{"actor", "counter"}}));
+
+  // The per-actor page behind the gateway is still there.
+  auto actor_page = request(http::verb::get, "/gateway/" + id + "/metrics");
+  EXPECT_EQ(actor_page.status, 200U);
+  EXPECT_NE(actor_page.body.find("rivet_actor_up"), std::string::npos);
 }
 
 TEST_F(ServerTest, CreateAndActionRoundTripJson) {

@@ -180,11 +180,11 @@ describe("inspector", { timeout: ms(120_000) }, () => {
 		const key = [uid("watched")];
 		const conn = client.watched.getOrCreate(key).connect();
 		try {
+			const seen = collect(conn, "valueChanged");
+			assert.equal(await conn.getValue(), 0, "the connection is open");
 			const id = await client.watched.getOrCreate(key).resolve();
 			const token = await tokenOf(id);
 			const state = (await inspect(id, "state", { token })).body.state;
-			const seen = collect(conn, "valueChanged");
-			await waitFor("the connection to open", () => conn.isConnected === undefined || conn.isConnected);
 			const next = { ...state, value: 7 };
 			const patched = await inspect(id, "state", { token, method: "PATCH", body: { state: next } });
 			assert.equal(patched.status, 200, JSON.stringify(patched.body));

@@ -9,6 +9,7 @@
 #include <rivet/common/clock.hpp>
 #include <rivet/common/error.hpp>
 #include <rivet/common/log.hpp>
+#include <rivet/common/metrics.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/connection_sink.hpp>
 #include <rivet/core/event_publisher.hpp>
@@ -67,6 +68,9 @@ struct RuntimeOptions {
   std::shared_ptr<AlarmScheduler> alarms;
   /// Told when actors start and stop (host.hpp). Null: nobody.
   std::shared_ptr<ActorObserver> observer;
+  /// Where the runtime counts actor wakes and sleeps, actions, connections, events, queue and
+  /// schedule work (one ActorMetrics per definition). Null: nothing is counted.
+  std::shared_ptr<Metrics> metrics;
 };
 
 struct CreateRequest {

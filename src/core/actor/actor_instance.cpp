@@ -46,7 +46,8 @@ ActorInstance::ActorInstance(RuntimeCore& engine, const ActorDefinition& def,
       def_(def),
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
-      started_(strand_) {}
+      started_(strand_),
+      metrics_(engine.options().metrics ? &engine.options().metrics->actor(def.name) : nullptr) {}
 
 const protocol::ActorKey& ActorInstance::key() const {
   if (!key_) {
@@ -150,6 +151,10 @@ Task<Result<void>> ActorInstance::ensure_started() {
   run_state_ = RunState::Running;
   ready_.store(true, std::memory_order_release);
   runtime_.actor_started(*this);
+  if (metrics_ != nullptr) {
+    metrics_->woke();
+    metrics_->queue_depth(static_cast<std::int64_t>(queue_.size()));
+  }
   started_.notify_all();
   if (def_.run) {
     queue_.run_loop_gate().enter();  // left by run_loop() when the handler is done for good
@@ -317,6 +322,11 @@ Task<void> ActorInstance::stop(bool destroy) {
   }
   if (was_running) {
     runtime_.actor_stopped(*this, destroy);
+    if (metrics_ != nullptr) {
+      metrics_->slept();
+      // A sleeping actor's queue is not counted (only awake actors report their depth).
+      metrics_->queue_depth(-static_cast<std::int64_t>(queue_.size()));
+    }
   }
   runtime_.actors().forget(*this);
 }
@@ -333,7 +343,7 @@ Task<void> ActorInstance::close_connections(bool destroy, CallFrame& frame) {
       co_await replies_delivered(*conn->replies, clock(), kReplyGrace);
     }
     conn->disconnected = true;
-    conns_.remove(conn->id);
+    conns_.remove(*this, *conn);
     if (conn->sink) {
       conn->sink->close(destroy ? "actor.destroyed" : "actor.stopped", true);
     }
@@ -388,6 +398,10 @@ Task<Result<Value>> ActorInstance::invoke_action(std::shared_ptr<ConnRecord> con
   }
   auto finished = co_await finish_call(frame, true);
   auto failure = !out ? error_of(out) : error_of(finished);
+  if (metrics_ != nullptr && schedule == nullptr) {
+    const auto seconds = std::chrono::duration<double>(clock().now() - span_start.at).count();
+    metrics_->action(name, !failure.has_value(), seconds);
+  }
   trace(span_start, schedule != nullptr ? SpanKind::Schedule : SpanKind::Action, name, failure,
         std::move(span_detail));
   leave_call();
@@ -459,6 +473,9 @@ void ActorInstance::deliver(std::vector<PendingEvent>& events) {
   for (auto& ev : events) {
     if (ev.target) {
       if (!ev.target->disconnected && ev.target->sink) {
+        if (metrics_ != nullptr) {
+          metrics_->events_sent(1);
+        }
         ev.target->sink->send_shared_event(
             std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args)));
       }
@@ -468,6 +485,9 @@ void ActorInstance::deliver(std::vector<PendingEvent>& events) {
     auto shared = std::make_shared<const SharedEvent>(std::move(ev.name), std::move(ev.args));
     activity_.record_event(shared, static_cast<std::uint32_t>(sinks.size()), now_ms);
     if (!sinks.empty()) {
+      if (metrics_ != nullptr) {
+        metrics_->events_sent(sinks.size());
+      }
       publisher.publish(sinks, std::move(shared));
     }
   }

@@ -12,6 +12,7 @@
 
 #include <rivet/common/clock.hpp>
 #include <rivet/common/log.hpp>
+#include <rivet/common/metrics.hpp>
 #include <rivet/core/runtime.hpp>
 #include <rivet/core/queue.hpp>
 #include <rivet/core/registry.hpp>
@@ -118,6 +119,8 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   [[nodiscard]] Scheduler& scheduler() noexcept { return scheduler_; }
   [[nodiscard]] SocketHandlers& sockets() noexcept { return sockets_; }
   [[nodiscard]] storage::SqlDatabase* database() noexcept { return db_.get(); }
+  /// Where this actor's work is counted (its definition's instruments), or null.
+  [[nodiscard]] ActorMetrics* metrics() const noexcept { return metrics_; }
   /// What the actor did lately (inspector traces, events, step attempts).
   [[nodiscard]] ActivityLog& activity() const noexcept { return activity_; }
   /// Adds the span of work that began at `start` to the activity log.
@@ -163,6 +166,7 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   SleepController sleep_;
   SocketHandlers sockets_;
   ActorDatabase db_;
+  ActorMetrics* metrics_ = nullptr;
   // Mutable: the const user-code wrappers record their spans.
   mutable ActivityLog activity_;
 };

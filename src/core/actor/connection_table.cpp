@@ -79,7 +79,7 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
     }
   }
   // Register before onConnect runs, so the hook (and its broadcasts) see the new connection.
-  conns_.emplace(conn->id, conn);
+  add(rt, conn);
   if (def.on_connect) {
     CallFrame conn_frame{conn, {}, {}};
     conn_frame.conn_view.emplace(conn.get(), &conn_frame);
@@ -87,7 +87,7 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
     auto ran = co_await rt.run_hook(def.on_connect(conn_ctx, *conn_frame.conn_view), "onConnect",
                                  def.options.hook_timeout);
     if (!ran) {
-      conns_.erase(conn->id);
+      remove(rt, *conn);
       conn->disconnected = true;
       co_return ran.error();
     }
@@ -106,13 +106,27 @@ Task<Result<std::shared_ptr<ConnRecord>>> ConnectionTable::open(
   co_return conn;
 }
 
+// Held-open connections are counted (a stateless HTTP call opens a transient one per request).
+void ConnectionTable::add(ActorInstance& rt, std::shared_ptr<ConnRecord> conn) {
+  const bool counted = !conn->transient;
+  if (conns_.emplace(conn->id, std::move(conn)).second && counted && rt.metrics() != nullptr) {
+    rt.metrics()->connections(1);
+  }
+}
+
+void ConnectionTable::remove(ActorInstance& rt, const ConnRecord& conn) {
+  if (conns_.erase(conn.id) != 0 && !conn.transient && rt.metrics() != nullptr) {
+    rt.metrics()->connections(-1);
+  }
+}
+
 Task<void> ConnectionTable::close(ActorInstance& rt, std::shared_ptr<ConnRecord> conn) {
   const auto& def = rt.definition();
   if (conn->disconnected) {
     co_return;
   }
   conn->disconnected = true;
-  conns_.erase(conn->id);
+  remove(rt, *conn);
   if (rt.run_state() != RunState::Running) {
     co_return;
   }

@@ -34,7 +34,7 @@ class ConnectionTable {
   Task<Result<void>> subscribe(ActorInstance& rt, std::shared_ptr<ConnRecord> conn,
                                std::string event, bool on);
   /// Forgets the connection without running hooks (the stop sequence runs them itself).
-  void remove(std::string_view id) { conns_.erase(std::string(id)); }
+  void remove(ActorInstance& rt, const ConnRecord& conn);
 
   [[nodiscard]] std::vector<std::shared_ptr<ConnRecord>> all() const;
   /// Whether a held-open (not transient) connection keeps the actor awake.
@@ -43,6 +43,8 @@ class ConnectionTable {
   [[nodiscard]] std::vector<ConnectionSink*> subscribers(std::string_view event) const;
 
  private:
+  void add(ActorInstance& rt, std::shared_ptr<ConnRecord> conn);
+
   std::map<std::string, std::shared_ptr<ConnRecord>, std::less<>> conns_;
 };
 

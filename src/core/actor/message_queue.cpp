@@ -96,9 +96,14 @@ Task<Result<std::uint64_t>> MessageQueue::push(ActorInstance& rt, std::string na
     rt.runtime().waiters().add(actor_id, id, waiter);
   }
   messages_[id] = StoredMessage{std::move(name), std::move(body), created, false};
+  if (rt.metrics() != nullptr) {
+    rt.metrics()->queue_depth(1);
+  }
   auto done = co_await commit_durably(rt.runtime().store(), std::move(batch));
   if (!done) {
-    messages_.erase(id);
+    if (messages_.erase(id) != 0 && rt.metrics() != nullptr) {
+      rt.metrics()->queue_depth(-1);
+    }
     rt.runtime().waiters().drop(actor_id, id);
     co_return done.error();
   }
@@ -128,6 +133,7 @@ std::optional<QueueMessage> MessageQueue::take(ActorInstance& rt,
       rt.state().stage_write(storage::WriteBatch::Delete{rt.record().actor_id, queue_key(id)});
       frame->auto_completed.push_back(id);
       messages_.erase(id);
+      counted_out(rt);
     }
     return out;
   }
@@ -155,6 +161,7 @@ Task<void> MessageQueue::complete(ActorInstance& rt, std::uint64_t id, Value res
                               : SpanStart::now(rt.clock());
   std::string name = std::move(it->second.name);
   messages_.erase(it);
+  counted_out(rt);
   if (frame->in_flight == id) {
     frame->in_flight.reset();
   }
@@ -172,8 +179,17 @@ Task<void> MessageQueue::complete(ActorInstance& rt, std::uint64_t id, Value res
       is_undefined(response) ? std::nullopt : std::optional<Value>(response));
 }
 
+void MessageQueue::counted_out(ActorInstance& rt) {
+  if (auto* m = rt.metrics()) {
+    m->queue_depth(-1);
+    m->queue_processed();
+  }
+}
+
 void MessageQueue::consume(ActorInstance& rt, std::uint64_t id, CallFrame& frame) {
-  messages_.erase(id);
+  if (messages_.erase(id) != 0) {
+    counted_out(rt);
+  }
   if (frame.in_flight == id) {
     frame.in_flight.reset();
   }

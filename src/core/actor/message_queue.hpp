@@ -78,6 +78,9 @@ class MessageQueue {
   [[nodiscard]] Gate& run_loop_gate() noexcept { return run_loop_; }
 
  private:
+  /// A message left the queue, processed (counted in the actor's metrics).
+  static void counted_out(ActorInstance& rt);
+
   std::map<std::uint64_t, StoredMessage> messages_;
   std::uint64_t next_id_ = 1;
   Signal arrived_;

@@ -31,6 +31,9 @@ std::string Scheduler::add(ActorInstance& rt, ScheduleTable& table, std::int64_t
 
 void Scheduler::retire(ActorInstance& rt, const ScheduleRun& run, const Result<Value>& outcome) {
   auto& table = *table_;  // loaded by run_due()
+  if (auto* m = rt.metrics()) {
+    m->schedule_run(outcome.has_value());
+  }
   // Cancelled (or, for a cron job, rescheduled) while it ran: nothing to retry.
   const bool pending = table.rows.contains(run.row_key);
   delete_schedule_row(rt, table, run.row_key);
@@ -55,6 +58,9 @@ void Scheduler::retire(ActorInstance& rt, const ScheduleRun& run, const Result<V
   row.args = run.args;
   row.attempt = attempt;
   put_schedule_row(rt, table, std::move(row));
+  if (auto* m = rt.metrics()) {
+    m->schedule_retry();
+  }
 }
 
 Task<void> Scheduler::run_due(ActorInstance& rt) {
