@@ -1,6 +1,6 @@
 # rivetkit-cpp: build and test entry points.
 #   make run    build and start the demo server on http://127.0.0.1:6420
-#   make test   unit tests + invariants + wire-compatibility tests
+#   make test   unit tests + invariants + wire-compatibility tests + the dashboard's browser test
 
 SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
@@ -26,12 +26,13 @@ ASAN_DIR     := $(BUILD_DIR)/asan
 BENCH_FLAG   := -DRIVET_BUILD_BENCH=$(if $(wildcard bench/CMakeLists.txt),ON,OFF)
 FUZZ_DIR     := $(BUILD_DIR)/fuzz
 
-.PHONY: deps build test unit lint wire run fuzz asan bench clean help
+.PHONY: deps build test unit lint wire browser run fuzz asan bench clean help
 
 help:
-	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR))"
+	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)), dashboard at /ui/"
 	@echo "make test   deps + build + unit tests + invariants + wire tests"
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
+	@echo "make browser  the dashboard's browser test (Chromium), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 	@echo "make bench  build and run benchmarks"
@@ -53,9 +54,13 @@ lint:
 wire:
 	@bash scripts/wire-test.sh $(FIXTURES)
 
+browser:
+	@bash scripts/browser-test.sh $(FIXTURES)
+
 test: deps build lint
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
+	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
 
 run: deps build
 	mkdir -p $(DATA_DIR)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing rivetkit-cpp needs on Debian 12:
 # the Debian packages below (only the missing ones) and the npm packages of
-# the wire tests (only when package-lock.json changed since the last install).
+# the wire tests, the dashboard (apps/dashboard) and the browser test
+# (tests/browser), each only when its package-lock.json changed since the
+# last install.
 # Runs in well under a second when everything is already there.
 set -euo pipefail
 
@@ -15,6 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libhowardhinnant-date-dev tzdata liburing-dev libjemalloc-dev prometheus-cpp-dev
   nodejs npm wrk
+  chromium
 )
 
 # One dpkg query for all packages (one call per package is noticeably slow).
@@ -53,17 +56,25 @@ if ((node_major < 20)); then
   echo "install-deps: warning: Node.js $(node --version 2>/dev/null || echo '?') found; the wire tests expect Node 20 or newer" >&2
 fi
 
-WIRE="$ROOT/tests/wire"
-STAMP="$WIRE/node_modules/.rivet-install-stamp"
-if [[ ! -f "$STAMP" || "$WIRE/package-lock.json" -nt "$STAMP" || "$WIRE/package.json" -nt "$STAMP" ]]; then
-  echo "install-deps: npm ci in tests/wire"
-  # No install scripts: the client needs none of the native add-ons, and
-  # their installers would try to download prebuilt binaries.
+# npm ci in DIR unless its lock file is older than the stamp of the last install.
+npm_ci_if_changed() {
+  local dir="$1"
+  local stamp="$dir/node_modules/.rivet-install-stamp"
+  if [[ -f "$stamp" && ! "$dir/package-lock.json" -nt "$stamp" && ! "$dir/package.json" -nt "$stamp" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in ${dir#"$ROOT"/}"
+  # No install scripts: nothing here needs native add-ons built, and
+  # installers that download prebuilt binaries (or browsers) cannot work here.
   # `npm ci` refuses a lock file that lacks the optional per-platform add-ons
   # some registries do not carry; `npm install --no-save` then installs the
   # same locked versions without touching package-lock.json.
-  if ! (cd "$WIRE" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=silent); then
-    (cd "$WIRE" && npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=error)
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=silent); then
+    (cd "$dir" && npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
-  touch "$STAMP"
-fi
+  touch "$stamp"
+}
+
+npm_ci_if_changed "$ROOT/tests/wire"
+npm_ci_if_changed "$ROOT/apps/dashboard"
+npm_ci_if_changed "$ROOT/tests/browser"

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 namespace rivet::server {
 namespace {
@@ -101,11 +102,20 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
       stream_.expires_never();
       const bool keep_alive = req.keep_alive();
       const unsigned version = req.version();
+      const bool head = req.method() == http::verb::head;
       auto response = co_await handle_http(ctx_, to_plain(req));
       busy_ = false;
       auto res = to_beast(response, version, keep_alive && !stopping_);
       stream_.expires_after(kWriteTimeout);
-      auto [wec, written] = co_await http::async_write(stream_, res, kUseTuple);
+      beast::error_code wec;
+      if (head) {
+        // The headers a GET would get, Content-Length included, and no body.
+        http::response_serializer<http::string_body> serializer{res};
+        std::tie(wec, std::ignore) =
+            co_await http::async_write_header(stream_, serializer, kUseTuple);
+      } else {
+        std::tie(wec, std::ignore) = co_await http::async_write(stream_, res, kUseTuple);
+      }
       if (wec || !res.keep_alive()) {
         break;
       }

@@ -7,6 +7,8 @@
 #include "server/gateway_route.hpp"
 #include "server/inspector_route.hpp"
 #include "server/management_api.hpp"
+#include "server/static_files.hpp"
+#include "server/url_util.hpp"
 
 #include <random>
 
@@ -77,6 +79,13 @@ HttpResponse gateway_error_response(const Error& error) {
 Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request) {
   auto ray_id = make_ray_id();
   HttpResponse response;
+
+  // The dashboard's files: same origin as the API it calls, so no CORS headers.
+  if (is_ui_path(split_target(request.target).path)) {
+    response = serve_ui(ctx.ui_dir, request);
+    response.set("x-rivet-ray-id", std::move(ray_id));
+    co_return response;
+  }
 
   auto gateway = parse_gateway_path(request.target);
   if (gateway && !gateway->has_value()) {

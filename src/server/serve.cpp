@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <pthread.h>
@@ -38,6 +39,9 @@ int serve(const Registry& registry, int argc, char** argv) {
   app.add_option("--admin-token", options.admin_token,
                  "Bearer token required by the management API's KV route")
       ->envname("RIVET_TOKEN");
+  app.add_option("--ui-dir", options.ui_dir, "Directory of the built dashboard served at /ui/")
+      ->envname("RIVET_UI_DIR")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,8 +63,13 @@ int serve(const Registry& registry, int argc, char** argv) {
                            {{"group", e.group}, {"code", e.code}, {"error", e.message}});
     return 1;
   }
-  // The endpoint line is the program's output, not a log record: launchers read it from stdout.
-  std::cout << "rivet listening on " << (*server)->endpoint() << std::endl;
+  // The endpoint lines are the program's output, not log records: launchers read them from stdout.
+  std::cout << "rivet listening on " << (*server)->endpoint() << "\n";
+  std::cout << "dashboard: " << (*server)->endpoint() << "/ui/";
+  if (!std::filesystem::is_regular_file(std::filesystem::path(options.ui_dir) / "index.html")) {
+    std::cout << " (not built: run `make build`, or set --ui-dir)";
+  }
+  std::cout << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);

@@ -127,6 +127,7 @@ class ServerImpl final : public Server {
     context_ = std::make_unique<server::ServerContext>(runtime_, *store_, endpoint_);
     context_->inspector_token = options_.inspector_token;
     context_->admin_token = options_.admin_token;
+    context_->ui_dir = options_.ui_dir;
     return {};
   }
 

@@ -29,6 +29,8 @@ struct ServerContext {
   std::string inspector_token;
   /// RIVET_TOKEN: guards the management API's restricted routes (KV reads); empty = open.
   std::string admin_token;
+  /// The built dashboard's directory, served under /ui/ (server/static_files.hpp).
+  std::string ui_dir;
   ServerStats stats;
   /// Set when the server starts shutting down: WebSocket upgrades are answered with a retryable
   /// close (1001 ws.going_away) so that reconnecting clients keep trying.

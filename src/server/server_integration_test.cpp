@@ -11,6 +11,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 namespace rivet {
@@ -53,6 +55,8 @@ Registry make_registry() {
   return registry;
 }
 
+constexpr std::string_view kIndexPage = "<!doctype html><title>dashboard</title>";
+
 struct Reply {
   unsigned status = 0;
   http::fields headers;
@@ -72,6 +76,11 @@ class ServerTest : public ::testing::Test {
     options.port = 0;
     options.data_dir = data_dir_;
     options.threads = 2;
+    // A stand-in for the built dashboard (apps/dashboard): an index page and one asset.
+    options.ui_dir = data_dir_ + "-ui";
+    std::filesystem::create_directories(options.ui_dir + "/assets");
+    std::ofstream(options.ui_dir + "/index.html") << kIndexPage;
+    std::ofstream(options.ui_dir + "/assets/app-1f2e.js") << "export {}";
     auto started = Server::start(*registry_, options);
     ASSERT_TRUE(started) << started.error().message;
     server_ = std::move(*started).release();
@@ -86,6 +95,7 @@ class ServerTest : public ::testing::Test {
     delete registry_;
     std::error_code ec;
     std::filesystem::remove_all(data_dir_, ec);
+    std::filesystem::remove_all(data_dir_ + "-ui", ec);
   }
 
   static Reply request(http::verb method, const std::string& target, std::string body = {},
@@ -116,6 +126,33 @@ class ServerTest : public ::testing::Test {
     return r;
   }
 
+  // A HEAD and then a GET of `target` on one keep-alive connection: the HEAD answer must carry
+  // no body, or the GET's answer would be read from the wrong bytes.
+  static std::pair<Reply, Reply> head_then_get(const std::string& target) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    beast::flat_buffer buffer;
+    auto exchange = [&](http::verb method) {
+      http::request<http::empty_body> req{method, target, 11};
+      req.set(http::field::host, "127.0.0.1");
+      http::write(stream, req);
+      http::response_parser<http::string_body> parser;
+      parser.skip(method == http::verb::head);
+      http::read(stream, buffer, parser);
+      Reply r;
+      r.status = parser.get().result_int();
+      r.body = parser.get().body();
+      for (const auto& f : parser.get()) {
+        r.headers.set(f.name_string(), f.value());
+      }
+      return r;
+    };
+    auto head = exchange(http::verb::head);
+    auto get = exchange(http::verb::get);
+    return {std::move(head), std::move(get)};
+  }
+
   static std::string create_counter(const std::string& key) {
     auto r = request(http::verb::post, "/actors?namespace=default",
                      R"({"name":"counter","key":")" + key + R"(","runner_name_selector":"default","crash_policy":"sleep"})");
@@ -139,6 +176,36 @@ TEST_F(ServerTest, HealthAndMetadata) {
   auto missing = request(http::verb::get, "/nope");
   EXPECT_EQ(missing.status, 404U);
   EXPECT_EQ(missing.json()["code"], "not_found");
+}
+
+TEST_F(ServerTest, DashboardIsServedUnderUi) {
+  auto redirect = request(http::verb::get, "/ui");
+  EXPECT_EQ(redirect.status, 308U);
+  EXPECT_EQ(redirect.headers["location"], "/ui/");
+  auto page = request(http::verb::get, "/ui/");
+  EXPECT_EQ(page.status, 200U);
+  EXPECT_EQ(page.body, kIndexPage);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(page.headers["cache-control"], "no-cache");
+  auto route = request(http::verb::get, "/ui/actors/abc/state");
+  EXPECT_EQ(route.body, kIndexPage);
+  auto asset = request(http::verb::get, "/ui/assets/app-1f2e.js");
+  EXPECT_EQ(asset.status, 200U);
+  EXPECT_EQ(asset.headers["cache-control"], "public, max-age=31536000, immutable");
+  EXPECT_EQ(request(http::verb::get, "/ui/assets/gone-1.js").status, 404U);
+  EXPECT_EQ(request(http::verb::get, "/ui/%2e%2e/%2e%2e/etc/passwd").status, 400U);
+  EXPECT_EQ(request(http::verb::get, "/ui/../../etc/passwd").status, 400U);
+  EXPECT_EQ(request(http::verb::post, "/ui/").status, 405U);
+}
+
+TEST_F(ServerTest, HeadAnswersHeadersWithoutBody) {
+  auto [head, get] = head_then_get("/ui/");
+  EXPECT_EQ(head.status, 200U);
+  EXPECT_EQ(head.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(head.headers["content-length"], std::to_string(kIndexPage.size()));
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(get.status, 200U);
+  EXPECT_EQ(get.body, kIndexPage);
 }
 
 TEST_F(ServerTest, MetricsPageCountsStorageAndActors) {

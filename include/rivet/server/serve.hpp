@@ -12,6 +12,9 @@
 
 namespace rivet {
 
+/// Where this build wrote the dashboard (`<build dir>/ui`, compiled in; docs/dashboard.md).
+[[nodiscard]] std::string default_ui_dir();
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   /// 0 picks a free port (see Server::port()).
@@ -29,6 +32,9 @@ struct ServerOptions {
   /// Guards the management API's KV route (RIVET_TOKEN): requests need it as a Bearer token
   /// (or x-rivet-token). Empty: open, as in local development.
   std::string admin_token;
+  /// The built dashboard served under /ui/ (RIVET_UI_DIR, --ui-dir). When it holds no
+  /// index.html, /ui/ answers 404 with a hint to build it.
+  std::string ui_dir = default_ui_dir();
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.
