@@ -251,40 +251,39 @@ std::string quote_identifier(std::string_view name) {
   return out;
 }
 
-Result<storage::SqlDatabase*> database_of(ActorInstance& rt) {
+// The actor's database and its tables and views ({name, type} rows, by name).
+struct DatabaseTables {
+  storage::SqlDatabase* db = nullptr;
+  Value tables;
+};
+
+Result<DatabaseTables> tables_of(ActorInstance& rt) {
   auto* db = rt.database();
   if (db == nullptr) {
     return invalid_request("This actor has no database.");
   }
-  return db;
-}
-
-Result<Value> tables_of(storage::SqlDatabase& db) {
-  auto listed = db.execute(
+  auto listed = db->execute(
       "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE "
       "'sqlite_%' ORDER BY name");
   if (!listed) {
     return listed.error();
   }
-  return std::move(listed->rows);
+  return DatabaseTables{db, std::move(listed->rows)};
 }
 
 Result<Value> schema_doc(ActorInstance& rt) {
-  auto db = database_of(rt);
-  if (!db) {
-    return db.error();
+  auto found = tables_of(rt);
+  if (!found) {
+    return found.error();
   }
-  auto tables = tables_of(**db);
-  if (!tables) {
-    return tables.error();
-  }
+  auto* db = found->db;
   Value list = Value::array();
-  for (const auto& t : *tables) {
+  for (const auto& t : found->tables) {
     const auto name = t.value("name", std::string());
     const auto quoted = quote_identifier(name);
-    auto columns = (*db)->execute("PRAGMA table_info(" + quoted + ")");
-    auto keys = (*db)->execute("PRAGMA foreign_key_list(" + quoted + ")");
-    auto count = (*db)->execute("SELECT COUNT(*) AS n FROM " + quoted);
+    auto columns = db->execute("PRAGMA table_info(" + quoted + ")");
+    auto keys = db->execute("PRAGMA foreign_key_list(" + quoted + ")");
+    auto count = db->execute("SELECT COUNT(*) AS n FROM " + quoted);
     if (!columns || !keys || !count) {
       return !columns ? columns.error() : (!keys ? keys.error() : count.error());
     }
@@ -298,23 +297,21 @@ Result<Value> schema_doc(ActorInstance& rt) {
 }
 
 Result<Value> rows_doc(ActorInstance& rt, const inspect::DatabaseRows& q) {
-  auto db = database_of(rt);
-  if (!db) {
-    return db.error();
+  auto found = tables_of(rt);
+  if (!found) {
+    return found.error();
   }
-  auto tables = tables_of(**db);
-  if (!tables) {
-    return tables.error();
-  }
-  const bool known = std::any_of(tables->begin(), tables->end(), [&](const Value& t) {
+  const auto& tables = found->tables;
+  const bool known = std::any_of(tables.begin(), tables.end(), [&](const Value& t) {
     return t.value("name", std::string()) == q.table;
   });
   if (!known) {
     return invalid_request("No table or view named '" + q.table + "'.");
   }
   const auto limit = std::min(q.limit, inspect::kMaxDatabaseRows);
-  auto rows = (*db)->execute("SELECT * FROM " + quote_identifier(q.table) + " LIMIT ? OFFSET ?",
-                             Value::array({limit, q.offset}));
+  auto rows = found->db->execute(
+      "SELECT * FROM " + quote_identifier(q.table) + " LIMIT ? OFFSET ?",
+      Value::array({limit, q.offset}));
   if (!rows) {
     return rows.error();
   }
