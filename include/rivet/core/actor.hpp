@@ -258,6 +258,7 @@ class ActorBuilder {
   /// `fn(const Value& input)`, returning State or Task<State>. Runs once, at creation.
   template <class F>
   ActorBuilder& create_state(F fn) {
+    def_->default_create_state = false;
     def_->create_state = [fn = std::move(fn)](
                              ActorContext& base,
                              Value input) mutable -> Task<std::unique_ptr<detail::AnyBox>> {

@@ -62,6 +62,8 @@ struct ActorDefinition {
 
   /// Builds the initial state from the creation input (null when none).
   std::function<Task<std::unique_ptr<AnyBox>>(ActorContext&, Value input)> create_state;
+  /// create_state only default-constructs the state (no user code runs: no span is recorded).
+  bool default_create_state = true;
   /// Rebuilds state from its persisted compat value.
   std::function<std::unique_ptr<AnyBox>(const Value& stored)> load_state;
   /// Builds vars on every start.

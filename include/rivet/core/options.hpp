@@ -21,7 +21,7 @@ struct ActorOptions {
   /// Messages that may wait in the actor's queues.
   std::size_t max_queue_size = 1'000;
   /// Spans the inspector keeps per actor (the latest; docs/inspector.md, "Traces"). 0 records
-  /// none, and an actor then holds no trace memory (about 230 B per awake actor that ran code).
+  /// none, and an actor then holds no trace memory (about 150 B per awake actor that ran code).
   std::size_t max_traces = 256;
   /// Display name and icon (dashboard metadata).
   std::string display_name;

@@ -40,15 +40,16 @@ Span finish_span(const Clock& clock, const SpanStart& start, SpanKind kind, std:
   return span;
 }
 
-ActivityLog::Rings& ActivityLog::rings(std::size_t span_capacity) {
+ActivityLog::Rings& ActivityLog::rings() {
   if (!rings_) {
-    rings_ = std::make_unique<Rings>(span_capacity);
+    rings_ = std::make_unique<Rings>();
   }
   return *rings_;
 }
 
 void ActivityLog::record(Span span, std::size_t capacity) {
-  auto& r = rings(capacity);
+  auto& r = rings();
+  r.spans.bound(capacity);
   span.seq = r.next_seq++;
   r.spans.push(std::move(span));
 }

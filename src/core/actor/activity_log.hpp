@@ -57,8 +57,17 @@ struct Span {
 template <class T>
 class Ring {
  public:
-  explicit Ring(std::size_t capacity) : capacity_(capacity) {}
+  explicit Ring(std::size_t capacity = 0) : capacity_(capacity) {}
+  /// Sets the capacity of a ring that has none yet.
+  void bound(std::size_t capacity) noexcept {
+    if (capacity_ == 0) {
+      capacity_ = capacity;
+    }
+  }
   void push(T item) {
+    if (capacity_ == 0) {
+      return;
+    }
     if (items_.size() < capacity_) {
       items_.push_back(std::move(item));
       return;
@@ -114,7 +123,7 @@ class ActivityLog {
   static constexpr std::size_t kMaxEvents = 128;
   static constexpr std::size_t kMaxSteps = 256;
 
-  /// Keeps the latest `capacity` spans (the capacity the ring was first made with).
+  /// Keeps the latest `capacity` spans (the capacity given first).
   void record(Span span, std::size_t capacity);
   void record_event(std::shared_ptr<const SharedEvent> event, std::uint32_t receivers,
                     std::int64_t at_ms);
@@ -131,13 +140,12 @@ class ActivityLog {
  private:
   // Each part is allocated on first use: most actors never fail a step, many broadcast nothing.
   struct Rings {
-    explicit Rings(std::size_t span_capacity) : spans(span_capacity) {}
-    Ring<Span> spans;
+    Ring<Span> spans;  // bounded by the first record()
     std::unique_ptr<Ring<EventRecord>> events;
     std::unique_ptr<std::map<std::string, StepAttempts>> steps;
     std::uint64_t next_seq = 1;
   };
-  Rings& rings(std::size_t span_capacity = 1);
+  Rings& rings();
 
   std::unique_ptr<Rings> rings_;
 };

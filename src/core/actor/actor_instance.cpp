@@ -217,12 +217,23 @@ Task<Result<void>> ActorInstance::start() {
       input = std::move(*decoded);
     }
     std::unique_ptr<AnyBox> initial;
-    auto made = co_await run_hook(
+    // A default-constructed state runs no user code: it is not traced (an idle actor then holds
+    // no span at all).
+    auto make_state = def_.default_create_state
+                          ? +[](Task<void> task, const char* what, std::chrono::milliseconds timeout,
+                               const ActorInstance& self) {
+                              return detail::run_hook(std::move(task), what, timeout, self);
+                            }
+                          : +[](Task<void> task, const char* what, std::chrono::milliseconds timeout,
+                               const ActorInstance& self) {
+                              return self.run_hook(std::move(task), what, timeout);
+                            };
+    auto made = co_await make_state(
         [](const ActorDefinition& def, ActorContext& c, Value in,
            std::unique_ptr<AnyBox>& out) -> Task<void> {
           out = co_await def.create_state(c, std::move(in));
         }(def_, ctx, input, initial),
-        "createState", def_.options.hook_timeout);
+        "createState", def_.options.hook_timeout, *this);
     if (!made) {
       co_return made;
     }
