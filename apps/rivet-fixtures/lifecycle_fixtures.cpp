@@ -307,6 +307,22 @@ auto caller() {
               [](auto& c, protocol::ActorKey key) -> Task<Value> {
                 co_return co_await c.client().get_or_create("counter", key).call("getCount");
               })
+      .action("submitJob",
+              [](auto& c, protocol::ActorKey key, Value n) -> Task<Value> {
+                // Named, not temporaries: GCC 12 mishandles temporaries inside co_await.
+                Value body = Value::object();
+                body["n"] = std::move(n);
+                QueueSendOptions wait_for_it;
+                wait_for_it.wait = true;
+                wait_for_it.timeout = std::chrono::milliseconds(10'000);
+                auto worker = c.client().get_or_create("worker", key);
+                auto sent = co_await worker.send("jobs", body, wait_for_it);
+                Value out{{"status", sent.status}};
+                if (sent.response) {
+                  out["response"] = std::move(*sent.response);
+                }
+                co_return out;
+              })
       .action("relayError", [](auto& c) { return relay_error(c.client()); })
       .action("getCalls", [](auto& c) { return c.state().calls; });
 }

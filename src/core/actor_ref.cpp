@@ -57,6 +57,17 @@ Task<Value> ActorRef::call_values(std::string action, Value args) {
   co_return std::move(*out);
 }
 
+Task<QueueSendOutcome> ActorRef::send_value(std::string queue, Value body,
+                                           QueueSendOptions options) {
+  auto id = co_await resolve();
+  auto sent = co_await runtime_->send_queue(std::move(id), nullptr, std::move(queue),
+                                            std::move(body), options.wait, options.timeout);
+  if (!sent) {
+    raise(sent.error());
+  }
+  co_return QueueSendOutcome{std::move(sent->status), std::move(sent->response)};
+}
+
 Task<ActorRef> ActorClient::create(std::string name, protocol::ActorKey key, Value input) const {
   CreateRequest req;
   req.name = name;

@@ -1,5 +1,5 @@
-// conformance-fixtures.md §3.14 `caller`: actor-to-actor calls through the
-// server's actor-side client (submitJob needs queues and is not covered here).
+// conformance-fixtures.md §3.14 `caller`: actor-to-actor calls and queue sends through the
+// server's actor-side client.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -69,6 +69,30 @@ for (const encoding of ENCODINGS) {
 			assert.equal(typeof r, "number");
 			assert.equal(await call(h, "incrementCounter", ck, -1), 2 ** 40 - 1);
 			assert.equal(await call(h, "readCounter", ck), 2 ** 40 - 1);
+		});
+
+		test("submitJob sends to worker[key]'s queue and waits for its completion", T, async () => {
+			const h = client.caller.getOrCreate([uid(`j-${encoding}`)]);
+			const wk = [uid(`worker-${encoding}`)];
+			assert.deepEqual(await call(h, "submitJob", wk, 21), {
+				status: "completed",
+				response: { doubled: 42, seq: 1 },
+			});
+			assert.deepEqual(await call(h, "submitJob", wk, 5), {
+				status: "completed",
+				response: { doubled: 10, seq: 2 },
+			});
+			assert.deepEqual(await call(client.worker.getOrCreate(wk), "getProcessed"), [21, 5], "the worker ran both");
+		});
+
+		test("submitJobs from several callers at once each complete once", T, async () => {
+			const wk = [uid(`worker-many-${encoding}`)];
+			const results = await Promise.all(
+				[1, 2, 3].map((n) => call(client.caller.getOrCreate([uid(`jp-${encoding}-${n}`)]), "submitJob", wk, n)),
+			);
+			for (const r of results) assert.equal(r.status, "completed");
+			assert.deepEqual(results.map((r) => r.response.doubled).sort(), [2, 4, 6]);
+			assert.deepEqual((await call(client.worker.getOrCreate(wk), "getProcessed")).sort(), [1, 2, 3]);
 		});
 
 		test("relayError returns the relayed error's fields exactly", T, async () => {

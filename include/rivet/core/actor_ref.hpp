@@ -11,12 +11,29 @@
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 namespace rivet {
 
 class Runtime;
+
+/// How an actor-to-actor queue send waits (as a client's send: POST /queue/{name}).
+struct QueueSendOptions {
+  /// Wait for the receiver to complete the message.
+  bool wait = false;
+  /// With `wait`: give up after this long (status "timedOut"; the message is still processed).
+  /// Unset: the runtime's default.
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+/// What a send returned: "completed" (with the receiver's response, if it gave one) or
+/// "timedOut".
+struct QueueSendOutcome {
+  std::string status;
+  std::optional<Value> response;
+};
 
 /// A handle on one actor, resolved lazily on each call.
 class ActorRef {
@@ -51,6 +68,16 @@ class ActorRef {
     }
   }
   Task<Value> call_values(std::string action, Value args);
+
+  /// Sends `body` to the target's queue `queue`, durably, like a client's send: it runs the
+  /// target's connect hooks, fails with queue.full when the queue is full, and with
+  /// `options.wait` waits for the message's completion. Errors arrive as ErrorException.
+  /// Not a coroutine itself: the body is converted before any suspension.
+  template <class B>
+  Task<QueueSendOutcome> send(std::string queue, const B& body, QueueSendOptions options = {}) {
+    return send_value(std::move(queue), to_value(body), options);
+  }
+  Task<QueueSendOutcome> send_value(std::string queue, Value body, QueueSendOptions options);
 
   /// The actor id (creating the actor for getOrCreate handles). Throws actor.not_found.
   Task<std::string> resolve();
