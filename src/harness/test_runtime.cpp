@@ -2,7 +2,7 @@
 // driven synchronously from the test.
 
 #include <rivet/storage/memory_store.hpp>
-#include <rivet/testing/test_runtime.hpp>
+#include <rivet/harness/test_runtime.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>

@@ -1,7 +1,7 @@
 // The test harness as an actor author uses it: actions, connections and their events, time that
 // fires schedules and idle sleep, and a restart that keeps state.
 #include <rivet/core/actor.hpp>
-#include <rivet/testing/test_runtime.hpp>
+#include <rivet/harness/test_runtime.hpp>
 
 #include <gtest/gtest.h>
 
