@@ -2,9 +2,11 @@
 set(RIVET_WARNINGS -Wall -Wextra -Wpedantic -Werror=unused-result -Wno-missing-field-initializers)
 
 # Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/common/beast_impl.cpp).
-add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
-                        BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB
-                        JSON_USE_IMPLICIT_CONVERSIONS=0)
+set(RIVET_PUBLIC_DEFINITIONS BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+                             BOOST_ASIO_NO_DEPRECATED BOOST_URL_NO_LIB
+                             JSON_USE_IMPLICIT_CONVERSIONS=0)
+add_compile_definitions(${RIVET_PUBLIC_DEFINITIONS})
+include(GNUInstallDirs)
 
 # Private headers stay private. A module's private headers are included as "<module>/x.hpp", but
 # the module does not get src/ as include path (that would let it reach every other module's
@@ -34,10 +36,15 @@ function(rivet_add_module name)
   add_library(rivet_${name} STATIC ${ARG_SOURCES})
   add_library(rivet::${name} ALIAS rivet_${name})
   target_include_directories(rivet_${name}
-    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>
     PRIVATE ${private_dir})
   target_compile_options(rivet_${name} PRIVATE ${RIVET_WARNINGS})
+  # A program built against the installed headers must compile them the way the library did.
+  target_compile_definitions(rivet_${name} INTERFACE ${RIVET_PUBLIC_DEFINITIONS})
   target_link_libraries(rivet_${name} PUBLIC ${ARG_DEPS})
+  # Installed as rivetkit::<name> (cmake/install.cmake).
+  set_target_properties(rivet_${name} PROPERTIES EXPORT_NAME ${name})
+  install(TARGETS rivet_${name} EXPORT rivetkitTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 endfunction()
 
 # rivet_add_test(NAME SOURCES ... DEPS ...), called from a module's folder: the test sees that
