@@ -445,6 +445,22 @@ try {
 		if (String(reply) !== "pong") throw new Error(`rawSocket answered ${reply}`);
 	}, server.pid);
 
+	// The client protocol's simplest round trip, framed by hand over a plain `ws` socket:
+	// bare ToServer ActionRequest{id, "getCount", CBOR []} on /gateway/<id>/connect, one at a time.
+	const protoId = await setup.counter.getOrCreate(key("plain-ws")).resolve();
+	const plain = await openWs(`ws://127.0.0.1:${server.port}/gateway/${protoId}/connect`, ["rivet", "rivet_encoding.bare"]);
+	sockets.push(plain);
+	await firstMessage(plain); // Init
+	const plainRt = wsRoundTripper(plain);
+	let actionId = 0;
+	const name = Buffer.from("getCount");
+	cases.ws_plain_getcount = await latencyCase(async () => {
+		const id = actionId++ % 128; // one-byte uint varint
+		const msg = Buffer.concat([Buffer.from([4, 0, 0, id, name.length]), name, Buffer.from([1, 0x80])]);
+		const reply = Buffer.from(await plainRt(msg));
+		if (reply[2] !== 2) throw new Error(`plain getCount: expected ActionResponse, got tag ${reply[2]}`);
+	}, server.pid);
+
 	// A trivial Node WebSocket echo server in this process: the floor of the ws package itself.
 	nodeWss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 	await new Promise((r) => nodeWss.once("listening", r));
@@ -526,13 +542,14 @@ machine.load_end = os.loadavg().map((x) => Number(x.toFixed(2)));
 
 const v = (c, k) => cases[c]?.[k] ?? NaN;
 const fetchFloor = v("fetch_metadata", "p50");
-const wsFloor = v("ws_raw", "p50");
+const wsFloor = v("ws_plain_getcount", "p50");
 const fsync = v("fdatasync", "p50");
 
 figure("machine", "fdatasync of a 4 KiB append in the data dir p50", fsync, "us");
 figure("floor", "plain fetch GET /metadata (our server) p50", fetchFloor, "us");
 figure("floor", "plain fetch of a trivial Node http server p50", v("fetch_node", "p50"), "us");
-figure("floor", "plain WebSocket round trip, rawSocket ping/pong (our server) p50", wsFloor, "us");
+figure("floor", "plain WebSocket round trip, client-protocol getCount framed by hand (our server) p50", wsFloor, "us");
+figure("floor", "plain WebSocket round trip, rawSocket ping/pong (our server; each frame changes state) p50", v("ws_raw", "p50"), "us");
 figure("floor", "plain WebSocket round trip, trivial Node ws echo p50", v("ws_node", "p50"), "us");
 
 const perCase = [
