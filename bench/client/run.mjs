@@ -8,7 +8,7 @@
 // Starts build/bin/rivet-fixtures on a temp data dir, measures one call at a time (and 64
 // connections on 64 actors), counts what the client sends per call through a counting proxy,
 // prints a table and writes JSON (build/bench-client.json). Exit status 1 when a figure could
-// not be measured; missed targets are not failures.
+// not be measured (missed targets are not failures), 77 when node_modules is not installed.
 
 import { execSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -16,7 +16,6 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import WebSocket, { WebSocketServer } from "ws";
 import { countEvents, describeEvent, startCountingProxy } from "./lib/proxy.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -101,8 +100,13 @@ try {
 	process.exit(2);
 }
 
+if (!fs.existsSync(path.join(here, "node_modules", "rivetkit"))) {
+	console.error("bench-client: bench/client/node_modules is missing; run `make deps` (scripts/install-deps.sh)");
+	process.exit(77);
+}
 process.env.RIVET_LOG_LEVEL ??= "error";
 const { createClient } = await import("rivetkit/client");
+const { default: WebSocket, WebSocketServer } = await import("ws");
 
 // ---- helpers --------------------------------------------------------------------------------
 
