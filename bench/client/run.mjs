@@ -465,6 +465,21 @@ try {
 		if (reply[2] !== 2) throw new Error(`plain getCount: expected ActionResponse, got tag ${reply[2]}`);
 	}, server.pid);
 
+	// The same stateless action as a plain fetch: POST /gateway/<id>/action/getCount with a bare
+	// HttpActionRequest{args: CBOR []} body, the headers the client sends (§5.1, §5.2).
+	const fetchId = await setup.counter.getOrCreate(key("plain-fetch")).resolve();
+	const actionUrl = `${ep}/gateway/${fetchId}/action/getCount`;
+	const actionBody = new Uint8Array([4, 0, 1, 0x80]);
+	cases.fetch_action = await latencyCase(async () => {
+		const r = await fetch(actionUrl, {
+			method: "POST",
+			headers: { "content-type": "application/octet-stream", "x-rivet-encoding": "bare" },
+			body: actionBody,
+		});
+		await r.arrayBuffer();
+		if (!r.ok) throw new Error(`plain POST action/getCount: ${r.status}`);
+	}, server.pid);
+
 	// A trivial Node WebSocket echo server in this process: the floor of the ws package itself.
 	nodeWss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 	await new Promise((r) => nodeWss.once("listening", r));
@@ -551,8 +566,15 @@ const fsync = v("fdatasync", "p50");
 
 figure("machine", "fdatasync of a 4 KiB append in the data dir p50", fsync, "us");
 figure("floor", "plain fetch GET /metadata (our server) p50", fetchFloor, "us");
+figure("floor", "plain fetch GET /metadata (our server) client CPU per call", v("fetch_metadata", "client_cpu_us"), "us");
+figure("floor", "plain fetch GET /metadata (our server) server CPU per call", v("fetch_metadata", "server_cpu_us"), "us");
 figure("floor", "plain fetch of a trivial Node http server p50", v("fetch_node", "p50"), "us");
+figure("floor", "plain fetch POST action/getCount by id, bare body (our server) p50", v("fetch_action", "p50"), "us");
+figure("floor", "plain fetch POST action/getCount by id client CPU per call", v("fetch_action", "client_cpu_us"), "us");
+figure("floor", "plain fetch POST action/getCount by id server CPU per call", v("fetch_action", "server_cpu_us"), "us");
 figure("floor", "plain WebSocket round trip, client-protocol getCount framed by hand (our server) p50", wsFloor, "us");
+figure("floor", "plain WebSocket client-protocol getCount client CPU per call", v("ws_plain_getcount", "client_cpu_us"), "us");
+figure("floor", "plain WebSocket client-protocol getCount server CPU per call", v("ws_plain_getcount", "server_cpu_us"), "us");
 figure("floor", "plain WebSocket round trip, rawSocket ping/pong (our server; each frame changes state) p50", v("ws_raw", "p50"), "us");
 figure("floor", "plain WebSocket round trip, trivial Node ws echo p50", v("ws_node", "p50"), "us");
 
