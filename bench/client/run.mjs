@@ -212,7 +212,9 @@ async function startFixtures(binary, dataDir, logFile) {
  * One call at a time: `warmup` calls, then calls until `seconds` or `maxCount`.
  * Returns latencies (µs), and the client's and the server's CPU per call (µs).
  */
-async function latencyCase(fn, serverPid) {
+async function latencyCase(name, rawFn, serverPid) {
+	progress(name);
+	const fn = () => bounded(rawFn(), name);
 	for (let i = 0; i < opt.warmup; i++) await fn();
 	const samples = [];
 	const c0 = clientCpuUs();
@@ -237,6 +239,21 @@ async function latencyCase(fn, serverPid) {
 		client_cpu_us: (c1 - c0) / n,
 		server_cpu_us: serverPid ? (s1 - s0) / n : null,
 	};
+}
+
+const CALL_TIMEOUT_MS = 10_000;
+
+/** Rejects when one call takes longer than CALL_TIMEOUT_MS: a stuck call fails the run, never hangs it. */
+function bounded(promise, what) {
+	let timer;
+	const limit = new Promise((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what}: a call did not complete within ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+	});
+	return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function progress(what) {
+	if (process.env.BENCH_CLIENT_QUIET !== "1") console.error(`bench-client: ${what}`);
 }
 
 /** 200 × (append 4 KiB, fdatasync) in dir: p50 and p99 in µs. */
@@ -278,15 +295,18 @@ function wsRoundTripper(ws) {
 function openWs(url, protocols) {
 	return new Promise((resolve, reject) => {
 		const ws = new WebSocket(url, protocols);
+		// The server may send its first message (Init, welcome) in the same read as the 101:
+		// listen before `open`, so it is never missed.
+		ws.first = new Promise((r) => ws.once("message", r));
 		ws.once("open", () => resolve(ws));
 		ws.once("error", reject);
 		ws.once("unexpected-response", (_req, res) => reject(new Error(`${url}: HTTP ${res.statusCode}`)));
 	});
 }
 
-/** Waits for the first message of a freshly opened socket (the rawSocket welcome). */
+/** The first message of a socket opened by openWs (the rawSocket welcome, the client protocol's Init). */
 function firstMessage(ws) {
-	return new Promise((resolve) => ws.once("message", resolve));
+	return ws.first;
 }
 
 /** Throughput: one connection per actor, one call in flight each, replies counted inside the window. */
@@ -418,7 +438,7 @@ try {
 	// Floors ------------------------------------------------------------------------------------
 	cases.fdatasync = fdatasyncCase(dataDir, opt.smoke ? 20 : 200);
 
-	cases.fetch_metadata = await latencyCase(async () => {
+	cases.fetch_metadata = await latencyCase("fetch_metadata", async () => {
 		const r = await fetch(`${ep}/metadata`);
 		await r.arrayBuffer();
 		if (!r.ok) throw new Error(`GET /metadata: ${r.status}`);
@@ -430,7 +450,7 @@ try {
 	});
 	await new Promise((r) => nodeHttp.listen(0, "127.0.0.1", r));
 	const nodeUrl = `http://127.0.0.1:${nodeHttp.address().port}/`;
-	cases.fetch_node = await latencyCase(async () => {
+	cases.fetch_node = await latencyCase("fetch_node", async () => {
 		const r = await fetch(nodeUrl);
 		await r.arrayBuffer();
 	}, null);
@@ -440,11 +460,12 @@ try {
 	clients.push(setup);
 	const rawId = await setup.rawSocket.getOrCreate(key("raw")).resolve();
 	const rawUrl = `ws://127.0.0.1:${server.port}/gateway/${rawId}/websocket/bench`;
+	progress("ws_raw: open");
 	const raw = await openWs(rawUrl, ["rivet", "rivet_encoding.bare"]);
 	sockets.push(raw);
-	await firstMessage(raw); // welcome
+	await bounded(firstMessage(raw), "rawSocket welcome");
 	const rawRt = wsRoundTripper(raw);
-	cases.ws_raw = await latencyCase(async () => {
+	cases.ws_raw = await latencyCase("ws_raw", async () => {
 		const reply = await rawRt("ping");
 		if (String(reply) !== "pong") throw new Error(`rawSocket answered ${reply}`);
 	}, server.pid);
@@ -452,13 +473,14 @@ try {
 	// The client protocol's simplest round trip, framed by hand over a plain `ws` socket:
 	// bare ToServer ActionRequest{id, "getCount", CBOR []} on /gateway/<id>/connect, one at a time.
 	const protoId = await setup.counter.getOrCreate(key("plain-ws")).resolve();
+	progress("ws_plain_getcount: open");
 	const plain = await openWs(`ws://127.0.0.1:${server.port}/gateway/${protoId}/connect`, ["rivet", "rivet_encoding.bare"]);
 	sockets.push(plain);
-	await firstMessage(plain); // Init
+	await bounded(firstMessage(plain), "plain WebSocket Init");
 	const plainRt = wsRoundTripper(plain);
 	let actionId = 0;
 	const name = Buffer.from("getCount");
-	cases.ws_plain_getcount = await latencyCase(async () => {
+	cases.ws_plain_getcount = await latencyCase("ws_plain_getcount", async () => {
 		const id = actionId++ % 128; // one-byte uint varint
 		const msg = Buffer.concat([Buffer.from([4, 0, 0, id, name.length]), name, Buffer.from([1, 0x80])]);
 		const reply = Buffer.from(await plainRt(msg));
@@ -470,7 +492,7 @@ try {
 	const fetchId = await setup.counter.getOrCreate(key("plain-fetch")).resolve();
 	const actionUrl = `${ep}/gateway/${fetchId}/action/getCount`;
 	const actionBody = new Uint8Array([4, 0, 1, 0x80]);
-	cases.fetch_action = await latencyCase(async () => {
+	cases.fetch_action = await latencyCase("fetch_action", async () => {
 		const r = await fetch(actionUrl, {
 			method: "POST",
 			headers: { "content-type": "application/octet-stream", "x-rivet-encoding": "bare" },
@@ -487,7 +509,7 @@ try {
 	const echo = await openWs(`ws://127.0.0.1:${nodeWss.address().port}/`);
 	sockets.push(echo);
 	const echoRt = wsRoundTripper(echo);
-	cases.ws_node = await latencyCase(() => echoRt("ping"), null);
+	cases.ws_node = await latencyCase("ws_node", () => echoRt("ping"), null);
 
 	// Through the official client ----------------------------------------------------------------
 	const client = createClient({ endpoint: ep, encoding: opt.encoding });
@@ -495,15 +517,15 @@ try {
 
 	const h = client.counter.getOrCreate(key("http"));
 	await h.resolve();
-	cases.http_getcount = await latencyCase(() => h.getCount(), server.pid);
+	cases.http_getcount = await latencyCase("http_getcount", () => h.getCount(), server.pid);
 
 	const hid = client.counter.getForId(await client.counter.getOrCreate(key("http-id")).resolve());
-	cases.http_getcount_by_id = await latencyCase(() => hid.getCount(), server.pid);
+	cases.http_getcount_by_id = await latencyCase("http_getcount_by_id", () => hid.getCount(), server.pid);
 
 	const conn = client.counter.getOrCreate(key("ws")).connect();
 	await conn.getCount();
-	cases.ws_getcount = await latencyCase(() => conn.getCount(), server.pid);
-	cases.ws_increment = await latencyCase(() => conn.increment(1), server.pid);
+	cases.ws_getcount = await latencyCase("ws_getcount", () => conn.getCount(), server.pid);
+	cases.ws_increment = await latencyCase("ws_increment", () => conn.increment(1), server.pid);
 
 	const many = [];
 	for (let i = 0; i < opt.conns; i++) many.push(client.counter.getOrCreate(key(`many-${i}`)).connect());
