@@ -36,6 +36,7 @@ help:
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 	@echo "make bench  build and run benchmarks"
+	@echo "make bench-client  the counter through the official rivetkit client, next to plain floors"
 	@echo "make deps   install missing Debian and npm packages"
 
 deps:
@@ -110,6 +111,15 @@ bench-smoke: deps
 	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
 	$(BUILD_DIR)/bin/rivet-load --smoke --server $(BUILD_DIR)/bin/rivet-bench-server \
 	  --results-dir bench/results $(BENCH_ARGS)
+
+# The counter through the official rivetkit client (bench/client/run.mjs, docs/benchmarks.md): the
+# same figures next to plain fetch / WebSocket / fdatasync floors of the same run, what the client
+# sends per call, client and server CPU per call. JSON: build/bench-client.json.
+# BENCH_CLIENT_ARGS e.g. "--encoding json --seconds 4"; ctest runs `--smoke` (bench_client_smoke).
+BENCH_CLIENT_ARGS ?=
+.PHONY: bench-client
+bench-client: build
+	node bench/client/run.mjs --fixtures $(FIXTURES) --json $(BUILD_DIR)/bench-client.json $(BENCH_CLIENT_ARGS)
 
 # Broadcast fan-out (bench/fanout/README.md): one actor, 1 000 and 10 000 subscribed WebSockets.
 # FANOUT_ARGS e.g. "--clients 1000 --events 300"; ctest runs `--smoke` (bench_fanout_smoke).

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing rivetkit-cpp needs on Debian 12:
 # the Debian packages below (only the missing ones) and the npm packages of
-# the wire tests, the dashboard (apps/dashboard) and the browser test
-# (tests/browser), each only when its package-lock.json changed since the
-# last install.
+# the wire tests, the dashboard (apps/dashboard), the browser test
+# (tests/browser) and the client benchmark (bench/client), each only when its
+# package-lock.json changed since the last install.
 # Runs in well under a second when everything is already there.
 set -euo pipefail
 
@@ -78,3 +78,4 @@ npm_ci_if_changed() {
 npm_ci_if_changed "$ROOT/tests/wire"
 npm_ci_if_changed "$ROOT/apps/dashboard"
 npm_ci_if_changed "$ROOT/tests/browser"
+npm_ci_if_changed "$ROOT/bench/client"
