@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "core/actor/user_code.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -107,9 +108,33 @@ QueueApi ActorContext::queue() noexcept { return QueueApi(*rt_, frame_); }
 
 bool ActorContext::aborted() const noexcept { return rt_->aborting(); }
 
+Task<void> ActorContext::save() {
+  if (frame_ == nullptr) {
+    co_return;
+  }
+  auto saved = co_await rt_->commit_call(*frame_);
+  if (!saved) {
+    throw ErrorException(saved.error());
+  }
+}
+
 Task<void> ActorContext::delay(std::chrono::milliseconds duration) {
-  Timer timer(rt_->clock(), co_await boost::asio::this_coro::executor, duration);
-  co_await timer.async_wait(boost::asio::use_awaitable);
+  const auto& clock = rt_->clock();
+  const auto deadline = clock.now() + duration;
+  Timer timer(clock, co_await boost::asio::this_coro::executor);
+  for (;;) {
+    timer.expires_at(deadline);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (clock.now() >= deadline) {
+      co_return;
+    }
+    // Woken early: either the call was cancelled (an action timeout), or a clock that jumps (a
+    // test's ManualClock) woke every timer to re-check. Only the first ends the wait early.
+    auto state = co_await boost::asio::this_coro::cancellation_state;
+    if (state.cancelled() != boost::asio::cancellation_type::none) {
+      throw boost::system::system_error(ec ? ec : boost::asio::error::operation_aborted);
+    }
+  }
 }
 
 namespace {

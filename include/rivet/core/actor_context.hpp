@@ -128,6 +128,11 @@ class ActorContext {
   /// Calls other actors (in process).
   [[nodiscard]] ActorClient client() const noexcept;
 
+  /// Commits the state (and staged writes) now and releases the events this call has sent so far,
+  /// without waiting for the call to end: what a long call does to let clients see progress
+  /// (a stream of tokens, a progress bar). Durable when it returns; throws ErrorException when
+  /// the commit fails. The call's later changes and events follow at its next save or its end.
+  [[nodiscard]] Task<void> save();
   /// Suspends this call for `duration`; other calls run meanwhile, and the actor stays awake.
   [[nodiscard]] Task<void> delay(std::chrono::milliseconds duration);
   /// Runs `task` in the background on this actor; the actor stays awake until it finishes.
