@@ -2,6 +2,7 @@
 
 #include "server/inspector_route.hpp"
 
+#include "server/bearer_auth.hpp"
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
 #include "server/url_util.hpp"
@@ -11,7 +12,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 
 namespace rivet::server {
@@ -336,38 +336,6 @@ Task<Result<bool>> token_accepted(ServerContext& ctx, const std::string& actor_i
 bool is_inspector_path(std::string_view actor_path) noexcept {
   const auto path = split_target(actor_path).path;
   return path == kPrefix || (path.starts_with(kPrefix) && path[kPrefix.size()] == '/');
-}
-
-bool same_secret(std::string_view given, std::string_view expected) noexcept {
-  unsigned diff = given.size() == expected.size() ? 0U : 1U;
-  const std::size_t n = std::max(given.size(), expected.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto a = i < given.size() ? static_cast<unsigned char>(given[i]) : 0U;
-    const auto b = i < expected.size() ? static_cast<unsigned char>(expected[i]) : 0U;
-    diff |= a ^ b;
-  }
-  return diff == 0 && !expected.empty();
-}
-
-std::optional<std::string_view> bearer_token(const HttpRequest& request) noexcept {
-  const auto* header = request.header("authorization");
-  constexpr std::string_view kScheme = "bearer ";
-  if (header == nullptr || header->size() <= kScheme.size()) {
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (static_cast<char>(std::tolower(static_cast<unsigned char>((*header)[i]))) != kScheme[i]) {
-      return std::nullopt;
-    }
-  }
-  auto token = std::string_view(*header).substr(kScheme.size());
-  while (!token.empty() && token.front() == ' ') {
-    token.remove_prefix(1);
-  }
-  if (token.empty()) {
-    return std::nullopt;
-  }
-  return token;
 }
 
 Task<HttpResponse> handle_inspector(ServerContext& ctx, GatewayRoute route, HttpRequest request) {

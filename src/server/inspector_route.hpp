@@ -21,10 +21,4 @@ namespace rivet::server {
 [[nodiscard]] Task<HttpResponse> handle_inspector(ServerContext& ctx, GatewayRoute route,
                                                   HttpRequest request);
 
-/// Constant-time comparison of two secrets (the time depends on the lengths only).
-[[nodiscard]] bool same_secret(std::string_view given, std::string_view expected) noexcept;
-
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if any.
-[[nodiscard]] std::optional<std::string_view> bearer_token(const HttpRequest& request) noexcept;
-
 }  // namespace rivet::server

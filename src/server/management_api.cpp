@@ -1,6 +1,6 @@
 #include "server/management_api.hpp"
 
-#include "server/inspector_route.hpp"
+#include "server/bearer_auth.hpp"
 
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
