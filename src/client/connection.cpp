@@ -163,7 +163,7 @@ class ConnectionImpl final : public Connection,
     auto [rec, n] = co_await ws->async_read(buffer, kUseTuple);
     beast::get_lowest_layer(*ws).expires_never();
     if (rec) {
-      if (rec == websocket::error::closed) {
+      if (closed_by_peer(rec, ws->reason())) {
         co_return close_error(ws->reason());
       }
       co_return transport_error(codes::kClientConnectionFailed,
@@ -303,7 +303,7 @@ class ConnectionImpl final : public Connection,
       }
       if (ec) {
         self->dropped(
-            ec == websocket::error::closed
+            closed_by_peer(ec, ws->reason())
                 ? close_error(ws->reason())
                 : transport_error(codes::kClientConnectionClosed, "Read failed: " + ec.message()));
         co_return;

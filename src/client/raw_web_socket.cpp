@@ -116,7 +116,7 @@ class RawWebSocketImpl final : public RawWebSocket,
     auto [ec, n] = co_await self->ws_.async_read(buffer, kUseTuple);
     if (ec) {
       self->closed_ = true;
-      if (ec == websocket::error::closed) {
+      if (closed_by_peer(ec, self->ws_.reason())) {
         self->close_code_ = static_cast<std::uint16_t>(self->ws_.reason().code);
         self->close_reason_ = std::string(self->ws_.reason().reason.c_str());
       } else {
@@ -139,7 +139,7 @@ class RawWebSocketImpl final : public RawWebSocket,
     cr.reason = reason.substr(0, 123);  // the most a close frame carries
     auto [ec] = co_await self->ws_.async_close(cr, kUseTuple);
     self->closed_ = true;
-    if (ec) {
+    if (ec && self->ws_.reason().code == websocket::close_code::none) {
       beast::get_lowest_layer(self->ws_).close();
       self->close_code_ = 1006;
       co_return;

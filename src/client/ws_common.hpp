@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace rivet::client {
@@ -33,6 +34,15 @@ class Wakeup {
   boost::asio::steady_timer timer_;
   bool set_ = false;
 };
+
+/// Whether a failed read ended with the peer's close frame. A peer may reset the TCP connection
+/// right after that frame (the Rivet Engine's gateway does), failing the read with a reset even
+/// though the frame, and its reason, arrived.
+[[nodiscard]] inline bool closed_by_peer(boost::system::error_code ec,
+                                         const boost::beast::websocket::close_reason& reason) {
+  return ec == boost::beast::websocket::error::closed ||
+         reason.code != boost::beast::websocket::close_code::none;
+}
 
 /// The error a close from the server means: its reason when it is "group.code", else
 /// client.connection_closed.

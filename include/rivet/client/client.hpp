@@ -16,6 +16,7 @@
 /// Lifetime: a Client (and its handles and connections) must not outlive the execution context
 /// its executor belongs to. A Connection stays open until close() or until the server closes it.
 
+#include <rivet/common/action.hpp>
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/protocol/encoding.hpp>
@@ -115,6 +116,13 @@ class ActorHandle {
  public:
   /// Runs an action statelessly over HTTP. `args` is the array of arguments.
   [[nodiscard]] Awaitable<Result<Value>> action(std::string name, Value args = Value::array()) const;
+  /// A typed call (rivet/common/action.hpp): exactly the declared arguments; the answer is
+  /// converted to the declared result (client.invalid_response when it does not fit).
+  template <class R, class... A>
+  [[nodiscard]] Awaitable<Result<R>> call(const Action<R(A...)>& declared,
+                                          const std::type_identity_t<A>&... args) const {
+    return typed_call<R>(std::string(declared.name()), Action<R(A...)>::arguments(args...));
+  }
   /// Sends a message to one of the actor's queues.
   [[nodiscard]] Awaitable<Result<SendResult>> send(std::string queue, Value body,
                                                    SendOptions options = {}) const;
@@ -139,6 +147,11 @@ class ActorHandle {
   struct Target;  // defined inside the library
 
  private:
+  template <class R>
+  Awaitable<Result<R>> typed_call(std::string name, Value args) const {
+    Result<Value> answer = co_await action(std::move(name), std::move(args));
+    co_return typed_result<R>(std::move(answer));
+  }
   friend class Client;
   ActorHandle(std::shared_ptr<const ClientState> client, std::shared_ptr<const Target> target)
       : client_(std::move(client)), target_(std::move(target)) {}
@@ -179,6 +192,12 @@ class Connection {
   /// Runs an action as this connection (connection state, c.conn on the actor).
   [[nodiscard]] virtual Awaitable<Result<Value>> action(std::string name,
                                                         Value args = Value::array()) = 0;
+  /// A typed call as this connection (rivet/common/action.hpp).
+  template <class R, class... A>
+  [[nodiscard]] Awaitable<Result<R>> call(const Action<R(A...)>& declared,
+                                          const std::type_identity_t<A>&... args) {
+    return typed_call<R>(std::string(declared.name()), Action<R(A...)>::arguments(args...));
+  }
   /// Subscribes to an event; `handler(args)` runs for each one (args is the array the actor
   /// sent). Replaces an earlier handler of the same event. Completes once the request is
   /// written; the server applies it before any later message of this connection, so an action
@@ -198,6 +217,13 @@ class Connection {
   virtual void on_status(std::function<void(ConnectionStatus)> handler) = 0;
   /// Closes the connection (the actor's onDisconnect runs) and waits until its reader stopped.
   [[nodiscard]] virtual Awaitable<void> close() = 0;
+
+ private:
+  template <class R>
+  Awaitable<Result<R>> typed_call(std::string name, Value args) {
+    Result<Value> answer = co_await action(std::move(name), std::move(args));
+    co_return typed_result<R>(std::move(answer));
+  }
 };
 
 /// A raw WebSocket to an actor's onWebSocket handler: frames in and out as they are.

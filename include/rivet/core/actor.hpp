@@ -9,6 +9,7 @@
 ///
 /// Thread-safety: build definitions before serving; the builder is not thread-safe.
 
+#include <rivet/common/action.hpp>
 #include <rivet/core/definition.hpp>
 #include <rivet/core/workflow.hpp>
 
@@ -200,6 +201,15 @@ Value invoke_sync_action(F& fn, Ctx& ctx, const Value& args) {
   }
 }
 
+/// Whether `fn(ctx, A...)` fits an action declared as R(A...): callable with the declared
+/// arguments, its result (a Task's value) converting to R, or void for void.
+template <class F, class Ctx, class R, class... A>
+concept Handles = std::is_invocable_v<F&, Ctx&, A...> &&
+    (std::is_void_v<R>
+         ? std::is_void_v<typename TaskTraits<std::decay_t<std::invoke_result_t<F&, Ctx&, A...>>>::value_type>
+         : std::is_convertible_v<
+               typename TaskTraits<std::decay_t<std::invoke_result_t<F&, Ctx&, A...>>>::value_type, R>);
+
 /// Calls a hook-like callable that returns void or Task<void>, and awaits it.
 template <class F, class... A>
 Task<void> call_hook(F& fn, A&... args) {
@@ -252,6 +262,15 @@ class ActorBuilder {
       };
     }
     return *this;
+  }
+
+  /// Registers a typed action (rivet/common/action.hpp). Only a handler that accepts the
+  /// declared arguments and whose result converts to the declared result fits; any other does
+  /// not compile.
+  template <class R, class... A, class F>
+    requires detail::Handles<F, Context, R, A...>
+  ActorBuilder& action(const Action<R(A...)>& declared, F fn) {
+    return action(std::string(declared.name()), std::move(fn));
   }
 
   /// Initial state from the creation input: `fn(Context&, const Value& input)` or

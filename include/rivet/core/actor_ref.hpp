@@ -7,6 +7,7 @@
 /// actor suspends and leaves its actor free to run other calls, so nothing deadlocks
 /// (docs/reentrancy.md). Strand-affine: await only inside the action or hook that made it.
 
+#include <rivet/common/action.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
@@ -55,6 +56,11 @@ class ActorRef {
   template <class R = Value, class... A>
   Task<R> call(std::string action, const A&... args) {
     return call_as<R>(std::move(action), Value::array({to_value(args)...}));
+  }
+  /// A typed call (rivet/common/action.hpp): exactly the declared arguments, the declared result.
+  template <class R, class... A>
+  Task<R> call(const Action<R(A...)>& action, const std::type_identity_t<A>&... args) {
+    return call_as<R>(std::string(action.name()), Action<R(A...)>::arguments(args...));
   }
   template <class R>
   Task<R> call_as(std::string action, Value args) {

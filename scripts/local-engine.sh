@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A local Rivet Engine (the binary of npm @rivetkit/engine-cli 2.3.19, installed in
+# tests/upstream by `make deps`), for tests, the demo and a person.
+#   scripts/local-engine.sh start [--dir DIR] [--port PORT]   start it, print its endpoint
+#   scripts/local-engine.sh stop  [--dir DIR]                 stop it
+# One node, file system storage under DIR (default build/engine), telemetry off, every port on
+# 127.0.0.1 (PORT for the API and gateway, default a free one; the others are always free ones).
+# `start` returns once the engine answers and the pool "default" exists in namespace "default";
+# it prints `endpoint: http://127.0.0.1:PORT` and keeps the pid in DIR/engine.pid.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ENGINE="${RIVET_ENGINE_BIN:-$ROOT/tests/upstream/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine}"
+
+fail() {
+  echo "local-engine: $*" >&2
+  exit 1
+}
+
+cmd="${1:-}"
+shift || true
+dir="$ROOT/build/engine"
+port=""
+while (($#)); do
+  case "$1" in
+    --dir) dir="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    *) fail "unknown argument: $1" ;;
+  esac
+done
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+stop() {
+  local pidfile="$dir/engine.pid"
+  [[ -f "$pidfile" ]] || return 0
+  local pid
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+start() {
+  [[ -x "$ENGINE" ]] || fail "no engine binary at $ENGINE (run 'make deps')"
+  mkdir -p "$dir"
+  stop
+  port="${port:-$(free_port)}"
+  local peer metrics
+  peer="$(free_port)"
+  metrics="$(free_port)"
+  cat >"$dir/engine.json" <<JSON
+{"file_system":{"path":"$dir/db"},
+ "guard":{"host":"127.0.0.1","port":$port},
+ "api_peer":{"host":"127.0.0.1","port":$peer},
+ "metrics":{"host":"127.0.0.1","port":$metrics},
+ "telemetry":{"enabled":false}}
+JSON
+  "$ENGINE" --config "$dir/engine.json" start >"$dir/engine.log" 2>&1 &
+  echo $! >"$dir/engine.pid"
+  local endpoint="http://127.0.0.1:$port"
+  for _ in $(seq 1 300); do
+    # Envoys of a pool are refused until the pool exists; the engine answers its health check
+    # a moment before it takes the pool, so this is the readiness check.
+    if curl -fsS -X PUT -H 'content-type: application/json' \
+      -d '{"datacenters":{"default":{"normal":{}}}}' \
+      "$endpoint/runner-configs/default?namespace=default" >/dev/null 2>&1; then
+      echo "endpoint: $endpoint"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/engine.pid")" 2>/dev/null || { tail -20 "$dir/engine.log" >&2; fail "the engine exited"; }
+    sleep 0.1
+  done
+  tail -20 "$dir/engine.log" >&2
+  fail "the engine did not answer on $endpoint within 30 s"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) fail "usage: $0 start|stop [--dir DIR] [--port PORT]" ;;
+esac
