@@ -1,5 +1,6 @@
 // TestRuntime: a Runtime on the memory store and a ManualClock, with its own io_context thread,
-// driven synchronously from the test.
+// driven synchronously from the test. Per-actor files (SQLite databases) go to a temporary
+// directory that lives as long as the TestRuntime, across restarts, like the store's rows.
 
 #include <rivet/storage/memory_store.hpp>
 #include <rivet/harness/test_runtime.hpp>
@@ -10,8 +11,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace rivet::testing {
@@ -46,6 +51,16 @@ class RecordingSink final : public ConnectionSink {
   std::optional<std::string> closed_;
 };
 
+// A fresh directory of its own for the runtime's per-actor files, so that tests running in
+// parallel never share a database and nothing is left in the working directory.
+std::string make_data_dir() {
+  auto pattern = (std::filesystem::temp_directory_path() / "rivet-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+  }
+  return pattern;
+}
+
 }  // namespace
 
 struct TestRuntime::Impl {
@@ -58,6 +73,7 @@ struct TestRuntime::Impl {
   void start() {
     RuntimeOptions options;
     options.clock = clock;
+    options.data_dir = data_dir;
     options.logger = Logger::global();
     runtime = std::make_unique<Runtime>(io.get_executor(), registry, *store, options);
     work.emplace(io.get_executor());
@@ -81,6 +97,7 @@ struct TestRuntime::Impl {
   const Registry& registry;
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   std::unique_ptr<storage::Store> store;
+  std::string data_dir = make_data_dir();
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
@@ -137,6 +154,8 @@ TestRuntime::TestRuntime(const Registry& registry) : impl_(std::make_unique<Impl
 TestRuntime::~TestRuntime() {
   impl_->stop();
   impl_->store->close();
+  std::error_code ignored;
+  std::filesystem::remove_all(impl_->data_dir, ignored);
 }
 
 std::string TestRuntime::create(const std::string& name, protocol::ActorKey key,
@@ -225,6 +244,10 @@ Runtime& TestRuntime::runtime() {
 
 ManualClock& TestRuntime::clock() {
   return *impl_->clock;
+}
+
+const std::string& TestRuntime::data_dir() const {
+  return impl_->data_dir;
 }
 
 }  // namespace rivet::testing
