@@ -106,7 +106,7 @@ class TestRuntime {
   /// Moves the clock forward in 16 slices, letting the runtime settle after each, so that
   /// schedules, cron runs, workflow sleeps and idle sleep due by then run, and timers that work
   /// sets along the way fire too (a deadline lands within one slice). Returns once the runtime
-  /// is quiet (no commit landed for a few turns of its thread).
+  /// is quiet (no commit in flight, and none landed for a few turns of its thread).
   void advance(Clock::duration by);
   /// Waits until the runtime is quiet (as after advance), without moving the clock.
   void settle();
