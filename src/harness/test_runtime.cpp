@@ -1,5 +1,6 @@
 // TestRuntime: a Runtime on the memory store and a ManualClock, with its own io_context thread,
-// driven synchronously from the test.
+// driven synchronously from the test. Per-actor files (SQLite databases) go to a temporary
+// directory that lives as long as the TestRuntime, across restarts, like the store's rows.
 
 #include <rivet/storage/memory_store.hpp>
 #include <rivet/harness/test_runtime.hpp>
@@ -10,8 +11,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace rivet::testing {
@@ -46,6 +52,78 @@ class RecordingSink final : public ConnectionSink {
   std::optional<std::string> closed_;
 };
 
+// The memory store, counting commits that have not completed yet: a commit runs on the store's
+// writer thread, and while one is in flight the runtime is not quiet even if its own thread is
+// idle (settle() would otherwise return early on a busy machine).
+class TrackedStore final : public storage::Store {
+ public:
+  explicit TrackedStore(std::unique_ptr<storage::Store> inner) : inner_(std::move(inner)) {}
+
+  [[nodiscard]] std::uint64_t in_flight() const noexcept {
+    return in_flight_.load(std::memory_order_acquire);
+  }
+
+  Result<std::optional<storage::ActorRecord>> find_actor(std::string_view actor_id) override {
+    return inner_->find_actor(actor_id);
+  }
+  Result<std::optional<storage::ActorRecord>> find_actor_by_key(std::string_view name,
+                                                                std::string_view key) override {
+    return inner_->find_actor_by_key(name, key);
+  }
+  Result<std::vector<storage::ActorRecord>> list_actors(
+      std::optional<std::string> name, std::size_t limit,
+      std::optional<std::int64_t> after_create_ts) override {
+    return inner_->list_actors(std::move(name), limit, after_create_ts);
+  }
+  Result<std::uint64_t> count_actors(std::optional<std::string> name) override {
+    return inner_->count_actors(std::move(name));
+  }
+  Result<std::optional<Bytes>> kv_get(std::string_view actor_id, const Bytes& key) override {
+    return inner_->kv_get(actor_id, key);
+  }
+  Result<std::vector<std::optional<Bytes>>> kv_get_many(std::string_view actor_id,
+                                                         const std::vector<Bytes>& keys) override {
+    return inner_->kv_get_many(actor_id, keys);
+  }
+  Result<std::vector<storage::KvEntry>> kv_range(std::string_view actor_id, const Bytes& start,
+                                                 const Bytes& end, std::size_t limit) override {
+    return inner_->kv_range(actor_id, start, end, limit);
+  }
+  Result<std::vector<storage::KvEntry>> kv_prefix(std::string_view actor_id, const Bytes& prefix,
+                                                  std::size_t limit) override {
+    return inner_->kv_prefix(actor_id, prefix, limit);
+  }
+  Result<std::vector<ActorKvEntry>> kv_prefix_all_actors(const Bytes& prefix) override {
+    return inner_->kv_prefix_all_actors(prefix);
+  }
+  void commit(storage::WriteBatch batch, Callback done) override {
+    in_flight_.fetch_add(1, std::memory_order_acq_rel);
+    inner_->commit(std::move(batch), [this, done = std::move(done)](Result<void> result) {
+      done(std::move(result));  // queues the committer's continuation first
+      in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+    });
+  }
+  Result<void> commit_sync(storage::WriteBatch batch) override {
+    return inner_->commit_sync(std::move(batch));
+  }
+  storage::StoreStats stats() const override { return inner_->stats(); }
+  void close() override { inner_->close(); }
+
+ private:
+  std::unique_ptr<storage::Store> inner_;
+  std::atomic<std::uint64_t> in_flight_{0};
+};
+
+// A fresh directory of its own for the runtime's per-actor files, so that tests running in
+// parallel never share a database and nothing is left in the working directory.
+std::string make_data_dir() {
+  auto pattern = (std::filesystem::temp_directory_path() / "rivet-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+  }
+  return pattern;
+}
+
 }  // namespace
 
 struct TestRuntime::Impl {
@@ -58,6 +136,7 @@ struct TestRuntime::Impl {
   void start() {
     RuntimeOptions options;
     options.clock = clock;
+    options.data_dir = data_dir;
     options.logger = Logger::global();
     runtime = std::make_unique<Runtime>(io.get_executor(), registry, *store, options);
     work.emplace(io.get_executor());
@@ -80,7 +159,8 @@ struct TestRuntime::Impl {
 
   const Registry& registry;
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
-  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<TrackedStore> store;
+  std::string data_dir = make_data_dir();
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
@@ -130,13 +210,15 @@ class Connection final : public TestConnection {
 }  // namespace
 
 TestRuntime::TestRuntime(const Registry& registry) : impl_(std::make_unique<Impl>(registry)) {
-  impl_->store = storage::open_memory_store();
+  impl_->store = std::make_unique<TrackedStore>(storage::open_memory_store());
   impl_->start();
 }
 
 TestRuntime::~TestRuntime() {
   impl_->stop();
   impl_->store->close();
+  std::error_code ignored;
+  std::filesystem::remove_all(impl_->data_dir, ignored);
 }
 
 std::string TestRuntime::create(const std::string& name, protocol::ActorKey key,
@@ -178,8 +260,8 @@ std::shared_ptr<TestConnection> TestRuntime::connect(const std::string& actor_id
 }
 
 void TestRuntime::settle() {
-  // Quiet: the store saw no new commit across several turns of the runtime's thread (commits
-  // complete on the store's writer thread and resume actors on this one).
+  // Quiet: no commit in flight and none landed across several turns of the runtime's thread
+  // (commits complete on the store's writer thread and resume actors on this one).
   constexpr int kQuietTurns = 3;
   int quiet = 0;
   auto last = impl_->store->stats().transactions;
@@ -187,7 +269,7 @@ void TestRuntime::settle() {
     impl_->turn();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     const auto now = impl_->store->stats().transactions;
-    quiet = now == last ? quiet + 1 : 0;
+    quiet = now == last && impl_->store->in_flight() == 0 ? quiet + 1 : 0;
     last = now;
   }
 }
@@ -225,6 +307,10 @@ Runtime& TestRuntime::runtime() {
 
 ManualClock& TestRuntime::clock() {
   return *impl_->clock;
+}
+
+const std::string& TestRuntime::data_dir() const {
+  return impl_->data_dir;
 }
 
 }  // namespace rivet::testing

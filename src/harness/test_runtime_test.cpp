@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 
 namespace {
 
@@ -75,6 +76,43 @@ TEST(TestRuntimeTest, TimeFiresSchedulesAndIdleSleepAndStateSurvivesARestart) {
   t.restart();
   EXPECT_EQ(t.call<std::int64_t>(id, "increment", 0), 2);
   EXPECT_EQ(t.call(id, "reminders"), Value::array({"water the plants"}));
+}
+
+rivet::Registry notes_registry() {
+  rivet::Registry r;
+  r.use(rivet::actor<Counter>("notes")
+            .database([](auto&, rivet::Database& db) {
+              db.execute("CREATE TABLE IF NOT EXISTS notes (body TEXT NOT NULL)");
+            })
+            .action("add", [](auto& c, std::string body) {
+              auto db = c.db();
+              db.execute("INSERT INTO notes (body) VALUES (?)", body);
+            })
+            .action("count", [](auto& c) {
+              return c.db().execute("SELECT COUNT(*) AS n FROM notes")[0]["n"];
+            }));
+  return r;
+}
+
+TEST(TestRuntimeTest, DatabaseActorsKeepTheirFilesAcrossARestartInADirectoryOfTheirOwn) {
+  auto reg = notes_registry();
+  std::filesystem::path dir;
+  {
+    rivet::testing::TestRuntime t(reg);
+    rivet::testing::TestRuntime other(reg);
+    dir = t.data_dir();
+    EXPECT_NE(dir, std::filesystem::path(other.data_dir())) << "runtimes never share files";
+    auto id = t.create("notes", {"a"});
+    t.call(id, "add", "first");
+    t.call(id, "add", "second");
+    EXPECT_TRUE(std::filesystem::exists(dir / "actors" / (id + ".sqlite")));
+
+    t.restart();
+    EXPECT_EQ(t.call<std::int64_t>(id, "count"), 2);
+    auto fresh = other.create("notes", {"a"});
+    EXPECT_EQ(other.call<std::int64_t>(fresh, "count"), 0);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "removed with the runtime";
 }
 
 }  // namespace

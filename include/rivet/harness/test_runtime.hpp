@@ -2,7 +2,8 @@
 /// Testing actors without a server: a registry running on in-memory storage and a manual clock,
 /// driven from the test's thread. Call actions, open connections and read the events they get,
 /// advance time to fire schedules and idle sleep, and restart the runtime to check that state
-/// survives (the memory store keeps its rows across a restart). docs/testing.md shows it in use.
+/// survives (the memory store keeps its rows across a restart, and actors' SQLite databases live
+/// in a temporary directory of the runtime's own). docs/testing.md shows it in use.
 ///
 ///   rivet::testing::TestRuntime t(registry);
 ///   auto id = t.create("counter", {"a"});
@@ -105,7 +106,7 @@ class TestRuntime {
   /// Moves the clock forward in 16 slices, letting the runtime settle after each, so that
   /// schedules, cron runs, workflow sleeps and idle sleep due by then run, and timers that work
   /// sets along the way fire too (a deadline lands within one slice). Returns once the runtime
-  /// is quiet (no commit landed for a few turns of its thread).
+  /// is quiet (no commit in flight, and none landed for a few turns of its thread).
   void advance(Clock::duration by);
   /// Waits until the runtime is quiet (as after advance), without moving the clock.
   void settle();
@@ -118,6 +119,9 @@ class TestRuntime {
 
   [[nodiscard]] Runtime& runtime();
   [[nodiscard]] ManualClock& clock();
+  /// Where actors' own files live (`<data_dir>/actors/<id>.sqlite` for database actors): a fresh
+  /// temporary directory that survives restart() and is deleted with the TestRuntime.
+  [[nodiscard]] const std::string& data_dir() const;
 
   struct Impl;  // the implementation's (public only so that its connections can name it)
 
