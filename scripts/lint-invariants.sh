@@ -9,6 +9,9 @@
 #     make_error("group", "code", ...) or .is("group", "code") under src/, tests aside;
 #  5. library code logs through rivet::Logger (rivet/common/log.hpp): no std::cerr or
 #     fprintf(stderr, ...) under src/, tests aside (apps/ may print what they like).
+#  6. code in the docs compiles: every C++ block of README.md and docs/*.md is a snippet that
+#     stands verbatim in a compiled file, a block the build compiles, or marked as not compiled
+#     with a reason (scripts/doc-code.mjs; the compiling itself is tests/docs, in ctest).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -76,6 +79,13 @@ if [[ -d src ]]; then
     echo "$hits" >&2
     status=1
   fi
+fi
+
+if command -v node >/dev/null 2>&1; then
+  node scripts/doc-code.mjs check >/dev/null || status=1
+else
+  echo "lint-invariants: node is needed to check the code in the docs (make deps installs it)" >&2
+  status=1
 fi
 
 if ((status == 0)); then
