@@ -27,11 +27,6 @@ const CPP_LANGUAGES = new Set(["cpp", "c++", "cxx", "cc", "hpp"]);
 const SNIPPET_ROOTS = ["examples/", "apps/", "src/", "tests/", "include/rivet/"];
 const MARKER = /^<!--\s*(snippet|compile|not-compiled)\s*(?::\s*(.*?))?\s*-->$/;
 const ELISION = "// ...";
-// Documents whose unmarked C++ blocks are reported but do not fail the check yet, with the
-// reason. Remove an entry as soon as its blocks are marked.
-const PENDING = new Map([
-  ["docs/client.md", "being rewritten for typed calls; its blocks get their markers then"],
-]);
 
 /** README.md and docs/*.md, relative to the repository root. */
 function documents() {
@@ -139,7 +134,6 @@ function check() {
   const problems = [];
   const counts = { snippet: 0, compile: 0, "not-compiled": 0 };
   for (const doc of documents()) {
-    let pending = 0;
     for (const block of blocks(fs.readFileSync(path.join(ROOT, doc), "utf8"))) {
       if (!CPP_LANGUAGES.has(block.language)) {
         if (block.marker) {
@@ -147,15 +141,8 @@ function check() {
         }
         continue;
       }
-      if (!block.marker && PENDING.has(doc)) {
-        pending++;
-        continue;
-      }
       problems.push(...checkBlock(doc, block));
       if (block.marker) counts[block.marker.kind]++;
-    }
-    if (pending > 0) {
-      console.error(`doc-code: warning: ${doc}: ${pending} unmarked C++ block(s), pending: ${PENDING.get(doc)}`);
     }
   }
   if (problems.length > 0) {

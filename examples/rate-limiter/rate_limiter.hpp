@@ -24,6 +24,11 @@ struct Decision {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Decision, allowed, remaining, retry_after_ms)
 
+/// The limiter's actions, declared for typed callers (a C++ client, another actor, a test):
+/// calling one with the wrong argument types does not compile.
+inline constexpr rivet::Action<Decision(double)> consume{"consume"};
+inline constexpr rivet::Action<double()> remaining{"remaining"};
+
 inline constexpr double kCapacity = 10;
 inline constexpr double kTokensPerSecond = 2;
 
@@ -39,7 +44,7 @@ inline void refill(Bucket& b, std::int64_t now_ms) {
 inline rivet::Registry make_registry() {
   auto limiter =
       rivet::actor<Bucket>("rateLimiter")
-          .action("consume",
+          .action(consume,
                   [](auto& c, double cost) {
                     if (cost <= 0 || cost > kCapacity) {
                       throw rivet::UserError("cost must be in (0, 10]", "invalid_cost");
@@ -57,7 +62,7 @@ inline rivet::Registry make_registry() {
                     d.remaining = b.tokens;
                     return d;
                   })
-          .action("remaining", [](auto& c) {
+          .action(remaining, [](auto& c) {
             auto b = c.state();  // a copy: reading does not refill the stored bucket
             refill(b, c.now_ms());
             return b.tokens;

@@ -19,20 +19,20 @@ TEST(RateLimiterExample, RefusesWhenEmptyAndRefillsOverTime) {
   auto bob = t.create("rateLimiter", {"bob"});
 
   for (int i = 0; i < 10; ++i) {
-    EXPECT_TRUE(t.call<rate_limiter::Decision>(alice, "consume", 1.0).allowed) << i;
+    EXPECT_TRUE(t.call(alice, rate_limiter::consume, 1.0).allowed) << i;
   }
-  auto refused = t.call<rate_limiter::Decision>(alice, "consume", 1.0);
+  auto refused = t.call(alice, rate_limiter::consume, 1.0);
   EXPECT_FALSE(refused.allowed);
   EXPECT_NEAR(refused.retry_after_ms, 500, 50);
-  EXPECT_TRUE(t.call<rate_limiter::Decision>(bob, "consume", 1.0).allowed) << "buckets are per key";
+  EXPECT_TRUE(t.call(bob, rate_limiter::consume, 1.0).allowed) << "buckets are per key";
 
   t.advance(1s);  // two tokens back
-  EXPECT_NEAR(t.call<double>(alice, "remaining"), 2.0, 0.3);
-  EXPECT_TRUE(t.call<rate_limiter::Decision>(alice, "consume", 2.0).allowed);
+  EXPECT_NEAR(t.call(alice, rate_limiter::remaining), 2.0, 0.3);
+  EXPECT_TRUE(t.call(alice, rate_limiter::consume, 2.0).allowed);
 
   t.restart();  // the bucket is durable state
-  EXPECT_NEAR(t.call<double>(alice, "remaining"), 0.0, 0.3);
-  EXPECT_THROW(t.call(alice, "consume", 11.0), rivet::ErrorException);
+  EXPECT_NEAR(t.call(alice, rate_limiter::remaining), 0.0, 0.3);
+  EXPECT_THROW(t.call(alice, rate_limiter::consume, 11.0), rivet::ErrorException);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 /// Thread-safety: use a TestRuntime from one thread (the test's). Lifetime: the Registry must
 /// outlive it.
 
+#include <rivet/common/action.hpp>
 #include <rivet/common/clock.hpp>
 #include <rivet/common/error.hpp>
 #include <rivet/common/value.hpp>
@@ -58,6 +59,12 @@ class TestConnection {
       return from_value<R>(out);
     }
   }
+  /// A typed call (rivet/common/action.hpp) as this connection.
+  template <class R, class... A>
+  R call(const Action<R(A...)>& action, const std::type_identity_t<A>&... args) {
+    Value out = call_values(std::string(action.name()), Action<R(A...)>::arguments(args...));
+    return typed_result<R>(std::move(out)).value();
+  }
   /// Subscribes to (or with `on` false, unsubscribes from) an event; throws when the actor's
   /// can_subscribe says no.
   virtual void subscribe(std::string event, bool on = true) = 0;
@@ -93,11 +100,19 @@ class TestRuntime {
       return from_value<R>(*out);
     }
   }
+  /// A typed call (rivet/common/action.hpp): the declared arguments, the declared result.
+  template <class R, class... A>
+  R call(const std::string& actor_id, const Action<R(A...)>& action,
+         const std::type_identity_t<A>&... args) {
+    return typed_result<R>(try_call(actor_id, std::string(action.name()),
+                                    Action<R(A...)>::arguments(args...)))
+        .value();
+  }
   Result<Value> try_call(const std::string& actor_id, std::string action, Value args,
                          Value params = nullptr);
 
-  /// Sends to the actor's queue like a client; with `wait`, waits for completion (up to
-  /// `timeout` of the manual clock, which the test advances).
+  /// Sends to the actor's queue like a client's send without wait: returns once the message is
+  /// stored; throws ErrorException when it is refused (queue.full, ...).
   Runtime::QueueSendResult send(const std::string& actor_id, std::string queue, Value body);
 
   /// Opens a connection with `params` (onBeforeConnect, createConnState, onConnect).
