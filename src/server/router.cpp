@@ -81,8 +81,16 @@ Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request) {
   HttpResponse response;
 
   // The dashboard's files: same origin as the API it calls, so no CORS headers.
-  if (is_ui_path(split_target(request.target).path)) {
+  const auto path = split_target(request.target).path;
+  if (is_ui_path(path)) {
     response = serve_ui(ctx.ui_dir, request);
+    response.set("x-rivet-ray-id", std::move(ray_id));
+    co_return response;
+  }
+  // The optional page at `/` (rivet-demo's chat): only reads, only paths the API does not use.
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  if (!ctx.site_dir.empty() && read && is_site_path(path)) {
+    response = serve_site(ctx.site_dir, request);
     response.set("x-rivet-ray-id", std::move(ray_id));
     co_return response;
   }
