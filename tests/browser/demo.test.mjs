@@ -25,9 +25,10 @@ const EXPECTED_CONSOLE = [
 	/script-src/,
 ];
 
-async function join(page, endpoint, name) {
+async function join(page, endpoint, name, color) {
 	await page.goto(`${endpoint}/?room=lobby`);
 	await page.fill('[data-testid="join-name"]', name);
+	await page.click(`[role="radio"][aria-label="${color}"]`);
 	await page.click('[data-testid="join-submit"]');
 	await waitLive(page);
 }
@@ -188,8 +189,8 @@ describe("demo: chat room with presence and live cursors", { timeout: 180_000 },
 	test("two pages chat, see each other and their pointers, and survive a SIGKILL", T, async () => {
 		const a = await newPage(browser, { viewport: { width: 1280, height: 800 }, ignore: EXPECTED_CONSOLE });
 		const b = await newPage(browser, { viewport: { width: 1280, height: 800 }, ignore: EXPECTED_CONSOLE });
-		await join(a.page, server.endpoint, "Ada Lovelace");
-		await join(b.page, server.endpoint, "Grace Hopper");
+		await join(a.page, server.endpoint, "Ada Lovelace", "#d6409f");
+		await join(b.page, server.endpoint, "Grace Hopper", "#0090ff");
 		await waitPresence(a.page, ["Ada Lovelace", "Grace Hopper"]);
 		await waitPresence(b.page, ["Ada Lovelace", "Grace Hopper"]);
 
@@ -197,7 +198,7 @@ describe("demo: chat room with presence and live cursors", { timeout: 180_000 },
 		const hello = "Hello from Ada! The actor behind this room is C++.";
 		await say(a.page, hello);
 		await waitMessage(b.page, hello);
-		const reply = "Hi Ada, I can see your cursor 👀";
+		const reply = "Hi Ada! I can see your cursor moving.";
 		await say(b.page, reply);
 		await waitMessage(a.page, reply);
 
