@@ -73,8 +73,8 @@ Value user_entry(const std::string& id, const Member& m) {
 }
 
 Value cursor_entry(const std::string& id, const Member& m) {
-  return Value{{"id", id},     {"name", m.name}, {"color", m.color},
-               {"x", m.x},     {"y", m.y},       {"visible", m.cursorVisible}};
+  return Value{{"id", id}, {"name", m.name}, {"color", m.color},
+               {"x", m.x}, {"y", m.y},       {"visible", m.cursorVisible}};
 }
 
 // Everyone who joined with a name, sorted by name (then id, for a stable order).
@@ -141,9 +141,9 @@ Member member_from_params(const Value& params) {
   if (auto name = string_param(params, "name")) {
     m.name = trim(*name);
     if (m.name.empty() || m.name.size() > kMaxNameBytes || has_control_chars(m.name, false)) {
-      throw UserError("Names are 1 to " + std::to_string(kMaxNameBytes) +
-                          " bytes of printable text",
-                      "invalid_name", Value{{"maxBytes", kMaxNameBytes}});
+      throw UserError(
+          "Names are 1 to " + std::to_string(kMaxNameBytes) + " bytes of printable text",
+          "invalid_name", Value{{"maxBytes", kMaxNameBytes}});
     }
   }
   if (auto color = string_param(params, "color")) {
@@ -163,9 +163,9 @@ std::string checked_message(const std::string& text) {
     throw UserError("A message needs some text", "empty_message");
   }
   if (trimmed.size() > kMaxMessageBytes || has_control_chars(trimmed, true)) {
-    throw UserError("Messages are at most " + std::to_string(kMaxMessageBytes) +
-                        " bytes of printable text",
-                    "message_too_long", Value{{"maxBytes", kMaxMessageBytes}});
+    throw UserError(
+        "Messages are at most " + std::to_string(kMaxMessageBytes) + " bytes of printable text",
+        "message_too_long", Value{{"maxBytes", kMaxMessageBytes}});
   }
   return trimmed;
 }
@@ -198,21 +198,21 @@ rivet::ActorBuilder<ChatRoomState> chat_room() {
                              {"you", conn != nullptr ? Value(conn->id()) : Value(nullptr)}};
               })
       .action("getHistory", [](auto& c) { return c.state().messages; })
-      .action("sendMessage",
-              [](auto& c, std::string text) {
-                const auto& m = joined_member(c);
-                auto checked = checked_message(text);  // before anything changes
-                auto& state = c.state();
-                ChatMessage message{state.nextId++, m.name, m.color, std::move(checked),
-                                    c.now_ms()};
-                state.messages.push_back(message);
-                if (state.messages.size() > kMaxHistory) {
-                  const auto excess = static_cast<std::ptrdiff_t>(state.messages.size() - kMaxHistory);
-                  state.messages.erase(state.messages.begin(), state.messages.begin() + excess);
-                }
-                c.broadcast("message", message);
-                return message;
-              })
+      .action(
+          "sendMessage",
+          [](auto& c, std::string text) {
+            const auto& m = joined_member(c);
+            auto checked = checked_message(text);  // before anything changes
+            auto& state = c.state();
+            ChatMessage message{state.nextId++, m.name, m.color, std::move(checked), c.now_ms()};
+            state.messages.push_back(message);
+            if (state.messages.size() > kMaxHistory) {
+              const auto excess = static_cast<std::ptrdiff_t>(state.messages.size() - kMaxHistory);
+              state.messages.erase(state.messages.begin(), state.messages.begin() + excess);
+            }
+            c.broadcast("message", message);
+            return message;
+          })
       // Cursors live in the connection state only: moving one writes nothing to disk.
       .action("moveCursor",
               [](auto& c, double x, double y) {

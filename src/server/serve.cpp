@@ -76,8 +76,7 @@ int serve(const Registry& registry, int argc, char** argv, ServerOptions default
   std::cout << "\n";
   if (!options.site_dir.empty()) {
     std::cout << options.site_name << ": " << (*server)->endpoint() << "/";
-    if (!std::filesystem::is_regular_file(std::filesystem::path(options.site_dir) /
-                                          "index.html")) {
+    if (!std::filesystem::is_regular_file(std::filesystem::path(options.site_dir) / "index.html")) {
       std::cout << " (not built: run `make build`, or set --site-dir)";
     }
     std::cout << "\n";

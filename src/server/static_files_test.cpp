@@ -207,8 +207,8 @@ TEST_F(StaticFilesTest, MissingBuildSaysHowToMakeIt) {
 // -- the site at `/` (ServerOptions::site_dir) -------------------------------------------------
 
 TEST(StaticFilesPathTest, SitePathsLeaveTheApiAlone) {
-  for (const auto* path : {"/", "/index.html", "/favicon.svg", "/assets/index-Ab12Cd.js",
-                           "/assets/a/b.css"}) {
+  for (const auto* path :
+       {"/", "/index.html", "/favicon.svg", "/assets/index-Ab12Cd.js", "/assets/a/b.css"}) {
     EXPECT_TRUE(is_site_path(path)) << path;
   }
   for (const auto* path : {"", "/health", "/metadata", "/metrics", "/datacenters", "/actors",
