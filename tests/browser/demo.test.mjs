@@ -153,6 +153,10 @@ describe("demo: chat room with presence and live cursors", { timeout: 180_000 },
 		assert.equal((await fetch(`${server.endpoint}/no-such-route`)).status, 404);
 		assert.equal((await fetch(`${server.endpoint}/`, { method: "POST" })).status, 404);
 		assert.equal((await fetch(`${server.endpoint}/assets/missing-123.js`)).status, 404);
+		// A request the gateway routes by its headers reaches the actor whatever its path.
+		const routed = await fetch(`${server.endpoint}/`, { headers: { "x-rivet-target": "actor", "x-rivet-actor": "nope" } });
+		assert.match(routed.headers.get("content-type"), /^application\/json/);
+		assert.equal((await routed.json()).group, "actor");
 	});
 
 	test("chatRoom checks what clients send and keeps the last 200 messages", T, async () => {
