@@ -1,6 +1,6 @@
 # rivetkit-cpp: build and test entry points.
-#   make run    build and start the demo server on http://127.0.0.1:6420
-#   make test   unit tests + invariants + wire-compatibility tests + the dashboard's browser test
+#   make run    build and start the demo server on http://127.0.0.1:6420 (chat page at /, docs/demo.md)
+#   make test   unit tests + invariants + wire-compatibility tests + the browser tests (dashboard, demo)
 
 SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
@@ -29,10 +29,10 @@ FUZZ_DIR     := $(BUILD_DIR)/fuzz
 .PHONY: deps build test unit lint wire browser run fuzz asan bench clean help
 
 help:
-	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)), dashboard at /ui/"
+	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)): chat demo at /, dashboard at /ui/"
 	@echo "make test   deps + build + unit tests + invariants + wire tests"
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
-	@echo "make browser  the dashboard's browser test (Chromium), against the existing build"
+	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 	@echo "make bench  build and run benchmarks"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing rivetkit-cpp needs on Debian 12:
 # the Debian packages below (only the missing ones) and the npm packages of
-# the wire tests, the dashboard (apps/dashboard), the browser test
+# the wire tests, the dashboard (apps/dashboard), the demo page (apps/demo-ui), the browser test
 # (tests/browser) and the client benchmark (bench/client), each only when its
 # package-lock.json changed since the last install.
 # Runs in well under a second when everything is already there.
@@ -77,6 +77,7 @@ npm_ci_if_changed() {
 
 npm_ci_if_changed "$ROOT/tests/wire"
 npm_ci_if_changed "$ROOT/apps/dashboard"
+npm_ci_if_changed "$ROOT/apps/demo-ui"
 npm_ci_if_changed "$ROOT/tests/browser"
 npm_ci_if_changed "$ROOT/bench/client"
 npm_ci_if_changed "$ROOT/tests/upstream"

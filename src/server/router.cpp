@@ -81,15 +81,25 @@ Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request) {
   HttpResponse response;
 
   // The dashboard's files: same origin as the API it calls, so no CORS headers.
-  if (is_ui_path(split_target(request.target).path)) {
+  const auto path = split_target(request.target).path;
+  if (is_ui_path(path)) {
     response = serve_ui(ctx.ui_dir, request);
     response.set("x-rivet-ray-id", std::move(ray_id));
     co_return response;
   }
-
   auto gateway = parse_gateway_path(request.target);
   if (gateway && !gateway->has_value()) {
     gateway = parse_header_route(request);
+  }
+
+  // The optional page at `/` (rivet-demo's chat): only reads, only paths the API does not use,
+  // never a request the gateway routes by its headers (x-rivet-target: actor, any path).
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  const bool routed = !gateway || gateway->has_value();
+  if (!ctx.site_dir.empty() && read && !routed && is_site_path(path)) {
+    response = serve_site(ctx.site_dir, request);
+    response.set("x-rivet-ray-id", std::move(ray_id));
+    co_return response;
   }
 
   if (!gateway || gateway->has_value()) {

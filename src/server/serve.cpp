@@ -14,13 +14,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <utility>
 
 #include <pthread.h>
 
 namespace rivet {
 
-int serve(const Registry& registry, int argc, char** argv) {
-  ServerOptions options;
+int serve(const Registry& registry, int argc, char** argv, ServerOptions defaults) {
+  ServerOptions options = std::move(defaults);
   CLI::App app{"rivet actor server"};
   app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
   app.add_option("--port", options.port, "Port to listen on (0 = any free port)")
@@ -41,6 +42,9 @@ int serve(const Registry& registry, int argc, char** argv) {
       ->envname("RIVET_TOKEN");
   app.add_option("--ui-dir", options.ui_dir, "Directory of the built dashboard served at /ui/")
       ->envname("RIVET_UI_DIR")
+      ->capture_default_str();
+  app.add_option("--site-dir", options.site_dir, "Directory of a built web page served at /")
+      ->envname("RIVET_SITE_DIR")
       ->capture_default_str();
   try {
     app.parse(argc, argv);
@@ -69,7 +73,15 @@ int serve(const Registry& registry, int argc, char** argv) {
   if (!std::filesystem::is_regular_file(std::filesystem::path(options.ui_dir) / "index.html")) {
     std::cout << " (not built: run `make build`, or set --ui-dir)";
   }
-  std::cout << std::endl;
+  std::cout << "\n";
+  if (!options.site_dir.empty()) {
+    std::cout << options.site_name << ": " << (*server)->endpoint() << "/";
+    if (!std::filesystem::is_regular_file(std::filesystem::path(options.site_dir) / "index.html")) {
+      std::cout << " (not built: run `make build`, or set --site-dir)";
+    }
+    std::cout << "\n";
+  }
+  std::cout << std::flush;
 
   int received = 0;
   sigwait(&signals, &received);

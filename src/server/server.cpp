@@ -128,6 +128,7 @@ class ServerImpl final : public Server {
     context_->inspector_token = options_.inspector_token;
     context_->admin_token = options_.admin_token;
     context_->ui_dir = options_.ui_dir;
+    context_->site_dir = options_.site_dir;
     return {};
   }
 

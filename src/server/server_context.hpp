@@ -31,6 +31,8 @@ struct ServerContext {
   std::string admin_token;
   /// The built dashboard's directory, served under /ui/ (server/static_files.hpp).
   std::string ui_dir;
+  /// The page served at `/` (ServerOptions::site_dir); empty = none, `/` is the API's.
+  std::string site_dir;
   ServerStats stats;
   /// Set when the server starts shutting down: WebSocket upgrades are answered with a retryable
   /// close (1001 ws.going_away) so that reconnecting clients keep trying.

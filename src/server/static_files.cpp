@@ -184,11 +184,65 @@ std::optional<std::string> safe_relative_path(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kUiMissing =
+    "The dashboard is not built. Run `make build` (it writes build/ui/), or point --ui-dir / "
+    "RIVET_UI_DIR at a built dashboard.\n";
+constexpr std::string_view kSiteMissing =
+    "The page is not built. Run `make build` (the demo's page goes to build/demo-ui/), or point "
+    "--site-dir / RIVET_SITE_DIR at a directory with an index.html.\n";
+
+HttpResponse method_not_allowed(std::string_view what) {
+  auto r = text_response(kMethodNotAllowed, std::string(what) + " answers GET and HEAD only.\n");
+  r.set("allow", "GET, HEAD");
+  return r;
+}
+
+// The answer for `relative` (already checked by safe_relative_path) under `root`: the file, or
+// index.html for "" (and, with `app_routes`, for any path that does not look like a file).
+HttpResponse serve_from(const fs::path& root, const std::string& relative, bool app_routes,
+                        std::string_view missing_build) {
+  auto index = find_file(root, std::string(kIndex));
+  if (!index) {
+    return text_response(kNotFound, std::string(missing_build));
+  }
+
+  std::optional<fs::path> file;
+  bool immutable = false;
+  if (!relative.empty()) {
+    file = find_file(root, relative);
+    immutable = file && relative.starts_with(kAssetsDir);
+    if (!file && (!app_routes || names_a_file(relative))) {
+      return text_response(kNotFound, "Not found.\n");
+    }
+  }
+  if (!file) {
+    file = index;
+  }
+
+  auto body = read_file(*file);
+  if (!body) {
+    return text_response(kServerError, "The file could not be read.\n");
+  }
+  HttpResponse r;
+  r.status = kOk;
+  r.set("content-type", std::string(content_type_for(file->filename().string())));
+  r.set("cache-control", std::string(immutable ? kCacheImmutable : kCacheRevalidate));
+  r.set("x-content-type-options", "nosniff");
+  if (*file == *index) {
+    r.set("content-security-policy", std::string(kPagePolicy));
+    r.set("referrer-policy", "no-referrer");
+  }
+  r.body = std::move(*body);
+  return r;
+}
+
+}  // namespace
+
 HttpResponse serve_ui(const std::string& ui_dir, const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
-    auto r = text_response(kMethodNotAllowed, "The dashboard answers GET and HEAD only.\n");
-    r.set("allow", "GET, HEAD");
-    return r;
+    return method_not_allowed("The dashboard");
   }
   auto target = split_target(request.target);
   if (target.path == kUiPrefix) {
@@ -207,43 +261,31 @@ HttpResponse serve_ui(const std::string& ui_dir, const HttpRequest& request) {
   if (!relative) {
     return text_response(kBadRequest, "Invalid dashboard path.\n");
   }
+  return serve_from(fs::path(ui_dir), *relative, true, kUiMissing);
+}
 
-  const fs::path root(ui_dir);
-  auto index = find_file(root, std::string(kIndex));
-  if (!index) {
-    return text_response(
-        kNotFound, "The dashboard is not built. Run `make build` (it writes build/ui/), or point "
-                   "--ui-dir / RIVET_UI_DIR at a built dashboard.\n");
+bool is_site_path(std::string_view path) noexcept {
+  if (path.empty() || path.front() != '/') {
+    return false;
   }
+  auto rest = path.substr(1);
+  if (rest.empty() || rest.starts_with(kAssetsDir)) {
+    return true;
+  }
+  // One segment naming a file (index.html, favicon.svg): the API has no such path.
+  return rest.find('/') == std::string_view::npos && rest.find('.') != std::string_view::npos;
+}
 
-  std::optional<fs::path> file;
-  bool immutable = false;
-  if (!relative->empty()) {
-    file = find_file(root, *relative);
-    immutable = file && relative->starts_with(kAssetsDir);
-    if (!file && names_a_file(*relative)) {
-      return text_response(kNotFound, "Not found.\n");
-    }
+HttpResponse serve_site(const std::string& site_dir, const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return method_not_allowed("The page");
   }
-  if (!file) {
-    file = index;
+  auto target = split_target(request.target);
+  auto relative = safe_relative_path(target.path.substr(target.path.empty() ? 0 : 1));
+  if (!relative) {
+    return text_response(kBadRequest, "Invalid path.\n");
   }
-
-  auto body = read_file(*file);
-  if (!body) {
-    return text_response(kServerError, "The dashboard file could not be read.\n");
-  }
-  HttpResponse r;
-  r.status = kOk;
-  r.set("content-type", std::string(content_type_for(file->filename().string())));
-  r.set("cache-control", std::string(immutable ? kCacheImmutable : kCacheRevalidate));
-  r.set("x-content-type-options", "nosniff");
-  if (*file == *index) {
-    r.set("content-security-policy", std::string(kPagePolicy));
-    r.set("referrer-policy", "no-referrer");
-  }
-  r.body = std::move(*body);
-  return r;
+  return serve_from(fs::path(site_dir), *relative, false, kSiteMissing);
 }
 
 }  // namespace rivet::server

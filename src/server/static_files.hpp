@@ -43,4 +43,16 @@ inline constexpr std::string_view kUiPrefix = "/ui";
 /// Answers one request whose path is_ui_path(), from the files under `ui_dir`.
 [[nodiscard]] HttpResponse serve_ui(const std::string& ui_dir, const HttpRequest& request);
 
+// -- the site at `/` ---------------------------------------------------------------------------
+// A second, optional mount (ServerOptions::site_dir; rivet-demo serves its chat page there). It
+// takes only paths the API never uses, so it shadows nothing: `/` (index.html), `/assets/...`
+// and one-segment file names such as `/favicon.svg`. No fallback to index.html for other paths
+// (they stay the API's), otherwise the rules above: same caching, the same checks, 400/404/405.
+
+/// True when `path` is `/`, lies under `/assets/`, or is one segment with a dot in it.
+[[nodiscard]] bool is_site_path(std::string_view path) noexcept;
+
+/// Answers one GET or HEAD request whose path is_site_path(), from the files under `site_dir`.
+[[nodiscard]] HttpResponse serve_site(const std::string& site_dir, const HttpRequest& request);
+
 }  // namespace rivet::server

@@ -204,5 +204,50 @@ TEST_F(StaticFilesTest, MissingBuildSaysHowToMakeIt) {
   }
 }
 
+// -- the site at `/` (ServerOptions::site_dir) -------------------------------------------------
+
+TEST(StaticFilesPathTest, SitePathsLeaveTheApiAlone) {
+  for (const auto* path :
+       {"/", "/index.html", "/favicon.svg", "/assets/index-Ab12Cd.js", "/assets/a/b.css"}) {
+    EXPECT_TRUE(is_site_path(path)) << path;
+  }
+  for (const auto* path : {"", "/health", "/metadata", "/metrics", "/datacenters", "/actors",
+                           "/actors/names", "/actors/abc/kv/keys/a.b", "/gateway/abc/action/x",
+                           "/gateway/a.b/connect", "/ui/", "/assets", "/v1.2/x"}) {
+    EXPECT_FALSE(is_site_path(path)) << path;
+  }
+}
+
+TEST_F(StaticFilesTest, SiteServesIndexAssetsAndFiles) {
+  auto index = serve_site(dir_, get("/"));
+  EXPECT_EQ(index.status, kOk);
+  EXPECT_EQ(index.body, kIndexHtml);
+  EXPECT_EQ(header(index, "cache-control"), "no-cache");
+  EXPECT_NE(header(index, "content-security-policy"), "(absent)");
+  EXPECT_EQ(serve_site(dir_, get("/?room=lobby")).body, kIndexHtml);
+  EXPECT_EQ(serve_site(dir_, get("/index.html")).body, kIndexHtml);
+  auto script = serve_site(dir_, get("/assets/index-Ab12Cd.js"));
+  EXPECT_EQ(script.status, kOk);
+  EXPECT_EQ(script.body, kScript);
+  EXPECT_EQ(header(script, "cache-control"), "public, max-age=31536000, immutable");
+  auto svg = serve_site(dir_, get("/favicon.svg", "HEAD"));
+  EXPECT_EQ(svg.status, kOk);
+  EXPECT_EQ(header(svg, "content-type"), "image/svg+xml");
+}
+
+TEST_F(StaticFilesTest, SiteHasNoAppRoutesAndRefusesTraversal) {
+  EXPECT_EQ(serve_site(dir_, get("/assets/gone-123.js")).status, kNotFound);
+  EXPECT_EQ(serve_site(dir_, get("/missing.png")).status, kNotFound);
+  for (const auto* target : {"/%2e%2e/secret.txt", "/..%2fsecret.txt", "/a%00.js", "/..%5c.txt"}) {
+    auto r = serve_site(dir_, get(target));
+    EXPECT_EQ(r.status, kBadRequest) << target;
+    EXPECT_EQ(r.body.find("secret"), std::string::npos) << target;
+  }
+  EXPECT_EQ(serve_site(dir_, get("/", "POST")).status, kMethodNotAllowed);
+  auto missing = serve_site((base_ / "nowhere").string(), get("/"));
+  EXPECT_EQ(missing.status, kNotFound);
+  EXPECT_NE(missing.body.find("--site-dir"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rivet::server

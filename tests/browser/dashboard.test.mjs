@@ -6,51 +6,14 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { createClient } from "rivetkit/client";
 import { startServer } from "../wire/helpers/server.mjs";
+import { artifactsDir, launch, newPage, repoRoot } from "./helpers/browser.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "..", "..");
 const uiDir = process.env.RIVET_UI_DIR || path.join(repoRoot, "build", "ui");
-const artifactsDir = process.env.RIVET_ARTIFACTS_DIR || path.join(repoRoot, "build", "artifacts");
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-
-// The network here is closed: without these Chromium keeps trying to reach Google's services.
-const CHROMIUM_ARGS = [
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-quic",
-	"--no-first-run",
-	"--disable-background-networking",
-	"--disable-component-update",
-	"--disable-sync",
-	"--disable-dev-shm-usage",
-];
 
 const T = { timeout: 120_000 };
 const ADMIN_TOKEN = "dashboard-test-admin-token";
-
-async function launch() {
-	// launch() gives every browser a fresh temporary profile (user data dir).
-	return chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
-}
-
-async function newPage(browser) {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20_000);
-	const problems = [];
-	page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-	page.on("console", (msg) => {
-		// Chromium logs every 4xx/5xx answer; the tests provoke some on purpose.
-		if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
-			problems.push(`console error: ${msg.text()}`);
-		}
-	});
-	return { page, problems };
-}
 
 function rawStatus(port, target) {
 	return new Promise((resolve, reject) => {

@@ -35,6 +35,12 @@ struct ServerOptions {
   /// The built dashboard served under /ui/ (RIVET_UI_DIR, --ui-dir). When it holds no
   /// index.html, /ui/ answers 404 with a hint to build it.
   std::string ui_dir = default_ui_dir();
+  /// A built web page served at `/` (RIVET_SITE_DIR, --site-dir): `/` answers its index.html,
+  /// `/assets/...` and one-segment file names (`/favicon.svg`) its files; every other path stays
+  /// the API's. Empty: no page, `/` answers 404 as the API does. rivet-demo sets its chat page.
+  std::string site_dir;
+  /// How serve() names the page in its startup output ("demo: http://127.0.0.1:6420/").
+  std::string site_name = "page";
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.
@@ -57,7 +63,8 @@ class Server {
 
 /// Command-line entry point: parses --host, --port, --data-dir, --threads, reads
 /// RIVET_INSPECTOR_TOKEN and RIVET_TOKEN from the environment, starts the server, prints the
-/// endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code.
-int serve(const Registry& registry, int argc, char** argv);
+/// endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code. `defaults` are
+/// the options before the command line and the environment override them.
+int serve(const Registry& registry, int argc, char** argv, ServerOptions defaults = {});
 
 }  // namespace rivet

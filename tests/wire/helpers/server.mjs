@@ -125,10 +125,10 @@ function spawnOnce({ binary, port, dataDir, logFile, extraArgs }) {
  * stop(), kill9(), restart(), pid }.
  *
  * restart() starts the program again with the SAME port and data dir
- * (stopping it gracefully first if it still runs).
+ * (stopping it gracefully first if it still runs). `binary` runs another
+ * server program than the fixtures (the browser test's rivet-demo).
  */
-export async function startServer({ dataDir, label = "server", extraArgs = [] } = {}) {
-	const binary = fixtureBinary();
+export async function startServer({ dataDir, label = "server", extraArgs = [], binary = fixtureBinary() } = {}) {
 	if (!existsSync(binary)) {
 		throw new Error(
 			`fixture server binary not found: ${binary}\n` +
