@@ -3,7 +3,8 @@
 #   scripts/client-conformance.sh ours     TEST_BINARY FIXTURE_SERVER   our own fixture server
 #   scripts/client-conformance.sh upstream TEST_BINARY                  RivetKit 2.3.19 on a local engine
 # Each run starts its servers on free ports with fresh data and stops them afterwards. The
-# upstream run exits 77 (skipped) when tests/upstream has no node_modules ('make deps').
+# upstream run exits 77 (skipped) when tests/wire has no node_modules ('make deps'): the upstream
+# server (tests/wire/upstream/server.mjs) runs on the rivetkit package the wire tests install.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,12 +47,12 @@ case "$target" in
     }
     ;;
   upstream)
-    if [[ ! -d "$ROOT/tests/upstream/node_modules/rivetkit" ]]; then
-      echo "client-conformance: tests/upstream/node_modules is missing (make deps); skipped" >&2
+    if [[ ! -d "$ROOT/tests/wire/node_modules/rivetkit" ]]; then
+      echo "client-conformance: tests/wire/node_modules is missing (make deps); skipped" >&2
       exit 77
     fi
     endpoint="$(bash "$ROOT/scripts/local-engine.sh" start --dir "$work/engine" | sed -n 's/^endpoint: //p')"
-    (cd "$ROOT/tests/upstream" && RIVET_ENDPOINT="$endpoint" RIVET_RUN_SERVICES=0 \
+    (cd "$ROOT/tests/wire/upstream" && RIVET_ENDPOINT="$endpoint" RIVET_RUN_SERVICES=0 \
       exec node server.mjs) >"$work/runner.log" 2>&1 &
     pids+=($!)
     # Ready once the runner's envoy has registered with the engine.

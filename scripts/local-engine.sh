@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local Rivet Engine (the binary of npm @rivetkit/engine-cli 2.3.19, installed in
-# tests/upstream by `make deps`), for tests, the demo and a person.
+# tests/wire by `make deps`), for tests, the demo and a person.
 #   scripts/local-engine.sh start [--dir DIR] [--port PORT]   start it, print its endpoint
 #   scripts/local-engine.sh stop  [--dir DIR]                 stop it
 # One node, file system storage under DIR (default build/engine), telemetry off, every port on
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ENGINE="${RIVET_ENGINE_BIN:-$ROOT/tests/upstream/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine}"
+ENGINE="${RIVET_ENGINE_BIN:-$ROOT/tests/wire/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine}"
 
 fail() {
   echo "local-engine: $*" >&2

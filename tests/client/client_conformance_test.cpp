@@ -1,6 +1,6 @@
 // The C++ client against a server of the conformance fixtures, in each encoding, with typed
 // calls. scripts/client-conformance.sh runs it twice: against our own fixture server, and
-// against upstream RivetKit 2.3.19 hosted on a local Rivet Engine (tests/upstream), so the
+// against upstream RivetKit 2.3.19 hosted on a local Rivet Engine (tests/wire/upstream), so the
 // client is shown to speak the protocol rather than only our server's dialect.
 //
 // Environment: RIVET_CLIENT_ENDPOINT (the server or the engine), RIVET_CLIENT_TARGET

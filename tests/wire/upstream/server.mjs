@@ -1,5 +1,5 @@
 // Upstream RivetKit 2.3.19, serving a subset of the conformance fixtures
-// (../shared/spec/conformance-fixtures.md) as a runner of a local Rivet Engine. The C++ client's
+// (../../../../shared/spec/conformance-fixtures.md) as a runner of a local Rivet Engine. The C++ client's
 // conformance test (tests/client) runs against this and against our own fixture server, so it
 // shows the client speaks the protocol and not only our dialect. Started by
 // scripts/client-conformance.sh with RIVET_ENDPOINT pointing at the engine.
