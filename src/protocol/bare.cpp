@@ -12,6 +12,12 @@ void Writer::u16(std::uint16_t v) {
   out_.push_back(static_cast<std::uint8_t>(v >> 8));
 }
 
+void Writer::u32(std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) {
+    out_.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFF));
+  }
+}
+
 void Writer::u64(std::uint64_t v) {
   for (int i = 0; i < 8; ++i) {
     out_.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFF));
@@ -38,7 +44,9 @@ void Writer::data(ByteView d) {
 
 void Reader::fail(std::string_view what) {
   if (error_.empty()) {
-    error_ = std::string(what) + " at byte " + std::to_string(pos_);
+    reason_ = std::string(what);
+    error_offset_ = pos_;
+    error_ = reason_ + " at byte " + std::to_string(pos_);
   }
 }
 
@@ -61,6 +69,18 @@ std::uint16_t Reader::u16() {
   }
   auto v = static_cast<std::uint16_t>(in_[pos_] | (in_[pos_ + 1] << 8));
   pos_ += 2;
+  return v;
+}
+
+std::uint32_t Reader::u32() {
+  if (!need(4)) {
+    return 0;
+  }
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) {
+    v = (v << 8) | in_[pos_ + static_cast<std::size_t>(i)];
+  }
+  pos_ += 4;
   return v;
 }
 
