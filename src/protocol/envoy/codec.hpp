@@ -130,12 +130,14 @@ class Encoder {
   template <class... A>
   void put(const std::variant<A...>& v) {
     w_.u8(static_cast<std::uint8_t>(v.index()));
-    std::visit([this](const auto& alternative) { put(alternative); }, v);
+    std::visit([this](const auto& alternative) { this->put(alternative); }, v);
   }
 
   template <MessageStruct T>
   void put(const T& v) {
-    for_each_field(v, [this](const auto& field) { put(field); });
+    if constexpr (kFieldCount<T> > 0) {
+      for_each_field(v, [this](const auto& field) { this->put(field); });
+    }
   }
 
  private:
@@ -227,7 +229,9 @@ class Decoder {
 
   template <MessageStruct T>
   void get(T& v) {
-    for_each_field(v, [this](auto& field) { get(field); });
+    if constexpr (kFieldCount<T> > 0) {
+      for_each_field(v, [this](auto& field) { this->get(field); });
+    }
   }
 
  private:
