@@ -39,9 +39,9 @@ template <class E>
 inline constexpr std::uint8_t kEnumCount = 0;
 
 template <class T>
-concept MessageStruct = kFieldCount<T> != kNotAStruct;
+concept MessageStruct = (kFieldCount<T> != kNotAStruct);
 template <class T>
-concept MessageEnum = std::is_enum_v<T> && (kEnumCount<T> > 0);
+concept MessageEnum = (std::is_enum_v<T> && kEnumCount<T> > 0);
 
 inline constexpr std::size_t kMaxFields = 8;
 
@@ -135,7 +135,7 @@ class Encoder {
 
   template <MessageStruct T>
   void put(const T& v) {
-    if constexpr (kFieldCount<T> > 0) {
+    if constexpr (kFieldCount < T >> 0) {
       for_each_field(v, [this](const auto& field) { this->put(field); });
     }
   }
@@ -229,7 +229,7 @@ class Decoder {
 
   template <MessageStruct T>
   void get(T& v) {
-    if constexpr (kFieldCount<T> > 0) {
+    if constexpr (kFieldCount < T >> 0) {
       for_each_field(v, [this](auto& field) { this->get(field); });
     }
   }
@@ -256,7 +256,8 @@ class Decoder {
   }
 
   template <class... A, std::size_t... I>
-  void get_alternative(std::variant<A...>& v, std::size_t tag, std::index_sequence<I...> /*unused*/) {
+  void get_alternative(std::variant<A...>& v, std::size_t tag,
+                       std::index_sequence<I...> /*unused*/) {
     ((tag == I ? get(v.template emplace<I>()) : void()), ...);
   }
 

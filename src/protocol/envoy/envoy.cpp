@@ -14,9 +14,9 @@ constexpr std::size_t kVersionPrefixBytes = 2;
 /// A malformed message: the catalogue has no envoy group yet, so it is actor.invalid_request
 /// (as for the client protocol's BARE messages), with where and why in the metadata.
 Error invalid_message(std::string_view message, const bare::Reader& r) {
-  Error e = errors::invalid_request("invalid envoy " + std::string(message) + ": " +
-                                    r.error_reason() + " at byte " +
-                                    std::to_string(r.error_offset()));
+  Error e =
+      errors::invalid_request("invalid envoy " + std::string(message) + ": " + r.error_reason() +
+                              " at byte " + std::to_string(r.error_offset()));
   e.metadata = {{"protocol", "envoy"},
                 {"version", kProtocolVersion},
                 {"message", std::string(message)},
@@ -66,13 +66,17 @@ Result<ToEnvoy> decode_to_envoy(ByteView bytes, const DecodeLimits& limits) {
   return decode<ToEnvoy>(bytes, limits, "ToEnvoy");
 }
 
-Bytes encode_to_envoy(const ToEnvoy& msg) { return encode(msg); }
+Bytes encode_to_envoy(const ToEnvoy& msg) {
+  return encode(msg);
+}
 
 Result<ToRivet> decode_to_rivet(ByteView bytes, const DecodeLimits& limits) {
   return decode<ToRivet>(bytes, limits, "ToRivet");
 }
 
-Bytes encode_to_rivet(const ToRivet& msg) { return encode(msg); }
+Bytes encode_to_rivet(const ToRivet& msg) {
+  return encode(msg);
+}
 
 Result<ToEnvoy> decode_serverless_start(ByteView bytes, const DecodeLimits& limits) {
   bare::Reader prefix(bytes);

@@ -125,7 +125,9 @@ TEST(EnvoyMalformed, UnknownEnumValues) {
   EXPECT_EQ(reason(to_rivet_error("0101026131010000000100000000000000010102")),
             "unknown enum value 2");
   // HttpStreamAbortReasonKind 4 in ToRivetResponseAbort.
-  EXPECT_EQ(reason(to_rivet_error("061122334455667788000002" "0400")), "unknown enum value 4");
+  EXPECT_EQ(reason(to_rivet_error("061122334455667788000002"
+                                  "0400")),
+            "unknown enum value 4");
 }
 
 TEST(EnvoyMalformed, BoolAndOptionalBytesAreZeroOrOne) {
@@ -139,7 +141,9 @@ TEST(EnvoyMalformed, LengthsAndCountsAreBoundedByTheInput) {
   EXPECT_EQ(reason(to_rivet_error("05ffffffffffffffffff01")), "length exceeds input");
   EXPECT_EQ(reason(to_rivet_error("057f00")), "length exceeds input");
   // ToEnvoyCommands with 2^63 commands, then with more commands than bytes left.
-  EXPECT_EQ(reason(to_envoy_error("01808080808080808080" "01")), "count 9223372036854775808 exceeds the input");
+  EXPECT_EQ(reason(to_envoy_error("01808080808080808080"
+                                  "01")),
+            "count 9223372036854775808 exceeds the input");
   EXPECT_EQ(reason(to_envoy_error("01050000")), "count 5 exceeds the input");
   // A KV get with 3 keys announced and 2 present.
   EXPECT_EQ(reason(to_rivet_error("0502613101000000000301010102")), "unexpected end of input");
@@ -153,16 +157,31 @@ TEST(EnvoyMalformed, VarintsAreCanonical) {
 }
 
 TEST(EnvoyMalformed, StringsAreUtf8) {
-  EXPECT_EQ(reason(to_envoy_error("0301000000" "00" "02c328")), "invalid UTF-8 in string");
-  EXPECT_TRUE(decode_to_envoy(from_hex("0301000000" "00" "02c3a9")));
+  EXPECT_EQ(reason(to_envoy_error("0301000000"
+                                  "00"
+                                  "02c328")),
+            "invalid UTF-8 in string");
+  EXPECT_TRUE(
+      decode_to_envoy(from_hex("0301000000"
+                               "00"
+                               "02c3a9")));
 }
 
 TEST(EnvoyMalformed, MapKeysAreUnique) {
   // ToRivetResponseStart with headers {a: 1, a: 2}.
-  auto e = to_rivet_error("061122334455667788000000c800" "02" "01610131" "01610132" "0000");
+  auto e = to_rivet_error(
+      "061122334455667788000000c800"
+      "02"
+      "01610131"
+      "01610132"
+      "0000");
   EXPECT_EQ(reason(e), "duplicate map key");
-  EXPECT_TRUE(decode_to_rivet(
-      from_hex("061122334455667788000000c800" "02" "01610131" "01620132" "0000")));
+  EXPECT_TRUE(
+      decode_to_rivet(from_hex("061122334455667788000000c800"
+                               "02"
+                               "01610131"
+                               "01620132"
+                               "0000")));
 }
 
 TEST(EnvoyMalformed, MessageSizeLimit) {
@@ -180,7 +199,10 @@ TEST(EnvoyMalformed, ElementMemoryLimit) {
   // ToEnvoyAckEvents with 4 checkpoints of ("", 0, 0): 13 bytes each.
   std::string hex = "0204";
   for (int i = 0; i < 4; ++i) {
-    hex += "00" "00000000" "0000000000000000";
+    hex +=
+        "00"
+        "00000000"
+        "0000000000000000";
   }
   DecodeLimits limits;
   limits.max_element_bytes = 4 * sizeof(ActorCheckpoint);

@@ -16,7 +16,9 @@ namespace rivet::protocol::envoy::test {
 using protocol::test::from_hex;
 using protocol::test::to_hex;
 
-inline Bytes text(std::string_view s) { return {s.begin(), s.end()}; }
+inline Bytes text(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 inline void expect_to_rivet(std::string_view hex, const ToRivet& expected) {
   auto decoded = decode_to_rivet(from_hex(hex));

@@ -78,10 +78,11 @@ TEST(EnvoyTsVectors, EveryVectorRoundTrips) {
 // -- envoy -> engine ---------------------------------------------------------------------------
 
 TEST(EnvoyTsVectors, ToRivetMetadata) {
-  expect_to_rivet(vec::rivet_metadata,
-                  ToRivetMetadata{.prepopulate_actor_names = Map<ActorName>{{"counter", {R"({"icon":"x"})"}},
-                                                                            {"chat", {"{}"}}},
-                                  .metadata = R"({"rivetkit":{}})"});
+  expect_to_rivet(
+      vec::rivet_metadata,
+      ToRivetMetadata{.prepopulate_actor_names =
+                          Map<ActorName>{{"counter", {R"({"icon":"x"})"}}, {"chat", {"{}"}}},
+                      .metadata = R"({"rivetkit":{}})"});
   expect_to_rivet(vec::rivet_metadata_empty, ToRivetMetadata{});
 }
 
@@ -111,12 +112,12 @@ TEST(EnvoyTsVectors, ToRivetAcksStoppingPong) {
 TEST(EnvoyTsVectors, ToRivetKvRequests) {
   expect_to_rivet(vec::rivet_kv_get, kv(1, KvGetRequest{{{0x01}, {0x02, 0x03}}}));
   expect_to_rivet(vec::rivet_kv_list_all, kv(2, KvListRequest{.query = KvListAllQuery{}}));
-  expect_to_rivet(vec::rivet_kv_list_range,
-                  kv(3, KvListRequest{.query = KvListRangeQuery{.start = {0x01},
-                                                                .end = {0x02},
-                                                                .exclusive = true},
-                                      .reverse = true,
-                                      .limit = 10}));
+  expect_to_rivet(
+      vec::rivet_kv_list_range,
+      kv(3,
+         KvListRequest{.query = KvListRangeQuery{.start = {0x01}, .end = {0x02}, .exclusive = true},
+                       .reverse = true,
+                       .limit = 10}));
   expect_to_rivet(vec::rivet_kv_list_prefix,
                   kv(4, KvListRequest{.query = KvListPrefixQuery{{0x0a}}, .reverse = false}));
   expect_to_rivet(vec::rivet_kv_put,
@@ -128,20 +129,21 @@ TEST(EnvoyTsVectors, ToRivetKvRequests) {
 }
 
 TEST(EnvoyTsVectors, ToRivetHttpTunnel) {
-  expect_to_rivet(vec::rivet_response_start,
-                  to_rivet_tunnel(258, ToRivetResponseStart{
-                                           .status = 200,
-                                           .headers = {{"content-type", "text/plain"}, {"x-a", "b"}},
-                                           .body = text("hi"),
-                                           .stream = false}));
+  expect_to_rivet(
+      vec::rivet_response_start,
+      to_rivet_tunnel(
+          258, ToRivetResponseStart{.status = 200,
+                                    .headers = {{"content-type", "text/plain"}, {"x-a", "b"}},
+                                    .body = text("hi"),
+                                    .stream = false}));
   expect_to_rivet(vec::rivet_response_start_stream,
                   to_rivet_tunnel(0, ToRivetResponseStart{.status = 404, .stream = true}));
   expect_to_rivet(vec::rivet_response_chunk,
                   to_rivet_tunnel(1, ToRivetResponseChunk{.body = text("abc"), .finish = true}));
   expect_to_rivet(
       vec::rivet_response_abort,
-      to_rivet_tunnel(2, ToRivetResponseAbort{{.kind = HttpStreamAbortReasonKind::HandlerError,
-                                               .detail = "oops"}}));
+      to_rivet_tunnel(2, ToRivetResponseAbort{
+                             {.kind = HttpStreamAbortReasonKind::HandlerError, .detail = "oops"}}));
   expect_to_rivet(vec::rivet_request_body_window_update,
                   to_rivet_tunnel(3, ToRivetRequestBodyWindowUpdate{65536}));
   expect_to_rivet(vec::rivet_request_body_cancel, to_rivet_tunnel(4, ToRivetRequestBodyCancel{}));
@@ -165,18 +167,18 @@ TEST(EnvoyTsVectors, ToRivetSqlitePages) {
                       .request_id = 11,
                       .data = {.actor_id = "a1", .pgnos = {1, 2, 128}, .expected_generation = 3}});
   expect_to_rivet(vec::rivet_sqlite_commit,
-                  ToRivetSqliteCommitRequest{
-                      .request_id = 12,
-                      .data = {.actor_id = "a1",
-                               .dirty_pages = {{.pgno = 1, .bytes = {1, 2}}},
-                               .db_size_pages = 10,
-                               .now_ms = 1700000000000,
-                               .expected_generation = {},
-                               .expected_head_txid = 42}});
-  expect_to_rivet(vec::rivet_sqlite_commit_stage_begin,
-                  ToRivetSqliteCommitStageBeginRequest{
-                      .request_id = 13,
-                      .data = {.actor_id = "a1", .expected_generation = 3, .expected_head_txid = 4}});
+                  ToRivetSqliteCommitRequest{.request_id = 12,
+                                             .data = {.actor_id = "a1",
+                                                      .dirty_pages = {{.pgno = 1, .bytes = {1, 2}}},
+                                                      .db_size_pages = 10,
+                                                      .now_ms = 1700000000000,
+                                                      .expected_generation = {},
+                                                      .expected_head_txid = 42}});
+  expect_to_rivet(
+      vec::rivet_sqlite_commit_stage_begin,
+      ToRivetSqliteCommitStageBeginRequest{
+          .request_id = 13,
+          .data = {.actor_id = "a1", .expected_generation = 3, .expected_head_txid = 4}});
   expect_to_rivet(vec::rivet_sqlite_commit_stage_segment,
                   ToRivetSqliteCommitStageSegmentRequest{
                       .request_id = 14,
@@ -196,29 +198,26 @@ TEST(EnvoyTsVectors, ToRivetSqlitePages) {
 }
 
 TEST(EnvoyTsVectors, ToRivetSqliteExecution) {
-  expect_to_rivet(vec::rivet_sqlite_exec,
-                  ToRivetSqliteExecRequest{.request_id = 16,
-                                           .data = {.namespace_id = "ns1",
-                                                    .actor_id = "a1",
-                                                    .generation = 2,
-                                                    .sql = "select 1"}});
   expect_to_rivet(
-      vec::rivet_sqlite_execute,
+      vec::rivet_sqlite_exec,
+      ToRivetSqliteExecRequest{
+          .request_id = 16,
+          .data = {.namespace_id = "ns1", .actor_id = "a1", .generation = 2, .sql = "select 1"}});
+  expect_to_rivet(vec::rivet_sqlite_execute,
+                  ToRivetSqliteExecuteRequest{
+                      .request_id = 17,
+                      .data = {.namespace_id = "ns1",
+                               .actor_id = "a1",
+                               .generation = 2,
+                               .sql = "insert ?",
+                               .params = std::vector<SqliteValue>{
+                                   SqliteValueNull{}, SqliteValueInteger{-5}, f64(1.5),
+                                   SqliteValueText{"t"}, SqliteValueBlob{{0x00, 0xff}}}}});
+  expect_to_rivet(
+      vec::rivet_sqlite_execute_no_params,
       ToRivetSqliteExecuteRequest{
-          .request_id = 17,
-          .data = {.namespace_id = "ns1",
-                   .actor_id = "a1",
-                   .generation = 2,
-                   .sql = "insert ?",
-                   .params = std::vector<SqliteValue>{SqliteValueNull{}, SqliteValueInteger{-5},
-                                                      f64(1.5), SqliteValueText{"t"},
-                                                      SqliteValueBlob{{0x00, 0xff}}}}});
-  expect_to_rivet(vec::rivet_sqlite_execute_no_params,
-                  ToRivetSqliteExecuteRequest{.request_id = 18,
-                                              .data = {.namespace_id = "ns1",
-                                                       .actor_id = "a1",
-                                                       .generation = 2,
-                                                       .sql = "select 2"}});
+          .request_id = 18,
+          .data = {.namespace_id = "ns1", .actor_id = "a1", .generation = 2, .sql = "select 2"}});
   expect_to_rivet(
       vec::rivet_sqlite_execute_batch,
       ToRivetSqliteExecuteBatchRequest{
@@ -226,9 +225,9 @@ TEST(EnvoyTsVectors, ToRivetSqliteExecution) {
           .data = {.namespace_id = "ns1",
                    .actor_id = "a1",
                    .generation = 2,
-                   .statements = {{.sql = "a"},
-                                  {.sql = "b",
-                                   .params = std::vector<SqliteValue>{SqliteValueInteger{1}}}}}});
+                   .statements = {
+                       {.sql = "a"},
+                       {.sql = "b", .params = std::vector<SqliteValue>{SqliteValueInteger{1}}}}}});
 }
 
 // -- engine -> envoy ---------------------------------------------------------------------------
@@ -245,16 +244,19 @@ TEST(EnvoyTsVectors, ToEnvoyCommands) {
   CommandStartActor start{
       .config = {.name = "counter", .key = "k", .create_ts = 5, .input = Bytes{1, 2}},
       .hibernating_requests = {{.gateway_id = {1, 2, 3, 4}, .request_id = {5, 6, 7, 8}}},
-      .preloaded_kv = PreloadedKv{
-          .entries = {{.key = {1}, .value = {2}, .metadata = {.version = text("2.3.19"), .update_ts = 9}}},
-          .requested_get_keys = {{3}},
-          .requested_prefixes = {{0x0a}}}};
-  expect_to_envoy(vec::envoy_commands,
-                  ToEnvoyCommands{{
-                      {.checkpoint = cp("a1", 1, 1), .inner = start},
-                      {.checkpoint = cp("a1", 1, 2), .inner = CommandStopActor{StopActorReason::GoingAway}},
-                      {.checkpoint = cp("a2", 2, 3), .inner = CommandStopActor{StopActorReason::Lost}},
-                  }});
+      .preloaded_kv =
+          PreloadedKv{.entries = {{.key = {1},
+                                   .value = {2},
+                                   .metadata = {.version = text("2.3.19"), .update_ts = 9}}},
+                      .requested_get_keys = {{3}},
+                      .requested_prefixes = {{0x0a}}}};
+  expect_to_envoy(
+      vec::envoy_commands,
+      ToEnvoyCommands{{
+          {.checkpoint = cp("a1", 1, 1), .inner = start},
+          {.checkpoint = cp("a1", 1, 2), .inner = CommandStopActor{StopActorReason::GoingAway}},
+          {.checkpoint = cp("a2", 2, 3), .inner = CommandStopActor{StopActorReason::Lost}},
+      }});
   expect_to_envoy(vec::envoy_commands_minimal,
                   ToEnvoyCommands{{{.checkpoint = cp("a3", 4, 0),
                                     .inner = CommandStartActor{.config = {.name = "c"}}}}});
@@ -269,11 +271,12 @@ TEST(EnvoyTsVectors, ToEnvoyKvResponses) {
                   response(2, KvGetResponse{.keys = {{1}},
                                             .values = {{2}},
                                             .metadata = {{.version = text("v"), .update_ts = 1}}}));
-  expect_to_envoy(vec::envoy_kv_list,
-                  response(3, KvListResponse{.keys = {{1}, {3}},
-                                             .values = {{2}, {4}},
-                                             .metadata = {{.version = text("v"), .update_ts = 1},
-                                                          {.version = text("w"), .update_ts = 2}}}));
+  expect_to_envoy(
+      vec::envoy_kv_list,
+      response(3, KvListResponse{.keys = {{1}, {3}},
+                                 .values = {{2}, {4}},
+                                 .metadata = {{.version = text("v"), .update_ts = 1},
+                                              {.version = text("w"), .update_ts = 2}}}));
   expect_to_envoy(vec::envoy_kv_put, response(4, KvPutResponse{}));
   expect_to_envoy(vec::envoy_kv_delete, response(5, KvDeleteResponse{}));
   expect_to_envoy(vec::envoy_kv_drop, response(6, KvDropResponse{}));
@@ -299,49 +302,54 @@ TEST(EnvoyTsVectors, ToEnvoyHttpTunnel) {
                   to_envoy_tunnel(1, ToEnvoyRequestChunk{.body = text("xyz"), .finish = false}));
   expect_to_envoy(
       vec::envoy_request_abort,
-      to_envoy_tunnel(2, ToEnvoyRequestAbort{.actor_id = "a1",
-                                             .actor_generation = 4,
-                                             .reason = {.kind = HttpStreamAbortReasonKind::Cancelled}}));
+      to_envoy_tunnel(
+          2, ToEnvoyRequestAbort{.actor_id = "a1",
+                                 .actor_generation = 4,
+                                 .reason = {.kind = HttpStreamAbortReasonKind::Cancelled}}));
   expect_to_envoy(
       vec::envoy_request_abort_empty,
-      to_envoy_tunnel(3, ToEnvoyRequestAbort{
-                             .reason = {.kind = HttpStreamAbortReasonKind::InternalError, .detail = "x"}}));
+      to_envoy_tunnel(
+          3, ToEnvoyRequestAbort{
+                 .reason = {.kind = HttpStreamAbortReasonKind::InternalError, .detail = "x"}}));
   expect_to_envoy(vec::envoy_request_body_cancel, to_envoy_tunnel(4, ToEnvoyRequestBodyCancel{}));
   expect_to_envoy(vec::envoy_response_body_window_update,
                   to_envoy_tunnel(5, ToEnvoyResponseBodyWindowUpdate{4096}));
 }
 
 TEST(EnvoyTsVectors, ToEnvoyWebSocketTunnel) {
-  expect_to_envoy(vec::envoy_websocket_open,
-                  to_envoy_tunnel(0, ToEnvoyWebSocketOpen{.actor_id = "a1",
-                                                          .path = "/websocket",
-                                                          .headers = {{"sec-websocket-protocol", "rivet"}}}));
-  expect_to_envoy(vec::envoy_websocket_message,
-                  to_envoy_tunnel(1, ToEnvoyWebSocketMessage{.data = text("hello"), .binary = false}));
+  expect_to_envoy(
+      vec::envoy_websocket_open,
+      to_envoy_tunnel(0, ToEnvoyWebSocketOpen{.actor_id = "a1",
+                                              .path = "/websocket",
+                                              .headers = {{"sec-websocket-protocol", "rivet"}}}));
+  expect_to_envoy(
+      vec::envoy_websocket_message,
+      to_envoy_tunnel(1, ToEnvoyWebSocketMessage{.data = text("hello"), .binary = false}));
   expect_to_envoy(vec::envoy_websocket_close,
                   to_envoy_tunnel(2, ToEnvoyWebSocketClose{.code = 1000, .reason = "Disposed"}));
   expect_to_envoy(vec::envoy_websocket_close_empty, to_envoy_tunnel(3, ToEnvoyWebSocketClose{}));
 }
 
 TEST(EnvoyTsVectors, ToEnvoySqlitePages) {
-  expect_to_envoy(vec::envoy_sqlite_get_pages,
-                  ToEnvoySqliteGetPagesResponse{
-                      .request_id = 21,
-                      .data = SqliteGetPagesOk{.pages = {{.pgno = 1, .bytes = Bytes{1, 2}}, {.pgno = 2}},
-                                               .head_txid = 8}});
+  expect_to_envoy(
+      vec::envoy_sqlite_get_pages,
+      ToEnvoySqliteGetPagesResponse{
+          .request_id = 21,
+          .data = SqliteGetPagesOk{.pages = {{.pgno = 1, .bytes = Bytes{1, 2}}, {.pgno = 2}},
+                                   .head_txid = 8}});
   expect_to_envoy(vec::envoy_sqlite_get_pages_error,
                   ToEnvoySqliteGetPagesResponse{.request_id = 22, .data = kSqliteError});
   expect_to_envoy(vec::envoy_sqlite_commit,
                   ToEnvoySqliteCommitResponse{.request_id = 23, .data = SqliteCommitOk{}});
-  expect_to_envoy(vec::envoy_sqlite_commit_stage_begin,
-                  ToEnvoySqliteCommitStageBeginResponse{.request_id = 24,
-                                                        .data = SqliteCommitStageBeginOk{6}});
+  expect_to_envoy(
+      vec::envoy_sqlite_commit_stage_begin,
+      ToEnvoySqliteCommitStageBeginResponse{.request_id = 24, .data = SqliteCommitStageBeginOk{6}});
   expect_to_envoy(vec::envoy_sqlite_commit_stage_segment,
-                  ToEnvoySqliteCommitStageSegmentResponse{.request_id = 25,
-                                                          .data = SqliteCommitStageSegmentOk{4096}});
-  expect_to_envoy(vec::envoy_sqlite_commit_finalize,
-                  ToEnvoySqliteCommitFinalizeResponse{.request_id = 26,
-                                                      .data = SqliteCommitFinalizeOk{6}});
+                  ToEnvoySqliteCommitStageSegmentResponse{
+                      .request_id = 25, .data = SqliteCommitStageSegmentOk{4096}});
+  expect_to_envoy(
+      vec::envoy_sqlite_commit_finalize,
+      ToEnvoySqliteCommitFinalizeResponse{.request_id = 26, .data = SqliteCommitFinalizeOk{6}});
 }
 
 TEST(EnvoyTsVectors, ToEnvoySqliteExecution) {
@@ -354,20 +362,17 @@ TEST(EnvoyTsVectors, ToEnvoySqliteExecution) {
                                          {SqliteValueNull{}, SqliteValueBlob{{0x00}}}}}}});
   expect_to_envoy(vec::envoy_sqlite_exec_error,
                   ToEnvoySqliteExecResponse{.request_id = 28, .data = kSqliteError});
-  expect_to_envoy(vec::envoy_sqlite_execute,
-                  ToEnvoySqliteExecuteResponse{
-                      .request_id = 29,
-                      .data = SqliteExecuteOk{{.columns = {"id"},
-                                               .rows = {{f64(2.5)}},
-                                               .changes = 1,
-                                               .last_insert_row_id = 7}}});
+  expect_to_envoy(
+      vec::envoy_sqlite_execute,
+      ToEnvoySqliteExecuteResponse{
+          .request_id = 29,
+          .data = SqliteExecuteOk{
+              {.columns = {"id"}, .rows = {{f64(2.5)}}, .changes = 1, .last_insert_row_id = 7}}});
   expect_to_envoy(vec::envoy_sqlite_execute_batch,
                   ToEnvoySqliteExecuteBatchResponse{
                       .request_id = 30,
-                      .data = SqliteExecuteBatchOk{{{},
-                                                    {.columns = {"n"},
-                                                     .changes = 2,
-                                                     .last_insert_row_id = -1}}}});
+                      .data = SqliteExecuteBatchOk{
+                          {{}, {.columns = {"n"}, .changes = 2, .last_insert_row_id = -1}}}});
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ TEST(EnvoySpecVectors, StopCommand) {
 
 TEST(EnvoySpecVectors, Kv) {
   expect_to_rivet(
-      "051e646839346c36736d627834686d37393537667775746d70796965616c3030000000000004010101060103030501"
+      "051e646839346c36736d627834686d37393537667775746d70796965616c30300000000000040101010601030305"
+      "01"
       "01",
       ToRivetKvRequest{.actor_id = kActor,
                        .request_id = 0,
@@ -125,28 +126,30 @@ TEST(EnvoySpecVectors, WebSocket) {
   auto id = [&](MessageIndex index) {
     return MessageId{.gateway_id = kGateway, .request_id = kSocket, .message_index = index};
   };
-  expect_to_rivet("06ca0256c267dfcca100000501",
-                  ToRivetTunnelMessage{.message_id = id(0),
-                                       .message_kind = ToRivetWebSocketOpen{.can_hibernate = true}});
+  expect_to_rivet(
+      "06ca0256c267dfcca100000501",
+      ToRivetTunnelMessage{.message_id = id(0),
+                           .message_kind = ToRivetWebSocketOpen{.can_hibernate = true}});
   expect_to_rivet("06ca0256c267dfcca10100070100",
                   ToRivetTunnelMessage{.message_id = id(1),
                                        .message_kind = ToRivetWebSocketMessageAck{.index = 1}});
-  expect_to_envoy(
-      "04ca0256c267dfcca120000701e8030108446973706f736564",
-      ToEnvoyTunnelMessage{.message_id = id(32),
-                           .message_kind = ToEnvoyWebSocketClose{.code = 1000, .reason = "Disposed"}});
+  expect_to_envoy("04ca0256c267dfcca120000701e8030108446973706f736564",
+                  ToEnvoyTunnelMessage{
+                      .message_id = id(32),
+                      .message_kind = ToEnvoyWebSocketClose{.code = 1000, .reason = "Disposed"}});
   expect_to_rivet(
       "06ca0256c267dfcca100000801e8030108446973706f73656400",
-      ToRivetTunnelMessage{
-          .message_id = id(0),
-          .message_kind = ToRivetWebSocketClose{.code = 1000, .reason = "Disposed", .hibernate = false}});
+      ToRivetTunnelMessage{.message_id = id(0),
+                           .message_kind = ToRivetWebSocketClose{
+                               .code = 1000, .reason = "Disposed", .hibernate = false}});
 }
 
 TEST(EnvoySpecVectors, ServerlessStartBody) {
   // §9: u16 LE version 8, then the ToEnvoyCommands of one start at checkpoint index 0.
   ToEnvoy commands = ToEnvoyCommands{{CommandWrapper{
       .checkpoint = checkpoint(1, 0),
-      .inner = CommandStartActor{.config = {.name = "counter", .key = {}, .create_ts = 1, .input = text("in")}}}}};
+      .inner = CommandStartActor{
+          .config = {.name = "counter", .key = {}, .create_ts = 1, .input = text("in")}}}}};
   Bytes body = encode_serverless_start(commands);
   ASSERT_GE(body.size(), 2U);
   EXPECT_EQ(body[0], 8);

@@ -12,8 +12,8 @@ namespace rivet::protocol::envoy {
 struct ActorConfig {
   std::string name;
   std::optional<std::string> key;
-  std::int64_t create_ts = 0;   // ms since the epoch
-  std::optional<Bytes> input;   // the raw bytes given to the create API
+  std::int64_t create_ts = 0;  // ms since the epoch
+  std::optional<Bytes> input;  // the raw bytes given to the create API
   bool operator==(const ActorConfig&) const = default;
 };
 

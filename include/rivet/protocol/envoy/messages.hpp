@@ -106,8 +106,8 @@ using ToRivet =
 // -- engine -> envoy ---------------------------------------------------------------------------
 
 struct ProtocolMetadata {
-  std::int64_t envoy_lost_threshold = 0;  // ms
-  std::int64_t actor_stop_threshold = 0;  // ms
+  std::int64_t envoy_lost_threshold = 0;        // ms
+  std::int64_t actor_stop_threshold = 0;        // ms
   std::uint64_t max_response_payload_size = 0;  // bytes
   bool operator==(const ProtocolMetadata&) const = default;
 };
@@ -181,12 +181,11 @@ struct ToEnvoySqliteExecuteBatchResponse {
   bool operator==(const ToEnvoySqliteExecuteBatchResponse&) const = default;
 };
 
-using ToEnvoy =
-    std::variant<ToEnvoyInit, ToEnvoyCommands, ToEnvoyAckEvents, ToEnvoyKvResponse,
-                 ToEnvoyTunnelMessage, ToEnvoyPing, ToEnvoySqliteGetPagesResponse,
-                 ToEnvoySqliteCommitResponse, ToEnvoySqliteCommitStageBeginResponse,
-                 ToEnvoySqliteCommitStageSegmentResponse, ToEnvoySqliteCommitFinalizeResponse,
-                 ToEnvoySqliteExecResponse, ToEnvoySqliteExecuteResponse,
-                 ToEnvoySqliteExecuteBatchResponse>;
+using ToEnvoy = std::variant<ToEnvoyInit, ToEnvoyCommands, ToEnvoyAckEvents, ToEnvoyKvResponse,
+                             ToEnvoyTunnelMessage, ToEnvoyPing, ToEnvoySqliteGetPagesResponse,
+                             ToEnvoySqliteCommitResponse, ToEnvoySqliteCommitStageBeginResponse,
+                             ToEnvoySqliteCommitStageSegmentResponse,
+                             ToEnvoySqliteCommitFinalizeResponse, ToEnvoySqliteExecResponse,
+                             ToEnvoySqliteExecuteResponse, ToEnvoySqliteExecuteBatchResponse>;
 
 }  // namespace rivet::protocol::envoy

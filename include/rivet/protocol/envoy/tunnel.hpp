@@ -15,7 +15,12 @@ struct MessageId {
   bool operator==(const MessageId&) const = default;
 };
 
-enum class HttpStreamAbortReasonKind : std::uint8_t { Unknown, Cancelled, HandlerError, InternalError };
+enum class HttpStreamAbortReasonKind : std::uint8_t {
+  Unknown,
+  Cancelled,
+  HandlerError,
+  InternalError
+};
 struct HttpStreamAbortReason {
   HttpStreamAbortReasonKind kind = HttpStreamAbortReasonKind::Unknown;
   std::optional<std::string> detail;
