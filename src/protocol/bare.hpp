@@ -26,6 +26,13 @@ class Writer {
   void optional(bool present) { u8(present ? 1 : 0); }
 
  private:
+  template <class T>
+  void little_endian(T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i) {
+      out_.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFFU));
+    }
+  }
+
   Bytes& out_;
 };
 
@@ -57,6 +64,8 @@ class Reader {
 
  private:
   bool need(std::size_t n);
+  template <class T>
+  T little_endian();
   ByteView in_;
   std::size_t pos_ = 0;
   std::string error_;

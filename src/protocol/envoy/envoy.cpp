@@ -12,28 +12,20 @@ namespace {
 constexpr std::size_t kVersionPrefixBytes = 2;
 
 /// A malformed message: the catalogue has no envoy group yet, so it is actor.invalid_request
-/// (as for the client protocol's BARE messages), with where and why in the metadata.
-Error invalid_message(std::string_view message, const bare::Reader& r) {
-  Error e =
-      errors::invalid_request("invalid envoy " + std::string(message) + ": " + r.error_reason() +
-                              " at byte " + std::to_string(r.error_offset()));
-  e.metadata = {{"protocol", "envoy"},
-                {"version", kProtocolVersion},
-                {"message", std::string(message)},
-                {"offset", r.error_offset()},
-                {"reason", r.error_reason()}};
-  return e;
-}
-
-Error trailing_bytes(std::string_view message, std::size_t offset) {
-  Error e = errors::invalid_request("invalid envoy " + std::string(message) + ": " +
-                                    std::to_string(offset) + " bytes decoded, more follow");
+/// (as for the client protocol's BARE messages), with where decoding stopped and why.
+Error invalid_message(std::string_view message, std::size_t offset, const std::string& reason) {
+  Error e = errors::invalid_request("invalid envoy " + std::string(message) + ": " + reason +
+                                    " at byte " + std::to_string(offset));
   e.metadata = {{"protocol", "envoy"},
                 {"version", kProtocolVersion},
                 {"message", std::string(message)},
                 {"offset", offset},
-                {"reason", "trailing bytes"}};
+                {"reason", reason}};
   return e;
+}
+
+Error invalid_message(std::string_view message, const bare::Reader& r) {
+  return invalid_message(message, r.error_offset(), r.error_reason());
 }
 
 template <class Message>
@@ -49,7 +41,7 @@ Result<Message> decode(ByteView bytes, const DecodeLimits& limits, std::string_v
     return invalid_message(name, r);
   }
   if (r.remaining() != 0) {
-    return trailing_bytes(name, bytes.size() - r.remaining());
+    return invalid_message(name, bytes.size() - r.remaining(), "trailing bytes");
   }
   return msg;
 }

@@ -20,20 +20,21 @@ inline Bytes text(std::string_view s) {
   return {s.begin(), s.end()};
 }
 
-inline void expect_to_rivet(std::string_view hex, const ToRivet& expected) {
-  auto decoded = decode_to_rivet(from_hex(hex));
+template <class Message, class Expected, class Decode, class Encode>
+void expect_vector(std::string_view hex, const Expected& expected, Decode decode, Encode encode) {
+  Result<Message> decoded = decode(from_hex(hex), DecodeLimits{});
   ASSERT_TRUE(decoded) << decoded.error().message;
-  EXPECT_TRUE(*decoded == expected) << "decoded message differs from the expected one";
-  EXPECT_EQ(to_hex(encode_to_rivet(*decoded)), hex);
-  EXPECT_EQ(to_hex(encode_to_rivet(expected)), hex);
+  EXPECT_TRUE(*decoded == Message(expected)) << "decoded message differs from the expected one";
+  EXPECT_EQ(to_hex(encode(*decoded)), hex);
+  EXPECT_EQ(to_hex(encode(Message(expected))), hex);
+}
+
+inline void expect_to_rivet(std::string_view hex, const ToRivet& expected) {
+  expect_vector<ToRivet>(hex, expected, decode_to_rivet, encode_to_rivet);
 }
 
 inline void expect_to_envoy(std::string_view hex, const ToEnvoy& expected) {
-  auto decoded = decode_to_envoy(from_hex(hex));
-  ASSERT_TRUE(decoded) << decoded.error().message;
-  EXPECT_TRUE(*decoded == expected) << "decoded message differs from the expected one";
-  EXPECT_EQ(to_hex(encode_to_envoy(*decoded)), hex);
-  EXPECT_EQ(to_hex(encode_to_envoy(expected)), hex);
+  expect_vector<ToEnvoy>(hex, expected, decode_to_envoy, encode_to_envoy);
 }
 
 }  // namespace rivet::protocol::envoy::test
