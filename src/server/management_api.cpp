@@ -11,6 +11,7 @@
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/keys.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <charconv>
 
@@ -20,6 +21,9 @@ namespace {
 constexpr unsigned kOk = 200;
 constexpr std::size_t kMaxActorIds = 32;
 constexpr std::size_t kDefaultLimit = 100;
+// Largest page of GET /actors?name=: a larger `limit` is clamped (the page then carries a
+// cursor), so that one request cannot make the server read and encode every actor at once.
+constexpr std::size_t kMaxLimit = 1000;
 constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr int kDatacenterLabel = 1;
 
@@ -90,7 +94,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
     if (!v || *v <= 0) {
       co_return management_error_response(rivet::errors::invalid_input("invalid limit"));
     }
-    limit = static_cast<std::size_t>(*v);
+    limit = std::min(static_cast<std::size_t>(*v), kMaxLimit);
   }
   std::optional<std::int64_t> cursor;
   if (auto raw = query_value(query, "cursor"); raw && !raw->empty()) {
