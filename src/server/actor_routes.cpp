@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace rivet::server {
 namespace {
 
@@ -167,7 +169,15 @@ protocol::ActorSpecifier actor_specifier(const ActorIdentity& identity) {
 void add_actor_headers(HttpResponse& response, const ActorIdentity& identity) {
   response.set("x-rivet-actor", identity.actor_id);
   response.set("x-rivet-actor-generation", std::to_string(identity.generation));
-  if (identity.key.find_first_of("\r\n") == std::string::npos) {
+  // A key is any text the client chose; a control character (CR, LF, NUL...) is not allowed
+  // in a header value (RFC 9110 §5.5), and clients reject the whole response for it.
+  constexpr unsigned char kSpace = 0x20;
+  constexpr unsigned char kDel = 0x7f;
+  const bool clean = std::none_of(identity.key.begin(), identity.key.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < kSpace && c != '\t') || u == kDel;
+  });
+  if (clean) {
     response.set("x-rivet-actor-key", identity.key);
   }
 }
