@@ -4,6 +4,7 @@
 
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
+#include "server/input_limits.hpp"
 #include "server/node_metrics.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
@@ -209,6 +210,9 @@ Result<CreateBody> parse_create_body(const std::string& text, bool key_required)
       return errors::key_too_large();
     }
     out.request.key = protocol::deserialize_key(text_key);
+    if (auto fits = check_key_components(*out.request.key); !fits) {
+      return fits.error();
+    }
   }
 
   if (auto input = body.find("input"); input != body.end() && !input->is_null()) {
@@ -218,6 +222,9 @@ Result<CreateBody> parse_create_body(const std::string& text, bool key_required)
     auto bytes = base64_decode(input->get<std::string>());
     if (!bytes) {
       return rivet::errors::invalid_input("`input` is not valid base64");
+    }
+    if (auto fits = check_input_size(bytes->size()); !fits) {
+      return fits.error();
     }
     auto value = protocol::decode_compat_cbor(protocol::ByteView(bytes->data(), bytes->size()));
     if (!value) {

@@ -223,16 +223,81 @@ describe("oversized requests get their structured error", { timeout: ms(120_000)
 		assert.equal(JSON.parse(err.body).code, "request_headers_too_large");
 	});
 
-	test("connection params just under the limit still work", T, async () => {
-		const name = "n".repeat(50_000);
-		const res = await request(server.port, {
-			method: "POST",
-			path: gw("chatRoom", "action/whoAmI"),
-			headers: { "content-type": "application/json", "x-rivet-conn-params": JSON.stringify({ name }) },
-			body: '{"args":[]}',
+	test("connection params over 4 KiB: 400 / close 1011 message.incoming_too_long; up to 4 KiB they work", T, async () => {
+		const post = (params) =>
+			request(server.port, {
+				method: "POST",
+				path: gw("chatRoom", "action/whoAmI"),
+				headers: { "content-type": "application/json", "x-rivet-conn-params": JSON.stringify(params) },
+				body: '{"args":[]}',
+			});
+		const fits = { name: "n".repeat(4096 - 11) }; // {"name":"…"} is 4096 bytes
+		const ok = await post(fits);
+		assert.equal(ok.status, 200, ok.body.slice(0, 200));
+		assert.equal(ok.json.output.name, fits.name);
+		const over = await post({ name: "n".repeat(4096 - 10) });
+		assert.equal(over.status, 400);
+		assert.equal(over.json.group, "message");
+		assert.equal(over.json.code, "incoming_too_long");
+		assert.deepEqual(over.json.metadata, { limit: 4096 });
+		const raw = await request(server.port, {
+			method: "GET",
+			path: gw("rawHttp", "request/x"),
+			headers: { "x-rivet-conn-params": JSON.stringify({ p: "q".repeat(5000) }) },
 		});
-		assert.equal(res.status, 200, res.body.slice(0, 200));
-		assert.equal(res.json.output.name, name);
+		assert.equal(raw.status, 400);
+		assert.equal(raw.json.code, "incoming_too_long");
+		const ws = openWs(wsUrl("chatRoom", "connect"), [
+			"rivet",
+			"rivet_encoding.json",
+			`rivet_conn_params.${encodeURIComponent(JSON.stringify({ name: "n".repeat(5000) }))}`,
+		]);
+		await ws.opened;
+		assert.deepEqual(await within(ms(10_000), "close", ws.closed), { code: 1011, reason: "message.incoming_too_long" });
+	});
+
+	test("an actor key component over 128 bytes: 400 actor.key_too_large when creating; 128 bytes work", T, async () => {
+		const post = (key) =>
+			request(server.port, { method: "POST", path: gw("counter", "action/getKey", key), headers: { "content-type": "application/json" }, body: '{"args":[]}' });
+		const fits = ["a".repeat(128), "é".repeat(64)];
+		const ok = await post(fits);
+		assert.equal(ok.status, 200, ok.body);
+		assert.deepEqual(ok.json.output, fits);
+		for (const key of [["a".repeat(129)], ["b", "é".repeat(65)]]) {
+			const res = await post(key);
+			assert.equal(res.status, 400, res.body);
+			assert.equal(res.json.code, "key_too_large");
+			assert.deepEqual(res.json.metadata, { limit: 128 });
+			const put = await request(server.port, {
+				method: "PUT",
+				path: "/actors",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ name: "counter", key: JSON.stringify(key), runner_name_selector: "default", crash_policy: "sleep" }),
+			});
+			assert.equal(put.status, 400);
+			assert.equal(put.json.code, "key_too_large");
+		}
+	});
+
+	test("creation input over 4 MiB: 400 message.incoming_too_long", T, async () => {
+		const input = (n) => {
+			const head = Buffer.from([0x5a, 0, 0, 0, 0]);
+			head.writeUInt32BE(n, 1);
+			return Buffer.concat([head, Buffer.alloc(n, 0x41)]).toString("base64");
+		};
+		const put = (n) =>
+			request(server.port, {
+				method: "POST",
+				path: "/actors",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ name: "withInput", key: JSON.stringify([uid("in")]), input: input(n), runner_name_selector: "default", crash_policy: "sleep" }),
+			});
+		const over = await put(4 * MiB);
+		assert.equal(over.status, 400);
+		assert.equal(over.json.code, "incoming_too_long");
+		assert.deepEqual(over.json.metadata, { limit: 4 * MiB });
+		const ok = await put(1_000);
+		assert.equal(ok.status, 200, ok.body.slice(0, 200));
 	});
 
 	test("a body declared over 20 MiB: 413 guard.invalid_request_body before it is read", T, async () => {
