@@ -110,6 +110,7 @@ asio::awaitable<void> ActorConnectSession::read_loop() {
       const auto max_in_flight = ctx_.limits.max_actions_in_flight;
       if (max_in_flight != 0 && in_flight_ >= max_in_flight) {
         // Only this action is refused: the connection and the actions running stay.
+        ctx_.stats.actions_refused.fetch_add(1, std::memory_order_relaxed);
         writer_->queue_frame(
             protocol::encode_to_client(
                 error_message(errors::too_many_actions_in_flight(max_in_flight), action->id),

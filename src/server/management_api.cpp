@@ -395,7 +395,7 @@ Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request) {
       co_return json_response(Value{{"runtime", "engine"}, {"version", version}});
     }
     if (segments[0] == "metrics" && ctx.runtime.options().metrics) {
-      co_return metrics_response(*ctx.runtime.options().metrics);
+      co_return metrics_response(*ctx.runtime.options().metrics, ctx.stats);
     }
     if (segments[0] == "datacenters") {
       co_return json_response(

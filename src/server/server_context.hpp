@@ -24,6 +24,8 @@ struct ServerStats {
   std::atomic<std::int64_t> connections_refusing{0};
   /// Connections refused since start (503 guard.too_many_connections, or dropped).
   std::atomic<std::uint64_t> connections_refused{0};
+  /// WebSocket actions refused over their connection's in-flight bound since start.
+  std::atomic<std::uint64_t> actions_refused{0};
 };
 
 /// Timeouts and bounds the sessions apply (ServerOptions; docs/limits.md).

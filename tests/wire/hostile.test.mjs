@@ -124,6 +124,13 @@ async function assertUp() {
 	assert.equal(res.status, 200, "the server still answers");
 }
 
+/** One sample of the node's /metrics page (no labels). */
+async function metric(port, name) {
+	const page = await request(port, { path: "/metrics" });
+	const m = new RegExp(`^${name} (\\S+)$`, "m").exec(page.body);
+	return m ? Number(m[1]) : undefined;
+}
+
 const gw = (name, rest, key = [uid("h")]) => `/gateway/${name}/${rest}?${gatewayQuery(key)}`;
 
 // -- slow loris ------------------------------------------------------------------------------
@@ -709,6 +716,7 @@ describe("actions in flight on one WebSocket are bounded", { timeout: ms(60_000)
 		// The refused ones were the last sent.
 		const refusedIds = refused.map((e) => Number(e.val.actionId[1] ?? e.val.actionId)).sort((a, b) => a - b);
 		assert.deepEqual(refusedIds, Array.from({ length: 10 }, (_, i) => MAX_IN_FLIGHT + i));
+		assert.equal(await metric(server.port, "rivet_server_actions_refused_total"), 10);
 		// Once they finished, the connection takes new actions.
 		ws.ws.send(jsonAction(1000, "wait", "[1]"));
 		await waitFor("one more answer", () => ws.messages.length >= 2 + total);
@@ -819,6 +827,7 @@ describe("too many connections", { timeout: ms(120_000) }, () => {
 		// Slots free up as connections close.
 		await waitFor("served again", async () => (await rawExchange(capped.port, ["GET /metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"])).response?.status === 200, ms(10_000));
 		for (const s of holders) s.destroy();
+		assert.ok((await metric(capped.port, "rivet_server_connections_refused_total")) >= 2, "refusals are counted");
 		// All slots back: the official client works.
 		const client = makeClient(capped.endpoint, "json");
 		try {
