@@ -223,12 +223,14 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
     stream_.expires_after(limits.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream_, buffer, parser, kUseTuple);
     if (hec) {
+      read_error_ = hec;
       co_return outcome_of(hec);
     }
     if (!parser.is_done()) {
       stream_.expires_after(limits.body_timeout);
       auto [bec, bn] = co_await http::async_read(stream_, buffer, parser, kUseTuple);
       if (bec) {
+        read_error_ = bec;
         co_return outcome_of(bec);
       }
     }
@@ -241,7 +243,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
     if (why == ReadOutcome::HeadersTooLarge) {
       error = errors::request_headers_too_large(kHeaderLimit);
     } else if (why == ReadOutcome::Malformed) {
-      error = errors::invalid_http_request("malformed HTTP request");
+      error = errors::invalid_http_request("malformed HTTP request: " + read_error_.message());
     }
     co_await answer_and_close(stream_, std::move(error));
   }
@@ -251,6 +253,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   SessionRegistry& sessions_;
   beast::tcp_stream stream_;
   CountedSlot slot_;  // this connection, in ServerStats::connections_open
+  beast::error_code read_error_;  // why the last request could not be read
   std::uint64_t registry_id_ = 0;
   bool busy_ = false;
   bool stopping_ = false;
@@ -274,8 +277,8 @@ asio::awaitable<void> run_refused_session(ServerContext& ctx, asio::ip::tcp::soc
   beast::flat_buffer buffer;
   http::request_parser<http::empty_body> parser;
   parser.header_limit(kHeaderLimit);
-  stream.expires_after(std::min<std::chrono::milliseconds>(ctx.limits.header_timeout,
-                                                           kRefusalTimeout));
+  stream.expires_after(
+      std::min<std::chrono::milliseconds>(ctx.limits.header_timeout, kRefusalTimeout));
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
   if (ec) {
     co_return;  // no request in time: just close

@@ -9,10 +9,10 @@ Result<void> check_conn_params_size(std::size_t bytes) {
   if (bytes <= kMaxConnParamsBytes) {
     return {};
   }
-  return make_error(codes::kMessageIncomingTooLong,
-                    "Connection parameters are larger than " +
-                        std::to_string(kMaxConnParamsBytes) + " bytes.",
-                    Value{{"limit", kMaxConnParamsBytes}});
+  return make_error(
+      codes::kMessageIncomingTooLong,
+      "Connection parameters are larger than " + std::to_string(kMaxConnParamsBytes) + " bytes.",
+      Value{{"limit", kMaxConnParamsBytes}});
 }
 
 Result<void> check_input_size(std::size_t bytes) {
@@ -31,10 +31,10 @@ Result<void> check_key_components(const protocol::ActorKey& key) {
   if (fits) {
     return {};
   }
-  return make_error(codes::kActorKeyTooLarge,
-                    "Actor key component is too large (max " +
-                        std::to_string(kMaxKeyComponentBytes) + " bytes).",
-                    Value{{"limit", kMaxKeyComponentBytes}});
+  return make_error(
+      codes::kActorKeyTooLarge,
+      "Actor key component is too large (max " + std::to_string(kMaxKeyComponentBytes) + " bytes).",
+      Value{{"limit", kMaxKeyComponentBytes}});
 }
 
 }  // namespace rivet::server

@@ -227,9 +227,9 @@ class ServerImpl final : public Server {
         stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
         if (stats.connections_refusing.load(std::memory_order_relaxed) < kMaxRefusing) {
           server::CountedSlot refusing(stats.connections_refusing);
-          tasks_.spawn(executor, server::run_refused_session(*context_, std::move(stream),
-                                                             options_.max_connections,
-                                                             std::move(refusing)));
+          tasks_.spawn(executor,
+                       server::run_refused_session(*context_, std::move(stream),
+                                                   options_.max_connections, std::move(refusing)));
         }
         continue;
       }

@@ -46,9 +46,8 @@ boost::asio::awaitable<WsRead> read_message_limited(WebSocketStream& ws,
                                                     std::size_t limit) {
   for (;;) {
     const std::size_t room = limit + 1 - buffer.size();
-    auto [ec, n] = co_await ws.async_read_some(
-        buffer, std::min(room, kWsReadChunk),
-        boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec, n] = co_await ws.async_read_some(buffer, std::min(room, kWsReadChunk),
+                                               boost::asio::as_tuple(boost::asio::use_awaitable));
     if (ec) {
       co_return WsRead{WsReadStatus::Failed, ec};
     }

@@ -75,7 +75,7 @@ struct Code {
   X(kActorEmptyKey, "actor", "empty_key", 400, AfterFix, kGateway | kManagement, false)            \
   X(kActorKeyTooLarge, "actor", "key_too_large", 400, AfterFix, kGateway | kManagement, false)     \
   X(kActorKvKeyNotFound, "actor", "kv_key_not_found", 404, Never, kManagement, false)              \
-  X(kActorTooManyActionsInFlight, "actor", "too_many_actions_in_flight", kNoHttpStatus,          \
+  X(kActorTooManyActionsInFlight, "actor", "too_many_actions_in_flight", kNoHttpStatus,            \
     AfterBackoff, kNoSurface, true)                                                                \
   /* actor: lifecycle codes of the upstream engine, recognised by the client only */               \
   X(kActorStarting, "actor", "starting", kNoHttpStatus, AfterBackoff, kNoSurface, false)           \
@@ -174,8 +174,7 @@ struct Code {
   X(kGuardNoRoute, "guard", "no_route", 404, Never, kGateway, true)                                \
   X(kGuardInvalidRequestBody, "guard", "invalid_request_body", 413, AfterFix, kGateway, true)      \
   X(kGuardServiceUnavailable, "guard", "service_unavailable", 503, AfterBackoff, kGateway, true)   \
-  X(kGuardTooManyConnections, "guard", "too_many_connections", 503, AfterBackoff, kGateway,       \
-    true)                                                                                          \
+  X(kGuardTooManyConnections, "guard", "too_many_connections", 503, AfterBackoff, kGateway, true)  \
   X(kGuardRequestHeadersTooLarge, "guard", "request_headers_too_large", 431, AfterFix, kGateway,   \
     true)                                                                                          \
   X(kGuardRateLimit, "guard", "rate_limit", 429, AfterBackoff, kGateway, true)                     \
