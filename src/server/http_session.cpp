@@ -252,7 +252,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
   TaskGroup& tasks_;
   SessionRegistry& sessions_;
   beast::tcp_stream stream_;
-  CountedSlot slot_;  // this connection, in ServerStats::connections_open
+  CountedSlot slot_;              // this connection, in ServerStats::connections_open
   beast::error_code read_error_;  // why the last request could not be read
   std::uint64_t registry_id_ = 0;
   bool busy_ = false;
