@@ -12,6 +12,10 @@
 
 namespace rivet {
 
+namespace storage {
+class FaultPlan;
+}  // namespace storage
+
 /// Where this build wrote the dashboard (`<build dir>/ui`, compiled in; docs/dashboard.md).
 [[nodiscard]] std::string default_ui_dir();
 
@@ -41,6 +45,9 @@ struct ServerOptions {
   std::string site_dir;
   /// How serve() names the page in its startup output ("demo: http://127.0.0.1:6420/").
   std::string site_name = "page";
+  /// Tests only: faults injected into the node's store and the actors' databases
+  /// (rivet/storage/fault_plan.hpp, docs/faults.md). Null: none.
+  std::shared_ptr<storage::FaultPlan> storage_faults;
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.
