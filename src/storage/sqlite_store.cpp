@@ -27,14 +27,16 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
   if (options.path.empty()) {
     return errors::storage("store path is empty");
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  std::unique_ptr<VfsRegistration> vfs;
   if ((options.metrics || options.faults) && options.path != kMemoryPath) {
-    store->vfs_ = std::make_unique<VfsRegistration>(options.metrics, options.faults);
+    vfs = std::make_unique<VfsRegistration>(options.metrics, options.faults);
   }
-  auto conn = WriteConn::open(options, store->vfs_.get());
+  auto conn = WriteConn::open(options, vfs.get());
   if (!conn) {
     return conn.error();
   }
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->vfs_ = std::move(vfs);
   if (options.path == kMemoryPath) {
     // Another connection to ":memory:" would be another, empty database: readers share the
     // writer's connection and the pool serializes them against the writer's transactions.
