@@ -174,7 +174,7 @@ TEST_F(FaultsTest, AFullDiskRefusesWritesWithDiskFullAndKeepsServingReads) {
   EXPECT_TRUE(put.error().is(codes::kStorageDiskFull)) << put.error().qualified();
   EXPECT_EQ(call(b, "getKv", Value::array({"k"})), Value());
   // Creating an actor is a write too.
-  auto created = run(runtime_->get_or_create({.name = "counter", .key = {"c"}}));
+  auto created = run(runtime_->get_or_create({.name = "counter", .key = rivet::protocol::ActorKey{"c"}}));
   ASSERT_FALSE(created);
   EXPECT_TRUE(created.error().is(codes::kStorageDiskFull)) << created.error().qualified();
 

@@ -457,7 +457,8 @@ Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) 
   }
   auto persisted = co_await persist_state(false);
   if (!persisted) {
-    log_failure("state persistence", persisted.error());
+    // A failed commit was logged once where it failed (on_commit_failed), a state that did not
+    // serialize in persist_state.
     co_return persisted;
   }
   deliver(frame.events);
@@ -469,6 +470,9 @@ Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) 
 }
 
 Task<Result<void>> ActorInstance::persist_state(bool force) {
+  if (const auto& failed = state_.failure()) {
+    co_return *failed;  // this instance commits nothing more (on_commit_failed)
+  }
   auto prepared = state_.prepare(record_, force);
   if (!prepared) {
     log_failure("state serialization", prepared.error());
