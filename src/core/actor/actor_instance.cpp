@@ -470,7 +470,7 @@ Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) 
 }
 
 Task<Result<void>> ActorInstance::persist_state(bool force) {
-  if (const auto& failed = state_.failure()) {
+  if (const Error* failed = state_.failure()) {
     co_return *failed;  // this instance commits nothing more (on_commit_failed)
   }
   auto prepared = state_.prepare(record_, force);
@@ -496,7 +496,7 @@ Task<Result<void>> ActorInstance::persist_state(bool force) {
 }
 
 Task<Result<void>> ActorInstance::commit_own(storage::WriteBatch batch) {
-  if (const auto& failed = state_.failure()) {
+  if (const Error* failed = state_.failure()) {
     co_return *failed;
   }
   batch.fence = state_.fence();

@@ -74,7 +74,7 @@ Result<std::optional<ActorState::Commit>> ActorState::prepare(const storage::Act
 
 void ActorState::fail(const Error& error) {
   if (!failure_) {
-    failure_ = error;
+    failure_ = std::make_unique<Error>(error);
   }
 }
 

@@ -70,8 +70,8 @@ class ActorState {
   /// A commit failed: the state in memory is ahead of storage for good, and this instance
   /// commits nothing more (the actor reloads from storage). The first failure is kept.
   void fail(const Error& error);
-  /// The commit failure this instance met, if any.
-  [[nodiscard]] const std::optional<Error>& failure() const noexcept { return failure_; }
+  /// The commit failure this instance met, or null.
+  [[nodiscard]] const Error* failure() const noexcept { return failure_.get(); }
 
  private:
   std::unique_ptr<AnyBox> state_;
@@ -85,7 +85,7 @@ class ActorState {
   std::vector<std::int64_t> pending_alarms_;
   bool unborn_ = false;
   std::uint64_t fence_ = 0;
-  std::optional<Error> failure_;
+  std::unique_ptr<Error> failure_;  // a pointer: an actor that never fails pays 8 bytes
 };
 
 }  // namespace rivet::detail
