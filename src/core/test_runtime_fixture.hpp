@@ -47,6 +47,9 @@ class RuntimeFixture : public ::testing::Test {
     }
     auto options = options_;
     options.clock = clock_;
+    if (options.data_dir == RuntimeOptions{}.data_dir) {
+      options.data_dir = dir_.string();  // actors' own databases in the test's directory
+    }
     runtime_ = std::make_unique<Runtime>(io_.get_executor(), registry_, *store_, options);
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
