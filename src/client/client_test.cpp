@@ -4,13 +4,9 @@
 #include <rivet/rivet.hpp>
 
 #include "testing/eventually.hpp"
+#include "testing/io_thread.hpp"
 
 #include <gtest/gtest.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -20,7 +16,6 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using rivet::Value;
 using rivet::client::Client;
 using rivet::client::ClientOptions;
@@ -145,35 +140,19 @@ class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
     std::filesystem::remove_all(data_dir_, ec);
   }
 
-  void SetUp() override {
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    work_.reset();
-    thread_.join();
-  }
-
   Client client() {
     ClientOptions o;
     o.endpoint = server_->endpoint();
     o.encoding = GetParam();
     o.timeout = 10s;
-    return Client(io_.get_executor(), o);
+    return Client(io_.executor(), o);
   }
 
-  // Runs a coroutine on the client's context and waits for its answer.
-  // (Through an optional: a future needs a default-constructible value, a handle has none.)
   template <class T>
   T run(rivet::client::Awaitable<T> task) {
-    auto wrapped = [](rivet::client::Awaitable<T> t) -> rivet::client::Awaitable<std::optional<T>> {
-      co_return co_await std::move(t);
-    };
-    return std::move(*asio::co_spawn(io_, wrapped(std::move(task)), asio::use_future).get());
+    return io_.run(std::move(task));
   }
-  void run(rivet::client::Awaitable<void> task) {
-    asio::co_spawn(io_, std::move(task), asio::use_future).get();
-  }
+  void run(rivet::client::Awaitable<void> task) { io_.run(std::move(task)); }
 
   std::string unique(const std::string& prefix) {
     return prefix + "-" + std::string(rivet::protocol::encoding_name(GetParam())) + "-" +
@@ -184,9 +163,7 @@ class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
   static inline rivet::Server* server_ = nullptr;
   static inline std::string data_dir_;
   static inline std::atomic<int> counter_{0};
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
+  rivet::testing::IoThread io_;
 };
 
 using rivet::testing::eventually;
@@ -455,13 +432,13 @@ TEST_P(ClientTest, AnUnreachableServerIsATransportError) {
   o.endpoint = "http://127.0.0.1:1";  // nothing listens on port 1
   o.encoding = GetParam();
   o.timeout = 2s;
-  Client c(io_.get_executor(), o);
+  Client c(io_.executor(), o);
   auto r = run(c.get_or_create("counter", {"x"}).action("getCount"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().qualified(), "client.connection_failed");
   ClientOptions bad;
   bad.endpoint = "ftp://example";
-  Client d(io_.get_executor(), bad);
+  Client d(io_.executor(), bad);
   auto b = run(d.get_or_create("counter", {"x"}).action("getCount"));
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().qualified(), "client.invalid_endpoint");
@@ -513,7 +490,7 @@ TEST_P(ClientTest, AConnectionReconnectsAcrossAServerRestart) {
   o.endpoint = server.endpoint();
   o.encoding = GetParam();
   o.timeout = 5s;
-  Client c(io_.get_executor(), o);
+  Client c(io_.executor(), o);
   auto h = c.get_or_create("counter", {unique("restart")}, {.params = Value{{"name", "ann"}}});
   rivet::client::ConnectOptions fast;
   fast.min_backoff = 20ms;

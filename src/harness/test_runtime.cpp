@@ -261,8 +261,9 @@ std::shared_ptr<TestConnection> TestRuntime::connect(const std::string& actor_id
 
 void TestRuntime::settle() {
   // Quiet: no commit in flight and none landed across several turns of the runtime's thread
-  // (commits complete on the store's writer thread and resume actors on this one).
-  constexpr int kQuietTurns = 3;
+  // (commits complete on the store's writer thread and resume actors on this one). Five turns:
+  // on a loaded machine a woken workflow may take a few before its first commit.
+  constexpr int kQuietTurns = 5;
   int quiet = 0;
   auto last = impl_->store->stats().transactions;
   for (int i = 0; i < 2000 && quiet < kQuietTurns; ++i) {

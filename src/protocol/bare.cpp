@@ -8,14 +8,15 @@ constexpr int kMaxUintBytes = 10;
 }  // namespace
 
 void Writer::u16(std::uint16_t v) {
-  out_.push_back(static_cast<std::uint8_t>(v & 0xFF));
-  out_.push_back(static_cast<std::uint8_t>(v >> 8));
+  little_endian(v);
+}
+
+void Writer::u32(std::uint32_t v) {
+  little_endian(v);
 }
 
 void Writer::u64(std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    out_.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFF));
-  }
+  little_endian(v);
 }
 
 void Writer::uint(std::uint64_t v) {
@@ -38,7 +39,9 @@ void Writer::data(ByteView d) {
 
 void Reader::fail(std::string_view what) {
   if (error_.empty()) {
-    error_ = std::string(what) + " at byte " + std::to_string(pos_);
+    reason_ = std::string(what);
+    error_offset_ = pos_;
+    error_ = reason_ + " at byte " + std::to_string(pos_);
   }
 }
 
@@ -55,25 +58,29 @@ bool Reader::need(std::size_t n) {
 
 std::uint8_t Reader::u8() { return need(1) ? in_[pos_++] : 0; }
 
-std::uint16_t Reader::u16() {
-  if (!need(2)) {
+template <class T>
+T Reader::little_endian() {
+  if (!need(sizeof(T))) {
     return 0;
   }
-  auto v = static_cast<std::uint16_t>(in_[pos_] | (in_[pos_ + 1] << 8));
-  pos_ += 2;
+  T v = 0;
+  for (std::size_t i = sizeof(T); i-- > 0;) {
+    v = static_cast<T>((v << 8U) | in_[pos_ + i]);
+  }
+  pos_ += sizeof(T);
   return v;
 }
 
+std::uint16_t Reader::u16() {
+  return little_endian<std::uint16_t>();
+}
+
+std::uint32_t Reader::u32() {
+  return little_endian<std::uint32_t>();
+}
+
 std::uint64_t Reader::u64() {
-  if (!need(8)) {
-    return 0;
-  }
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) {
-    v = (v << 8) | in_[pos_ + static_cast<std::size_t>(i)];
-  }
-  pos_ += 8;
-  return v;
+  return little_endian<std::uint64_t>();
 }
 
 std::uint64_t Reader::uint() {

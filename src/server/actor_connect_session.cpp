@@ -2,12 +2,15 @@
 
 #include "server/actor_connect_sink.hpp"
 #include "server/error_mapping.hpp"
+#include "server/server_errors.hpp"
 #include "server/ws_close_codes.hpp"
+#include "server/ws_read.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <variant>
 
@@ -82,15 +85,17 @@ asio::awaitable<void> ActorConnectSession::serve(ActorIdentity identity, WsProto
 
 asio::awaitable<void> ActorConnectSession::read_loop() {
   auto& ws = writer_->stream();
+  // The actor's limit, within the transport's: a longer message is cut off while it is read.
+  const auto limit = std::min(options_.max_incoming_message_size, kMaxWsMessage);
   while (!writer_->dead()) {
     beast::flat_buffer buffer;
-    auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
-    if (ec) {
+    const auto read = co_await read_message_limited(ws, buffer, limit);
+    if (read.status == WsReadStatus::Failed) {
       // Peer closed, timed out, or our own close handshake finished.
       writer_->mark_dead();
       break;
     }
-    if (n > options_.max_incoming_message_size) {
+    if (read.status == WsReadStatus::TooLong) {
       writer_->request_close(kCloseError, rivet::errors::incoming_too_long().qualified());
       break;
     }
@@ -102,7 +107,19 @@ asio::awaitable<void> ActorConnectSession::read_loop() {
       break;
     }
     if (auto* action = std::get_if<protocol::ActionRequest>(&*message)) {
+      const auto max_in_flight = ctx_.limits.max_actions_in_flight;
+      if (max_in_flight != 0 && in_flight_ >= max_in_flight) {
+        // Only this action is refused: the connection and the actions running stay.
+        ctx_.stats.actions_refused.fetch_add(1, std::memory_order_relaxed);
+        writer_->queue_frame(
+            protocol::encode_to_client(
+                error_message(errors::too_many_actions_in_flight(max_in_flight), action->id),
+                encoding_),
+            text());
+        continue;
+      }
       // Actions run concurrently; responses go out in completion order, matched by id.
+      ++in_flight_;
       tasks_.spawn(writer_->executor(), run_action(shared_from_this(), std::move(*action)));
     } else {
       // Applied inline, in arrival order. A denied subscription (canSubscribe) closes the
@@ -120,6 +137,8 @@ asio::awaitable<void> ActorConnectSession::read_loop() {
 asio::awaitable<void> ActorConnectSession::run_action(std::shared_ptr<ActorConnectSession> self,
                                                       protocol::ActionRequest request) {
   auto result = co_await self->conn_->call(std::move(request.name), std::move(request.args));
+  // Back on the connection's strand: the action no longer counts as in flight.
+  --self->in_flight_;
   const auto enc = self->encoding_;
   if (!result) {
     auto masked = mask_for_client(result.error());

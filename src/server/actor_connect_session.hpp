@@ -40,6 +40,7 @@ class ActorConnectSession final : public std::enable_shared_from_this<ActorConne
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;  // the actor's message size limits
   std::shared_ptr<ConnectionHandle> conn_;
+  std::size_t in_flight_ = 0;  // actions running (ServerOptions::max_actions_in_flight)
 };
 
 }  // namespace rivet::server

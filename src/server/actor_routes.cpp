@@ -1,6 +1,7 @@
 #include "server/actor_routes.hpp"
 
 #include "server/error_mapping.hpp"
+#include "server/input_limits.hpp"
 #include "server/raw_http_route.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
@@ -8,6 +9,8 @@
 #include <rivet/protocol/messages.hpp>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace rivet::server {
 namespace {
@@ -56,12 +59,24 @@ Result<Value> conn_params(const HttpRequest& request) {
   if (raw == nullptr) {
     return Value(nullptr);
   }
+  if (auto fits = check_conn_params_size(raw->size()); !fits) {
+    return fits.error();
+  }
   return protocol::decode_json(as_bytes(*raw));
 }
 
 // Params and body decode failures are unstructured upstream: 400 with the masked internal error.
 HttpResponse decode_failure(protocol::Encoding enc, const ActorIdentity& identity) {
   return framework_error_response(rivet::errors::internal(), enc, identity, kBadRequest);
+}
+
+// Params that are too long get their own error; undecodable ones the decode failure.
+HttpResponse params_failure(const Error& error, protocol::Encoding enc,
+                            const ActorIdentity& identity) {
+  if (error.is(codes::kMessageIncomingTooLong)) {
+    return framework_error_response(error, enc, identity);
+  }
+  return decode_failure(enc, identity);
 }
 
 // Sink for the transient connection of a stateless request: it never receives traffic that
@@ -81,7 +96,7 @@ Task<HttpResponse> handle_action(ServerContext& ctx, ActorIdentity identity, std
   }
   auto params = conn_params(request);
   if (!params) {
-    co_return decode_failure(enc, identity);
+    co_return params_failure(params.error(), enc, identity);
   }
   auto args = protocol::decode_http_action_request(as_bytes(request.body), enc);
   if (!args) {
@@ -111,7 +126,7 @@ Task<HttpResponse> handle_queue(ServerContext& ctx, ActorIdentity identity, std:
   }
   auto params = conn_params(request);
   if (!params) {
-    co_return decode_failure(enc, identity);
+    co_return params_failure(params.error(), enc, identity);
   }
   auto decoded = protocol::decode_http_queue_send_request(as_bytes(request.body), enc);
   if (!decoded) {
@@ -167,7 +182,15 @@ protocol::ActorSpecifier actor_specifier(const ActorIdentity& identity) {
 void add_actor_headers(HttpResponse& response, const ActorIdentity& identity) {
   response.set("x-rivet-actor", identity.actor_id);
   response.set("x-rivet-actor-generation", std::to_string(identity.generation));
-  if (identity.key.find_first_of("\r\n") == std::string::npos) {
+  // A key is any text the client chose; a control character (CR, LF, NUL...) is not allowed
+  // in a header value (RFC 9110 §5.5), and clients reject the whole response for it.
+  constexpr unsigned char kSpace = 0x20;
+  constexpr unsigned char kDel = 0x7f;
+  const bool clean = std::none_of(identity.key.begin(), identity.key.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < kSpace && c != '\t') || u == kDel;
+  });
+  if (clean) {
     response.set("x-rivet-actor-key", identity.key);
   }
 }

@@ -1,5 +1,6 @@
 #include "server/gateway.hpp"
 
+#include "server/input_limits.hpp"
 #include "server/server_errors.hpp"
 
 namespace rivet::server {
@@ -22,6 +23,10 @@ Task<Result<ActorIdentity>> resolve_actor(ServerContext& ctx, GatewayRoute route
   }
   if (query.region && *query.region != kDatacenterName) {
     co_return errors::datacenter_not_found(*query.region);
+  }
+  // Upstream bounds each component of a key it creates; lookups of longer keys find nothing.
+  if (auto fits = check_key_components(query.key); !fits) {
+    co_return fits.error();
   }
   CreateRequest request;
   request.name = query.name;

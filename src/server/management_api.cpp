@@ -4,6 +4,7 @@
 
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
+#include "server/input_limits.hpp"
 #include "server/node_metrics.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
@@ -11,6 +12,7 @@
 #include <rivet/protocol/encoding.hpp>
 #include <rivet/protocol/keys.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <charconv>
 
@@ -20,6 +22,9 @@ namespace {
 constexpr unsigned kOk = 200;
 constexpr std::size_t kMaxActorIds = 32;
 constexpr std::size_t kDefaultLimit = 100;
+// Largest page of GET /actors?name=: a larger `limit` is clamped (the page then carries a
+// cursor), so that one request cannot make the server read and encode every actor at once.
+constexpr std::size_t kMaxLimit = 1000;
 constexpr std::size_t kMaxKeyBytes = 1024;
 constexpr int kDatacenterLabel = 1;
 
@@ -90,7 +95,7 @@ Task<HttpResponse> list_actors(ServerContext& ctx, QueryPairs query) {
     if (!v || *v <= 0) {
       co_return management_error_response(rivet::errors::invalid_input("invalid limit"));
     }
-    limit = static_cast<std::size_t>(*v);
+    limit = std::min(static_cast<std::size_t>(*v), kMaxLimit);
   }
   std::optional<std::int64_t> cursor;
   if (auto raw = query_value(query, "cursor"); raw && !raw->empty()) {
@@ -205,6 +210,9 @@ Result<CreateBody> parse_create_body(const std::string& text, bool key_required)
       return errors::key_too_large();
     }
     out.request.key = protocol::deserialize_key(text_key);
+    if (auto fits = check_key_components(*out.request.key); !fits) {
+      return fits.error();
+    }
   }
 
   if (auto input = body.find("input"); input != body.end() && !input->is_null()) {
@@ -214,6 +222,9 @@ Result<CreateBody> parse_create_body(const std::string& text, bool key_required)
     auto bytes = base64_decode(input->get<std::string>());
     if (!bytes) {
       return rivet::errors::invalid_input("`input` is not valid base64");
+    }
+    if (auto fits = check_input_size(bytes->size()); !fits) {
+      return fits.error();
     }
     auto value = protocol::decode_compat_cbor(protocol::ByteView(bytes->data(), bytes->size()));
     if (!value) {
@@ -384,7 +395,7 @@ Task<HttpResponse> handle_management(ServerContext& ctx, HttpRequest request) {
       co_return json_response(Value{{"runtime", "engine"}, {"version", version}});
     }
     if (segments[0] == "metrics" && ctx.runtime.options().metrics) {
-      co_return metrics_response(*ctx.runtime.options().metrics);
+      co_return metrics_response(*ctx.runtime.options().metrics, ctx.stats);
     }
     if (segments[0] == "datacenters") {
       co_return json_response(

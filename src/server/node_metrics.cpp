@@ -1,5 +1,7 @@
 #include "server/node_metrics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace rivet::server {
@@ -24,11 +26,27 @@ void collect_sleeping_actors(Metrics& metrics, const Registry& registry, storage
   });
 }
 
-HttpResponse metrics_response(Metrics& metrics) {
+HttpResponse metrics_response(Metrics& metrics, const ServerStats& stats) {
   HttpResponse r;
   r.status = kOk;
   r.set("content-type", kMetricsContentType);
   r.body = metrics.serialize();
+  // The transport's counters live in the server, not in the runtime's registry.
+  r.body += fmt::format(
+      "# HELP rivet_server_connections_open Open TCP connections, HTTP and WebSocket.\n"
+      "# TYPE rivet_server_connections_open gauge\n"
+      "rivet_server_connections_open {}\n"
+      "# HELP rivet_server_connections_refused_total Connections refused over the "
+      "connection limit.\n"
+      "# TYPE rivet_server_connections_refused_total counter\n"
+      "rivet_server_connections_refused_total {}\n"
+      "# HELP rivet_server_actions_refused_total WebSocket actions refused over the in-flight "
+      "bound of their connection.\n"
+      "# TYPE rivet_server_actions_refused_total counter\n"
+      "rivet_server_actions_refused_total {}\n",
+      stats.connections_open.load(std::memory_order_relaxed),
+      stats.connections_refused.load(std::memory_order_relaxed),
+      stats.actions_refused.load(std::memory_order_relaxed));
   return r;
 }
 

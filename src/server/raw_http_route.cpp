@@ -1,6 +1,7 @@
 #include "server/raw_http_route.hpp"
 
 #include "server/actor_routes.hpp"
+#include "server/input_limits.hpp"
 #include "server/url_util.hpp"
 
 #include <rivet/protocol/encoding.hpp>
@@ -104,6 +105,9 @@ Task<HttpResponse> handle_raw_http(ServerContext& ctx, ActorIdentity identity,
   const auto enc = request_encoding(request);
   Value params = nullptr;
   if (const auto* raw = request.header("x-rivet-conn-params")) {
+    if (auto fits = check_conn_params_size(raw->size()); !fits) {
+      co_return framework_error_response(fits.error(), enc, identity);
+    }
     auto decoded = protocol::decode_json(
         protocol::ByteView(reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size()));
     if (!decoded) {

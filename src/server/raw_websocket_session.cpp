@@ -9,6 +9,7 @@
 
 #include "server/error_mapping.hpp"
 #include "server/ws_close_codes.hpp"
+#include "server/ws_read.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -74,8 +75,17 @@ asio::awaitable<void> RawWebSocketSession::read_loop() {
   auto& ws = writer_->stream();
   for (;;) {
     beast::flat_buffer buffer;
-    auto [ec, n] = co_await ws.async_read(buffer, kUseTuple);
-    if (ec) {
+    const auto read = co_await read_message_limited(ws, buffer, kMaxWsMessage);
+    if (read.status == WsReadStatus::TooLong) {
+      // Over the transport's limit: 1009 (RFC 6455 "message too big") with a reason, and the
+      // handler hears the same.
+      const auto reason = rivet::errors::incoming_too_long().qualified();
+      writer_->request_close(kCloseTooBig, reason);
+      WebSocketClose how{kCloseTooBig, reason};
+      co_await handle_->closed(std::move(how));
+      break;
+    }
+    if (const auto ec = read.ec; read.status == WsReadStatus::Failed) {
       writer_->mark_dead();
       WebSocketClose how{kCloseAbnormal, ""};
       if (ec == websocket::error::closed) {

@@ -46,6 +46,29 @@ int serve(const Registry& registry, int argc, char** argv, ServerOptions default
   app.add_option("--site-dir", options.site_dir, "Directory of a built web page served at /")
       ->envname("RIVET_SITE_DIR")
       ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "Open connections at most; more are refused with 503 (0 = no limit)")
+      ->envname("RIVET_MAX_CONNECTIONS")
+      ->capture_default_str();
+  app.add_option("--max-actions-in-flight", options.max_actions_in_flight,
+                 "Actions running at once on one WebSocket; more are refused (0 = no limit)")
+      ->envname("RIVET_MAX_ACTIONS_IN_FLIGHT")
+      ->capture_default_str();
+  std::int64_t idle_ms = options.idle_timeout.count();
+  app.add_option("--idle-timeout-ms", idle_ms,
+                 "Close a keep-alive connection that starts no request for this long")
+      ->envname("RIVET_IDLE_TIMEOUT_MS")
+      ->capture_default_str();
+  std::int64_t header_ms = options.header_timeout.count();
+  app.add_option("--header-timeout-ms", header_ms,
+                 "Close a connection whose request line and headers take longer than this")
+      ->envname("RIVET_HEADER_TIMEOUT_MS")
+      ->capture_default_str();
+  std::int64_t body_ms = options.body_timeout.count();
+  app.add_option("--body-timeout-ms", body_ms,
+                 "Close a connection whose request body takes longer than this")
+      ->envname("RIVET_BODY_TIMEOUT_MS")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,6 +76,10 @@ int serve(const Registry& registry, int argc, char** argv, ServerOptions default
   }
 
   options.reconnect_drain = std::chrono::milliseconds(std::max<std::int64_t>(drain_ms, 0));
+  // A timeout below a millisecond would refuse every request: clamp to at least 1 ms.
+  options.idle_timeout = std::chrono::milliseconds(std::max<std::int64_t>(idle_ms, 1));
+  options.header_timeout = std::chrono::milliseconds(std::max<std::int64_t>(header_ms, 1));
+  options.body_timeout = std::chrono::milliseconds(std::max<std::int64_t>(body_ms, 1));
 
   sigset_t signals;
   sigemptyset(&signals);

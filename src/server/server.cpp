@@ -40,6 +40,8 @@ using asio::ip::tcp;
 
 constexpr auto kEngineStopDeadline = std::chrono::seconds(30);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
+// Connections beyond ServerOptions::max_connections answered 503 at once; more are closed.
+constexpr std::int64_t kMaxRefusing = 64;
 
 unsigned thread_count(const ServerOptions& options) {
   auto n = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
@@ -130,6 +132,10 @@ class ServerImpl final : public Server {
     context_->admin_token = options_.admin_token;
     context_->ui_dir = options_.ui_dir;
     context_->site_dir = options_.site_dir;
+    context_->limits.idle_timeout = options_.idle_timeout;
+    context_->limits.header_timeout = options_.header_timeout;
+    context_->limits.body_timeout = options_.body_timeout;
+    context_->limits.max_actions_in_flight = options_.max_actions_in_flight;
     return {};
   }
 
@@ -215,8 +221,29 @@ class ServerImpl final : public Server {
       boost::system::error_code nodelay_ec;
       stream.set_option(tcp::no_delay(true), nodelay_ec);
       auto executor = stream.get_executor();
-      tasks_.spawn(executor, server::run_http_session(*context_, tasks_, sessions_, std::move(stream)));
+      auto& stats = context_->stats;
+      if (over_connection_limit()) {
+        // Refused with a 503 while few refusals are under way; beyond that, closed at once (a
+        // flood must not cost more than the connections it was refused).
+        stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
+        if (stats.connections_refusing.load(std::memory_order_relaxed) < kMaxRefusing) {
+          server::CountedSlot refusing(stats.connections_refusing);
+          tasks_.spawn(executor,
+                       server::run_refused_session(*context_, std::move(stream),
+                                                   options_.max_connections, std::move(refusing)));
+        }
+        continue;
+      }
+      server::CountedSlot slot(stats.connections_open);
+      tasks_.spawn(executor, server::run_http_session(*context_, tasks_, sessions_,
+                                                      std::move(stream), std::move(slot)));
     }
+  }
+
+  [[nodiscard]] bool over_connection_limit() const {
+    const auto limit = options_.max_connections;
+    return limit != 0 && context_->stats.connections_open.load(std::memory_order_relaxed) >=
+                             static_cast<std::int64_t>(limit);
   }
 
   ServerOptions options_;

@@ -75,6 +75,26 @@ Error service_unavailable() {
   return make_error(codes::kGuardServiceUnavailable, "Service unavailable.");
 }
 
+Error too_many_connections(std::size_t limit) {
+  return make_error(codes::kGuardTooManyConnections,
+                    "The server has reached its limit of " + std::to_string(limit) +
+                        " open connections. Try again later.",
+                    Value{{"limit", limit}});
+}
+
+Error request_headers_too_large(std::size_t limit) {
+  return make_error(codes::kGuardRequestHeadersTooLarge,
+                    "Request headers are larger than " + std::to_string(limit) + " bytes.",
+                    Value{{"limit", limit}});
+}
+
+Error too_many_actions_in_flight(std::size_t limit) {
+  return make_error(codes::kActorTooManyActionsInFlight,
+                    "This connection already has " + std::to_string(limit) +
+                        " actions in flight. Wait for some to finish.",
+                    Value{{"limit", limit}});
+}
+
 Error api_not_found() {
   return make_error(codes::kApiNotFound, "The requested resource was not found.");
 }

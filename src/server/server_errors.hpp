@@ -4,6 +4,7 @@
 
 #include <rivet/common/error.hpp>
 
+#include <cstddef>
 #include <string_view>
 
 namespace rivet::server::errors {
@@ -21,6 +22,12 @@ namespace rivet::server::errors {
 [[nodiscard]] Error no_route(std::string_view host, std::string_view path);
 [[nodiscard]] Error invalid_request_body();  // guard.invalid_request_body (413)
 [[nodiscard]] Error service_unavailable();   // guard.service_unavailable (503, retryable)
+/// guard.too_many_connections (503, retryable): the server holds `limit` connections already.
+[[nodiscard]] Error too_many_connections(std::size_t limit);
+/// guard.request_headers_too_large (431): the request line and headers exceed `limit` bytes.
+[[nodiscard]] Error request_headers_too_large(std::size_t limit);
+/// actor.too_many_actions_in_flight (an Error for one action on a WebSocket).
+[[nodiscard]] Error too_many_actions_in_flight(std::size_t limit);
 
 [[nodiscard]] Error api_not_found();
 [[nodiscard]] Error too_many_actor_ids();

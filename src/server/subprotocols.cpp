@@ -1,5 +1,6 @@
 #include "server/subprotocols.hpp"
 
+#include "server/input_limits.hpp"
 #include "server/server_errors.hpp"
 #include "server/url_util.hpp"
 
@@ -68,6 +69,9 @@ Result<Value> decode_ws_conn_params(std::string_view raw) {
   auto text = percent_decode(raw);
   if (!text) {
     return rivet::errors::invalid_request("invalid percent-encoding in connection params");
+  }
+  if (auto fits = check_conn_params_size(text->size()); !fits) {
+    return fits.error();
   }
   auto value = protocol::decode_json(
       protocol::ByteView(reinterpret_cast<const std::uint8_t*>(text->data()), text->size()));

@@ -44,8 +44,6 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // With keep-alive pings Beast pings after half of this idle time and drops the peer after all
 // of it without any frame (pongs count).
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
-// Upstream gateway frame limit; the actor's own (smaller) limit is checked per message.
-constexpr std::size_t kMaxFrame = 32 * 1024 * 1024;
 
 /// The route of an upgrade request, resolved before the handshake.
 struct WsTarget {
@@ -124,7 +122,9 @@ asio::awaitable<void> accept_and_serve(ServerContext& ctx, TaskGroup& tasks,
   ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::sec_websocket_protocol, kWsProtocolStandard);
   }));
-  ws.read_message_max(kMaxFrame);
+  // Message sizes are bounded by the protocols' reads (ws_read.hpp), which close with a reason;
+  // Beast's own limit would close first, without one.
+  ws.read_message_max(0);
   auto [accept_ec] = co_await ws.async_accept(request, kUseTuple);
   if (accept_ec) {
     co_return;
@@ -152,9 +152,11 @@ asio::awaitable<void> accept_and_serve(ServerContext& ctx, TaskGroup& tasks,
   writer->cancel_close_deadline();
 }
 
+// `slot` counts the connection until the session ends.
 asio::awaitable<void> serve_registered(ServerContext& ctx, TaskGroup& tasks,
                                        SessionRegistry& sessions, std::shared_ptr<WsWriter> writer,
-                                       Request request, WsTarget target) {
+                                       Request request, WsTarget target,
+                                       [[maybe_unused]] CountedSlot slot) {
   const auto id = sessions.add(writer);
   co_await accept_and_serve(ctx, tasks, writer, std::move(request), std::move(target));
   sessions.remove(id);
@@ -164,7 +166,7 @@ asio::awaitable<void> serve_registered(ServerContext& ctx, TaskGroup& tasks,
 
 asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
                                      SessionRegistry& sessions, beast::tcp_stream stream,
-                                     Request request) {
+                                     Request request, CountedSlot slot) {
   // The route is resolved before the handshake so that the socket can move to the execution
   // context of the actor's strand: then every action, reply and event of this connection runs on
   // one thread. Resolution errors still reach the client as close frames after the handshake.
@@ -177,12 +179,13 @@ asio::awaitable<void> run_ws_session(ServerContext& ctx, TaskGroup& tasks,
   const auto* here = &asio::query(stream.get_executor(), asio::execution::context);
   auto writer = std::make_shared<WsWriter>(tasks, adopt_socket(std::move(stream), home));
   if (home != nullptr && home != here) {
-    tasks.spawn(writer->executor(), serve_registered(ctx, tasks, sessions, writer,
-                                                     std::move(request), std::move(target)));
+    tasks.spawn(writer->executor(),
+                serve_registered(ctx, tasks, sessions, writer, std::move(request),
+                                 std::move(target), std::move(slot)));
     co_return;
   }
   co_await serve_registered(ctx, tasks, sessions, std::move(writer), std::move(request),
-                            std::move(target));
+                            std::move(target), std::move(slot));
 }
 
 }  // namespace rivet::server

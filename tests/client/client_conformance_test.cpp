@@ -11,24 +11,19 @@
 #include <rivet/client/client.hpp>
 
 #include "testing/eventually.hpp"
+#include "testing/io_thread.hpp"
 
 #include <gtest/gtest.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <concepts>
 #include <cstdlib>
-#include <iostream>
 #include <mutex>
 #include <random>
 #include <thread>
 
 namespace {
 
-namespace asio = boost::asio;
 using rivet::Value;
 using rivet::client::ActorHandle;
 using rivet::client::Client;
@@ -55,15 +50,6 @@ std::string env(const char* name, const char* fallback) {
 
 class Conformance : public ::testing::TestWithParam<rivet::protocol::Encoding> {
  protected:
-  void SetUp() override {
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    work_.reset();
-    thread_.join();
-  }
-
   static bool upstream() { return env("RIVET_CLIENT_TARGET", "ours") == "upstream"; }
 
   Client client() {
@@ -71,39 +57,14 @@ class Conformance : public ::testing::TestWithParam<rivet::protocol::Encoding> {
     o.endpoint = env("RIVET_CLIENT_ENDPOINT", "http://127.0.0.1:6420");
     o.encoding = GetParam();
     o.timeout = 20s;
-    return Client(io_.get_executor(), o);
+    return Client(io_.executor(), o);
   }
 
   template <class T>
   T run(rivet::client::Awaitable<T> task) {
-    auto wrapped = [](rivet::client::Awaitable<T> t) -> rivet::client::Awaitable<std::optional<T>> {
-      co_return co_await std::move(t);
-    };
-    return std::move(*asio::co_spawn(io_, wrapped(std::move(task)), asio::use_future).get());
+    return io_.run(std::move(task));
   }
-  void run(rivet::client::Awaitable<void> task) {
-    asio::co_spawn(io_, std::move(task), asio::use_future).get();
-  }
-
-  // Upstream only: creates the handle's actor before the test uses it. Under load the engine
-  // sometimes fails the first request to a new actor after 15 s with a route-resolution timeout
-  // of its own (pegboard.route_resolve_query_timeout), which says nothing about the client;
-  // creating the actor first, retrying such a timeout, keeps the test about the client.
-  template <class H>
-  H ready(H handle) {
-    if (!upstream()) {
-      return handle;
-    }
-    for (int attempt = 1; attempt <= 3; ++attempt) {
-      auto id = run(handle.resolve());
-      if (id || id.error().code.find("timeout") == std::string::npos) {
-        break;
-      }
-      std::cerr << "engine timeout creating the actor (attempt " << attempt
-                << "): " << id.error().qualified() << "\n";
-    }
-    return handle;
-  }
+  void run(rivet::client::Awaitable<void> task) { io_.run(std::move(task)); }
 
   // Keys unique to this run: the servers keep their data between runs.
   static std::string unique(const std::string& prefix) {
@@ -112,9 +73,7 @@ class Conformance : public ::testing::TestWithParam<rivet::protocol::Encoding> {
     return prefix + "-" + run_id + "-" + std::to_string(n++);
   }
 
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
+  rivet::testing::IoThread io_;
 };
 
 using rivet::testing::eventually;
@@ -122,13 +81,13 @@ using rivet::testing::eventually;
 TEST_P(Conformance, TypedCallsKeepStateAndIdentity) {
   auto c = client();
   const rivet::protocol::ActorKey key{unique("typed"), "b/c", "ünï"};
-  auto h = ready(c.get_or_create("counter", key));
+  auto h = c.get_or_create("counter", key);
   auto first = run(h.call(fx::counter::increment, 2));
   ASSERT_TRUE(first) << first.error().qualified() << ": " << first.error().message;
   EXPECT_EQ(*first, 2);
-  EXPECT_EQ(*run(h.call(fx::counter::increment, 3)), 5);
-  EXPECT_EQ(*run(h.call(fx::counter::get_count)), 5);
-  EXPECT_EQ(*run(h.call(fx::counter::get_key)), key);
+  EXPECT_EQ(run(h.call(fx::counter::increment, 3)).value(), 5);
+  EXPECT_EQ(run(h.call(fx::counter::get_count)).value(), 5);
+  EXPECT_EQ(run(h.call(fx::counter::get_key)).value(), key);
 
   auto identity = run(h.call(fx::counter::get_identity));
   ASSERT_TRUE(identity) << identity.error().message;
@@ -137,8 +96,8 @@ TEST_P(Conformance, TypedCallsKeepStateAndIdentity) {
   auto id = run(h.resolve());
   ASSERT_TRUE(id) << id.error().message;
   EXPECT_EQ(*id, identity->actorId);
-  EXPECT_EQ(*run(c.get_for_id("counter", *id).call(fx::counter::get_count)), 5);
-  EXPECT_EQ(*run(c.get("counter", key).call(fx::counter::set_count, 40)), 40);
+  EXPECT_EQ(run(c.get_for_id("counter", *id).call(fx::counter::get_count)).value(), 5);
+  EXPECT_EQ(run(c.get("counter", key).call(fx::counter::set_count, 40)).value(), 40);
 
   // A result that does not fit the declared type is the client's invalid_response.
   constexpr rivet::Action<std::string()> wrong{"getCount"};
@@ -164,7 +123,7 @@ TEST_P(Conformance, MissingActorsAndTakenKeys) {
   EXPECT_EQ(state->count, 10);
   EXPECT_EQ(state->input, *with.input);
   EXPECT_EQ(state->onCreateInput, *with.input);
-  EXPECT_EQ(*run(c.get("withInput", {key}).call(fx::with_input::increment, 1)), 11);
+  EXPECT_EQ(run(c.get("withInput", {key}).call(fx::with_input::increment, 1)).value(), 11);
 
   auto again = run(c.create("withInput", {key}));
   ASSERT_FALSE(again);
@@ -174,7 +133,7 @@ TEST_P(Conformance, MissingActorsAndTakenKeys) {
 }
 
 TEST_P(Conformance, ErrorsKeepGroupCodeMessageAndMetadata) {
-  auto h = ready(client().get_or_create("errors", {unique("errors")}));
+  auto h = client().get_or_create("errors", {unique("errors")});
   auto simple = run(h.call(fx::errors::throw_simple));
   ASSERT_FALSE(simple);
   EXPECT_EQ(simple.error().qualified(), "user.user_error");
@@ -195,11 +154,11 @@ TEST_P(Conformance, ErrorsKeepGroupCodeMessageAndMetadata) {
   auto unknown = run(h.action("noSuchAction"));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().group, "actor");
-  EXPECT_EQ(*run(h.call(fx::errors::ok)), "ok");
+  EXPECT_EQ(run(h.call(fx::errors::ok)).value(), "ok");
 }
 
 TEST_P(Conformance, ValuesRoundTrip) {
-  auto h = ready(client().get_or_create("payloads", {unique("payloads")}));
+  auto h = client().get_or_create("payloads", {unique("payloads")});
   const Value nested{{"a", Value::array({1, 2.5, "x", nullptr, true})},
                      {"b", Value{{"c", Value::object()}}},
                      {"n", 9007199254740991}};
@@ -209,9 +168,9 @@ TEST_P(Conformance, ValuesRoundTrip) {
     // (conformance-fixtures.md, "Beyond upstream"); ours keeps them numbers.
     expected["n"] = Value::array({"$BigInt", "9007199254740991"});
   }
-  EXPECT_EQ(*run(h.call(fx::payloads::echo, nested)), expected);
-  EXPECT_EQ(*run(h.call(fx::payloads::size, std::string(1000, 'a'))), 1000);
-  EXPECT_EQ(*run(h.call(fx::payloads::make, 50000)), std::string(50000, 'x'));
+  EXPECT_EQ(run(h.call(fx::payloads::echo, nested)).value(), expected);
+  EXPECT_EQ(run(h.call(fx::payloads::size, std::string(1000, 'a'))).value(), 1000);
+  EXPECT_EQ(run(h.call(fx::payloads::make, 50000)).value(), std::string(50000, 'x'));
   auto nothing = run(h.call(fx::payloads::nothing));
   ASSERT_TRUE(nothing) << nothing.error().message;
   // Nothing is null or the compat undefined, depending on the encoding.
@@ -226,7 +185,7 @@ TEST_P(Conformance, ConnectionsCarryParamsStateAndEvents) {
   const auto key = unique("room");
   rivet::client::CreateOptions ann_params;
   ann_params.params = Value{{"name", "ann"}, {"role", "host"}};
-  auto ann = run(ready(c.get_or_create("chatRoom", {key}, ann_params)).connect());
+  auto ann = run(c.get_or_create("chatRoom", {key}, ann_params).connect());
   ASSERT_TRUE(ann) << ann.error().qualified() << ": " << ann.error().message;
   rivet::client::CreateOptions bob_params;
   bob_params.params = Value{{"name", "bob"}};
@@ -250,16 +209,16 @@ TEST_P(Conformance, ConnectionsCarryParamsStateAndEvents) {
   ASSERT_TRUE(me) << me.error().message;
   EXPECT_EQ(me->name, "ann");
   EXPECT_EQ(me->role, "host");
-  EXPECT_EQ(*run((*ann)->call(fx::chat_room::bump)), 1);
-  EXPECT_EQ(*run((*ann)->call(fx::chat_room::bump)), 2);
-  EXPECT_EQ(run((*bob)->call(fx::chat_room::who_am_i))->counter, 0);
-  EXPECT_EQ(*run((*bob)->call(fx::chat_room::list_names)),
+  EXPECT_EQ(run((*ann)->call(fx::chat_room::bump)).value(), 1);
+  EXPECT_EQ(run((*ann)->call(fx::chat_room::bump)).value(), 2);
+  EXPECT_EQ(run((*bob)->call(fx::chat_room::who_am_i)).value().counter, 0);
+  EXPECT_EQ(run((*bob)->call(fx::chat_room::list_names)).value(),
             (std::vector<std::string>{"ann", "bob"}));
 
   for (int i = 0; i < 5; ++i) {
-    EXPECT_TRUE(*run((*ann)->call(fx::chat_room::say, "hi " + std::to_string(i))));
+    EXPECT_TRUE(run((*ann)->call(fx::chat_room::say, "hi " + std::to_string(i))).value());
   }
-  EXPECT_TRUE(*run((*ann)->call(fx::chat_room::announce, Value("one"), Value{{"two", 2}})));
+  EXPECT_TRUE(run((*ann)->call(fx::chat_room::announce, Value("one"), Value{{"two", 2}})).value());
   ASSERT_TRUE(eventually([&] {
     std::lock_guard lock(mu);
     return messages.size() == 5 && announced.size() == 1;
@@ -291,7 +250,7 @@ TEST_P(Conformance, ConnectionsCarryParamsStateAndEvents) {
 }
 
 TEST_P(Conformance, QueueSendsWithAndWithoutWait) {
-  auto h = ready(client().get_or_create("worker", {unique("worker")}));
+  auto h = client().get_or_create("worker", {unique("worker")});
   auto sent = run(h.send("jobs", Value{{"n", 1}}));
   ASSERT_TRUE(sent) << sent.error().qualified() << ": " << sent.error().message;
   rivet::client::SendOptions wait;
@@ -305,12 +264,12 @@ TEST_P(Conformance, QueueSendsWithAndWithoutWait) {
   auto note = run(h.send("notes", Value("hello"), wait));
   ASSERT_TRUE(note) << note.error().message;
   EXPECT_TRUE(note->completed);
-  EXPECT_EQ(*run(h.call(fx::worker::get_processed)), (std::vector<std::int64_t>{1, 21}));
-  EXPECT_EQ(*run(h.call(fx::worker::get_notes)), (std::vector<std::string>{"hello"}));
+  EXPECT_EQ(run(h.call(fx::worker::get_processed)).value(), (std::vector<std::int64_t>{1, 21}));
+  EXPECT_EQ(run(h.call(fx::worker::get_notes)).value(), (std::vector<std::string>{"hello"}));
 }
 
 TEST_P(Conformance, RawHttpReachesOnRequest) {
-  auto h = ready(client().get_or_create("rawHttp", {unique("http")}));
+  auto h = client().get_or_create("rawHttp", {unique("http")});
   auto hello = run(h.fetch("GET", "hello"));
   ASSERT_TRUE(hello) << hello.error().qualified() << ": " << hello.error().message;
   EXPECT_EQ(hello->status, 200U);
@@ -340,11 +299,11 @@ TEST_P(Conformance, RawHttpReachesOnRequest) {
   auto missing = run(h.fetch("GET", "/nowhere"));
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404U);
-  EXPECT_EQ(*run(h.call(fx::raw::get_request_count)), 5);
+  EXPECT_EQ(run(h.call(fx::raw::get_request_count)).value(), 5);
 }
 
 TEST_P(Conformance, RawWebSocketReachesOnWebSocket) {
-  auto h = ready(client().get_or_create("rawSocket", {unique("socket")}));
+  auto h = client().get_or_create("rawSocket", {unique("socket")});
   auto ws = run(h.web_socket("chat/room?x=1"));
   ASSERT_TRUE(ws) << ws.error().qualified() << ": " << ws.error().message;
   auto welcome = run((*ws)->receive());
@@ -354,9 +313,9 @@ TEST_P(Conformance, RawWebSocketReachesOnWebSocket) {
   EXPECT_EQ(w["path"], "/websocket/chat/room");
   EXPECT_EQ(w["query"], (Value{{"x", "1"}}));
   ASSERT_TRUE(run((*ws)->send("ping")));
-  EXPECT_EQ(run((*ws)->receive())->data, "pong");
+  EXPECT_EQ(run((*ws)->receive()).value().data, "pong");
   ASSERT_TRUE(run((*ws)->send("hello")));
-  EXPECT_EQ(run((*ws)->receive())->data, "echo:hello");
+  EXPECT_EQ(run((*ws)->receive()).value().data, "echo:hello");
   ASSERT_TRUE(run((*ws)->send(std::string("\x01\x02\x03", 3), true)));
   auto reversed = run((*ws)->receive());
   ASSERT_TRUE(reversed);

@@ -76,6 +76,8 @@ struct Code {
   X(kActorEmptyKey, "actor", "empty_key", 400, AfterFix, kGateway | kManagement, false)            \
   X(kActorKeyTooLarge, "actor", "key_too_large", 400, AfterFix, kGateway | kManagement, false)     \
   X(kActorKvKeyNotFound, "actor", "kv_key_not_found", 404, Never, kManagement, false)              \
+  X(kActorTooManyActionsInFlight, "actor", "too_many_actions_in_flight", kNoHttpStatus,            \
+    AfterBackoff, kNoSurface, true)                                                                \
   /* actor: lifecycle codes of the upstream engine, recognised by the client only */               \
   X(kActorStarting, "actor", "starting", kNoHttpStatus, AfterBackoff, kNoSurface, false)           \
   X(kActorRestarting, "actor", "restarting", kNoHttpStatus, AfterBackoff, kNoSurface, false)       \
@@ -155,7 +157,7 @@ struct Code {
   X(kApiNotFound, "api", "not_found", 404, Never, kGateway | kManagement, false)                   \
   X(kApiUnauthorized, "api", "unauthorized", 401, AfterFix, kGateway | kManagement, false)         \
   X(kApiForbidden, "api", "forbidden", 403, Never, kGateway | kManagement, false)                  \
-  /* guard: the gateway (public group). After the first thirteen, reserved upstream codes */       \
+  /* guard: the gateway (public group). After the first fifteen, reserved upstream codes */        \
   X(kGuardQueryInvalidParams, "guard", "query_invalid_params", 400, AfterFix, kGateway, true)      \
   X(kGuardQueryDuplicateParam, "guard", "query_duplicate_param", 400, AfterFix, kGateway, true)    \
   X(kGuardQueryPathTokenSyntax, "guard", "query_path_token_syntax", 400, AfterFix, kGateway, true) \
@@ -173,6 +175,9 @@ struct Code {
   X(kGuardNoRoute, "guard", "no_route", 404, Never, kGateway, true)                                \
   X(kGuardInvalidRequestBody, "guard", "invalid_request_body", 413, AfterFix, kGateway, true)      \
   X(kGuardServiceUnavailable, "guard", "service_unavailable", 503, AfterBackoff, kGateway, true)   \
+  X(kGuardTooManyConnections, "guard", "too_many_connections", 503, AfterBackoff, kGateway, true)  \
+  X(kGuardRequestHeadersTooLarge, "guard", "request_headers_too_large", 431, AfterFix, kGateway,   \
+    true)                                                                                          \
   X(kGuardRateLimit, "guard", "rate_limit", 429, AfterBackoff, kGateway, true)                     \
   X(kGuardUpstreamError, "guard", "upstream_error", 502, AfterBackoff, kGateway, true)             \
   X(kGuardRoutingError, "guard", "routing_error", 502, AfterBackoff, kGateway, true)               \

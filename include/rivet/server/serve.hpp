@@ -6,6 +6,7 @@
 #include <rivet/core/registry.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,6 +46,26 @@ struct ServerOptions {
   std::string site_dir;
   /// How serve() names the page in its startup output ("demo: http://127.0.0.1:6420/").
   std::string site_name = "page";
+
+  // -- limits against hostile or broken clients (docs/limits.md) ------------------------------
+  /// Open TCP connections (HTTP and WebSocket) at most (--max-connections,
+  /// RIVET_MAX_CONNECTIONS). A connection beyond it has its request answered
+  /// `503 guard.too_many_connections` and is closed. 0: no limit.
+  std::size_t max_connections = 10000;
+  /// Actions running at once on one WebSocket connection (--max-actions-in-flight). One more is
+  /// refused with an `Error` `actor.too_many_actions_in_flight` for that action alone; the
+  /// connection stays open. 0: no limit.
+  std::size_t max_actions_in_flight = 512;
+  /// How long a keep-alive connection may wait for its next request's first byte
+  /// (--idle-timeout-ms); then it is closed.
+  std::chrono::milliseconds idle_timeout{60000};
+  /// How long a client has, from a request's first byte, to send the request line and headers
+  /// (--header-timeout-ms); then the connection is closed without an answer (slow headers).
+  std::chrono::milliseconds header_timeout{20000};
+  /// How long a client has, after the headers, to send the whole body (--body-timeout-ms); then
+  /// the connection is closed without an answer (slow bodies).
+  std::chrono::milliseconds body_timeout{60000};
+
   /// Tests only: faults injected into the node's store and the actors' databases
   /// (rivet/storage/fault_plan.hpp, docs/faults.md). Null: none.
   std::shared_ptr<storage::FaultPlan> storage_faults;
@@ -68,10 +89,11 @@ class Server {
   virtual void wait() = 0;
 };
 
-/// Command-line entry point: parses --host, --port, --data-dir, --threads, reads
-/// RIVET_INSPECTOR_TOKEN and RIVET_TOKEN from the environment, starts the server, prints the
-/// endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code. `defaults` are
-/// the options before the command line and the environment override them.
+/// Command-line entry point: parses the flags of docs/configuration.md (--host, --port,
+/// --data-dir, --threads, the connection limits and timeouts, ...) and their environment
+/// variables (RIVET_INSPECTOR_TOKEN, RIVET_TOKEN, RIVET_MAX_CONNECTIONS, ...), starts the server,
+/// prints the endpoint URL, and serves until SIGINT/SIGTERM. Returns the process exit code.
+/// `defaults` are the options before the command line and the environment override them.
 int serve(const Registry& registry, int argc, char** argv, ServerOptions defaults = {});
 
 }  // namespace rivet
