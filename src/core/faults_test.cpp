@@ -86,9 +86,9 @@ class RecordingSink : public rivet::ConnectionSink {
   std::string closed;
 };
 
-class FaultsTest : public rivet::testing::RuntimeFixture {
+class ActorFaultsTest : public rivet::testing::RuntimeFixture {
  protected:
-  FaultsTest() {
+  ActorFaultsTest() {
     store_faults_ = std::make_shared<FaultPlan>();
     options_.database_faults = db_faults_;
   }
@@ -106,7 +106,7 @@ Value args(std::int64_t n) {
   return Value::array({n});
 }
 
-TEST_F(FaultsTest, ACallWhoseCommitFailsGetsTheErrorAndTheActorReloadsItsLastCommit) {
+TEST_F(ActorFaultsTest, ACallWhoseCommitFailsGetsTheErrorAndTheActorReloadsItsLastCommit) {
   const auto id = create("counter", {"a"});
   EXPECT_EQ(call(id, "increment", args(1)), 1);
 
@@ -126,7 +126,7 @@ TEST_F(FaultsTest, ACallWhoseCommitFailsGetsTheErrorAndTheActorReloadsItsLastCom
 // Calls that overlap a failing commit: the ones that read the uncommitted value fail with it
 // (their empty commit waits behind the failed one under the actor's fence), the others see the
 // last commit. Nobody is ever answered 11.
-TEST_F(FaultsTest, NoCallIsAnsweredWithAValueThatWasNeverCommitted) {
+TEST_F(ActorFaultsTest, NoCallIsAnsweredWithAValueThatWasNeverCommitted) {
   const auto id = create("counter", {"a"});
   EXPECT_EQ(call(id, "increment", args(1)), 1);
   for (int round = 0; round < 5; ++round) {
@@ -153,7 +153,7 @@ TEST_F(FaultsTest, NoCallIsAnsweredWithAValueThatWasNeverCommitted) {
   }
 }
 
-TEST_F(FaultsTest, AFullDiskRefusesWritesWithDiskFullAndKeepsServingReads) {
+TEST_F(ActorFaultsTest, AFullDiskRefusesWritesWithDiskFullAndKeepsServingReads) {
   const auto a = create("counter", {"a"});
   EXPECT_EQ(call(a, "increment", args(3)), 3);
   const auto b = create("counter", {"b"});
@@ -189,7 +189,7 @@ TEST_F(FaultsTest, AFullDiskRefusesWritesWithDiskFullAndKeepsServingReads) {
 
 // The events of a call leave only after its commit: when the commit fails, none leaves, and
 // the actor's connections are closed (the client reconnects to the reloaded actor).
-TEST_F(FaultsTest, EventsOfAFailedCallAreNeverDelivered) {
+TEST_F(ActorFaultsTest, EventsOfAFailedCallAreNeverDelivered) {
   const auto id = create("counter", {"a"});
   auto sink = std::make_shared<RecordingSink>();
   auto conn = run(runtime_->connect(id, nullptr, sink));
@@ -209,7 +209,7 @@ TEST_F(FaultsTest, EventsOfAFailedCallAreNeverDelivered) {
 
 // The machine stops in the middle of a commit (a torn WAL write, then nothing reaches the disk):
 // after a restart the actor has its last acknowledged state, nothing of the torn commit.
-TEST_F(FaultsTest, ACrashInTheMiddleOfACommitRestartsFromTheLastAcknowledgedState) {
+TEST_F(ActorFaultsTest, ACrashInTheMiddleOfACommitRestartsFromTheLastAcknowledgedState) {
   const auto id = create("counter", {"a"});
   for (int i = 1; i <= 3; ++i) {
     EXPECT_EQ(call(id, "increment", args(1)), i);
@@ -225,7 +225,7 @@ TEST_F(FaultsTest, ACrashInTheMiddleOfACommitRestartsFromTheLastAcknowledgedStat
   EXPECT_EQ(call(id, "increment", args(1)), 4);
 }
 
-TEST_F(FaultsTest, AnActorsDatabaseOnAFullDiskRefusesWritesAndKeepsReading) {
+TEST_F(ActorFaultsTest, AnActorsDatabaseOnAFullDiskRefusesWritesAndKeepsReading) {
   const auto id = create("notes", {"n"});
   call(id, "add", Value::array({"one"}));
   db_faults_->disk_full();
