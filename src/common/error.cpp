@@ -66,6 +66,10 @@ Error storage(std::string message) {
   return make_error(codes::kStorageFailure, std::move(message));
 }
 
+Error disk_full(std::string message) {
+  return make_error(codes::kStorageDiskFull, std::move(message));
+}
+
 }  // namespace errors
 
 // Public groups first: they also cover codes outside the catalogue (user-defined ones).

@@ -15,9 +15,14 @@ namespace rivet {
 namespace {
 
 // SQL failures are internal errors for clients (the text may name tables or values); the
-// runtime logs the original message.
+// runtime logs the original message. A full disk is the node's condition, not the query's: it
+// keeps its code (storage.disk_full, masked like every storage error), so that a client knows to
+// retry later.
 void check(const Result<storage::SqlResult>& r) {
   if (!r) {
+    if (r.error().is(codes::kStorageDiskFull)) {
+      throw ErrorException(r.error());
+    }
     throw std::runtime_error(r.error().message);
   }
 }

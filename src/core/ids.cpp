@@ -24,6 +24,14 @@ std::mt19937_64& rng() {
 
 }  // namespace
 
+std::uint64_t new_fence() {
+  std::uint64_t fence = 0;
+  while (fence == 0) {
+    fence = rng()();
+  }
+  return fence;
+}
+
 std::string new_actor_id() {
   constexpr std::size_t kLength = 30;
   constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";

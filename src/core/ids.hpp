@@ -12,5 +12,8 @@ namespace rivet::detail {
 [[nodiscard]] std::string new_secret_token();
 /// A random UUIDv4 string for connection ids.
 [[nodiscard]] std::string new_uuid();
+/// A random non-zero store fence (storage::WriteBatch::fence), one per actor instance: unique
+/// across runtimes that share a store without any of them keeping a counter.
+[[nodiscard]] std::uint64_t new_fence();
 
 }  // namespace rivet::detail

@@ -3,7 +3,6 @@
 #include <rivet/core/kv.hpp>
 
 #include "core/actor/actor_instance.hpp"
-#include "core/durable_commit.hpp"
 #include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
@@ -48,7 +47,7 @@ Bytes strip(Bytes key) {
 }
 
 Task<void> write(detail::ActorInstance& rt, storage::WriteBatch batch) {
-  auto done = co_await detail::commit_durably(rt.runtime().store(), std::move(batch));
+  auto done = co_await rt.commit_own(std::move(batch));
   if (!done) {
     throw ErrorException(done.error());
   }

@@ -40,12 +40,16 @@ class RuntimeFixture : public ::testing::Test {
   void open() {
     if (!store_) {
       auto store = memory_store_ ? storage::open_memory_store()
-                                 : storage::Store::open({.path = (dir_ / "rivet.db").string()});
+                                 : storage::Store::open({.path = (dir_ / "rivet.db").string(),
+                                                         .faults = store_faults_});
       ASSERT_TRUE(store) << store.error().message;
       store_ = std::move(*store);
     }
     auto options = options_;
     options.clock = clock_;
+    if (options.data_dir == RuntimeOptions{}.data_dir) {
+      options.data_dir = dir_.string();  // actors' own databases in the test's directory
+    }
     runtime_ = std::make_unique<Runtime>(io_.get_executor(), registry_, *store_, options);
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
@@ -82,6 +86,8 @@ class RuntimeFixture : public ::testing::Test {
   /// SQLite on disk.
   RuntimeOptions options_;
   bool memory_store_ = false;
+  /// Faults injected into the SQLite store's files (rivet/storage/fault_plan.hpp); null: none.
+  std::shared_ptr<storage::FaultPlan> store_faults_;
   /// Runs like the real clock until a test advances it: timers then fire at once.
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   Registry registry_;

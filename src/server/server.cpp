@@ -71,6 +71,7 @@ RuntimeOptions engine_options(const ServerOptions& options,
   RuntimeOptions out;
   out.data_dir = options.data_dir;
   out.metrics = std::move(metrics);
+  out.database_faults = options.storage_faults;
   std::vector<asio::io_context::executor_type> executors;
   for (const auto& io : contexts) {
     executors.push_back(io->get_executor());
@@ -281,6 +282,7 @@ Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOp
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "rivet.db").string();
   store_options.metrics = metrics;
+  store_options.faults = options.storage_faults;
   auto store = storage::Store::open(store_options);
   if (!store) {
     return store.error();

@@ -99,22 +99,63 @@ void GroupWriter::run() {
 
 void GroupWriter::process(std::vector<QueuedBatch>& group) {
   results_.assign(group.size(), Result<void>());
-  bool work = false;
-  for (const auto& queued : group) {
-    work = work || !queued.batch.empty();
-  }
-  // A group of only empty batches needs no transaction: ordering alone completes them.
+  // A group of only empty (or refused) batches needs no transaction: ordering alone completes
+  // them.
+  const bool work = refuse_fenced(group);
+  bool failed = false;
   if (work) {
     const auto start = std::chrono::steady_clock::now();
     if (applier_->apply_group(group, results_)) {
       count_committed(group, std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                                            start).count());
+    } else {
+      failed = true;
     }
   }
+  update_fences(group, failed);
   // Callbacks run after apply_group has returned, so whatever it held (locks, a lease of the
   // shared connection) is released and readers are not held up by them.
   for (std::size_t i = 0; i < group.size(); ++i) {
     invoke(group[i].done, std::move(results_[i]));
+  }
+}
+
+bool GroupWriter::refuse_fenced(const std::vector<QueuedBatch>& group) {
+  bool work = false;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const WriteBatch& batch = group[i].batch;
+    if (batch.fence != 0 && !batch.release_fence && !poisoned_.empty()) {
+      if (auto it = poisoned_.find(batch.fence); it != poisoned_.end()) {
+        results_[i] = it->second;
+        continue;
+      }
+    }
+    work = work || !batch.empty();
+  }
+  return work;
+}
+
+void GroupWriter::update_fences(const std::vector<QueuedBatch>& group, bool group_failed) {
+  if (!group_failed && poisoned_.empty()) {
+    return;  // the common case: nothing failed, nothing is poisoned
+  }
+  // In queue order: a batch is failed by a failure of its fence queued before it, never after.
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const WriteBatch& batch = group[i].batch;
+    if (batch.fence == 0) {
+      continue;
+    }
+    if (auto it = poisoned_.find(batch.fence); it != poisoned_.end()) {
+      if (batch.release_fence) {
+        poisoned_.erase(it);  // the release itself completes
+      } else if (results_[i]) {
+        results_[i] = it->second;  // an empty batch behind the failure
+      }
+      continue;
+    }
+    if (group_failed && !results_[i] && !batch.release_fence) {
+      poisoned_.emplace(batch.fence, results_[i].error());
+    }
   }
 }
 

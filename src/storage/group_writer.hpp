@@ -10,6 +10,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 
 namespace rivet::storage::detail {
 
@@ -24,10 +25,11 @@ class GroupApplier {
  public:
   virtual ~GroupApplier() = default;
   /// Applies the group's non-empty batches as one transaction, each all or nothing: a failing
-  /// batch leaves no trace and does not affect the others. `results[i]` is batch i's outcome (ok
-  /// on entry; empty batches stay ok). Returns true when the transaction committed; false when it
+  /// batch leaves no trace and does not affect the others. `results[i]` is batch i's outcome: ok
+  /// on entry, except for batches the writer refused (a poisoned fence), which are skipped;
+  /// empty batches stay as they are. Returns true when the transaction committed; false when it
   /// failed as a whole, every non-empty batch's result then holding the error. Only called for
-  /// groups with at least one non-empty batch.
+  /// groups with at least one batch to apply.
   [[nodiscard]] virtual bool apply_group(std::span<const QueuedBatch> group,
                                          std::span<Result<void>> results) = 0;
 };
@@ -58,6 +60,12 @@ class GroupWriter {
  private:
   void run();
   void process(std::vector<QueuedBatch>& group);
+  /// Fails the batches whose fence an earlier failure poisoned (before the group is applied).
+  /// Returns whether any batch is left to apply.
+  [[nodiscard]] bool refuse_fenced(const std::vector<QueuedBatch>& group);
+  /// After the group: failures of a failed group poison their fences, empty batches behind a
+  /// poisoned fence fail, releases clear it.
+  void update_fences(const std::vector<QueuedBatch>& group, bool group_failed);
   void count_committed(const std::vector<QueuedBatch>& group, double seconds);
 
   std::unique_ptr<GroupApplier> applier_;
@@ -70,6 +78,9 @@ class GroupWriter {
   bool stopping_ = false;           // guarded by mutex_
 
   std::vector<Result<void>> results_;  // writer thread only; reused across groups
+  // Fences whose batches fail until released, with the error that poisoned them. Writer thread
+  // only; an entry lives from an instance's failure until the release it then sends.
+  std::unordered_map<std::uint64_t, Error> poisoned_;
 
   std::atomic<std::uint64_t> transactions_{0};
   std::atomic<std::uint64_t> batches_{0};

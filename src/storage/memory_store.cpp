@@ -20,7 +20,7 @@ class MemoryStore::Applier final : public GroupApplier {
                                  std::span<Result<void>> results) override {
     std::unique_lock lock(store_.mutex_);
     for (std::size_t i = 0; i < group.size(); ++i) {
-      if (!group[i].batch.empty()) {
+      if (!group[i].batch.empty() && results[i]) {
         results[i] = store_.tables_.apply(group[i].batch);
       }
     }

@@ -36,8 +36,8 @@ ActorRecord read_actor_row(sqlite3_stmt* stmt) {
 
 }  // namespace
 
-Result<std::unique_ptr<ReadConn>> ReadConn::open(const std::string& path) {
-  auto db = open_db(path, SQLITE_OPEN_READONLY);
+Result<std::unique_ptr<ReadConn>> ReadConn::open(const OpenTarget& target) {
+  auto db = open_db(target.name, SQLITE_OPEN_READONLY | target.flags, target.vfs);
   if (!db) {
     return db.error();
   }

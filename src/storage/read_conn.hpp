@@ -5,13 +5,14 @@
 #include <rivet/storage/store.hpp>
 
 #include "storage/sqlite_handle.hpp"
+#include "storage/vfs.hpp"
 
 namespace rivet::storage::detail {
 
 class ReadConn {
  public:
   /// Opens a read-only connection of its own to a database file.
-  [[nodiscard]] static Result<std::unique_ptr<ReadConn>> open(const std::string& path);
+  [[nodiscard]] static Result<std::unique_ptr<ReadConn>> open(const OpenTarget& target);
   /// Prepares the queries on a connection owned by someone else (the writer's, for ":memory:");
   /// that connection must outlive this object.
   [[nodiscard]] static Result<std::unique_ptr<ReadConn>> borrow(sqlite3* db);

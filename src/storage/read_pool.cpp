@@ -2,8 +2,8 @@
 
 namespace rivet::storage::detail {
 
-ReadPool::ReadPool(std::string path, std::size_t max_size)
-    : path_(std::move(path)), max_size_(max_size == 0 ? 1 : max_size) {}
+ReadPool::ReadPool(OpenTarget target, std::size_t max_size)
+    : target_(std::move(target)), max_size_(max_size == 0 ? 1 : max_size) {}
 
 ReadPool::ReadPool(std::unique_ptr<ReadConn> only) : max_size_(1), open_(1) {
   idle_.push_back(std::move(only));
@@ -29,7 +29,7 @@ Result<ReadPool::Lease> ReadPool::acquire() {
   // reserved slot so the pool never exceeds its size.
   ++open_;
   lock.unlock();
-  auto conn = ReadConn::open(path_);
+  auto conn = ReadConn::open(target_);
   if (!conn) {
     lock.lock();
     --open_;

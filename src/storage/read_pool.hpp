@@ -34,8 +34,8 @@ class ReadPool {
     std::unique_ptr<ReadConn> conn_;
   };
 
-  /// Pool of own read-only connections to `path`.
-  ReadPool(std::string path, std::size_t max_size);
+  /// Pool of own read-only connections to the database `target` names.
+  ReadPool(OpenTarget target, std::size_t max_size);
   /// Pool of exactly one, shared connection (":memory:").
   explicit ReadPool(std::unique_ptr<ReadConn> only);
   ReadPool(const ReadPool&) = delete;
@@ -50,7 +50,7 @@ class ReadPool {
  private:
   void release(std::unique_ptr<ReadConn> conn);
 
-  const std::string path_;
+  const OpenTarget target_;
   const std::size_t max_size_;
   std::mutex mutex_;
   std::condition_variable returned_;

@@ -1,5 +1,7 @@
 #include <rivet/storage/sql_database.hpp>
 
+#include "storage/vfs.hpp"
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -9,7 +11,12 @@ namespace rivet::storage {
 namespace {
 
 Error sql_error(sqlite3* db, std::string_view what) {
-  return make_error(codes::kSqlError, std::string(what) + ": " + sqlite3_errmsg(db));
+  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  // A full disk is the node's condition, not the query's: say so (retry after backoff).
+  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) {
+    return errors::disk_full(std::move(message));
+  }
+  return make_error(codes::kSqlError, std::move(message));
 }
 
 Result<void> bind_one(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& v) {
@@ -100,10 +107,21 @@ Value column_value(sqlite3_stmt* stmt, int col) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlDatabase>> SqlDatabase::open(const std::string& path) {
+Result<std::unique_ptr<SqlDatabase>> SqlDatabase::open(const std::string& path,
+                                                      std::shared_ptr<FaultPlan> faults) {
+  std::unique_ptr<detail::VfsRegistration> vfs;
+  if (faults) {
+    vfs = std::make_unique<detail::VfsRegistration>(nullptr, std::move(faults));
+  }
+  auto target = detail::open_target(path, vfs.get());
+  if (!target) {
+    return make_error(codes::kSqlOpenFailed, target.error().message);
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      target->name.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | target->flags,
+      target->vfs);
   if (rc != SQLITE_OK) {
     auto err = make_error(codes::kSqlOpenFailed, std::string("cannot open ") + path + ": " +
                                                      (db ? sqlite3_errmsg(db) : "out of memory"));
@@ -113,8 +131,12 @@ Result<std::unique_ptr<SqlDatabase>> SqlDatabase::open(const std::string& path) 
   sqlite3_busy_timeout(db, 5000);
   sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                nullptr, nullptr, nullptr);
-  return std::unique_ptr<SqlDatabase>(new SqlDatabase(db, path));
+  return std::unique_ptr<SqlDatabase>(new SqlDatabase(db, path, std::move(vfs)));
 }
+
+SqlDatabase::SqlDatabase(sqlite3* db, std::string path,
+                         std::unique_ptr<detail::VfsRegistration> vfs)
+    : vfs_(std::move(vfs)), db_(db), path_(std::move(path)) {}
 
 SqlDatabase::~SqlDatabase() {
   sqlite3_close_v2(db_);

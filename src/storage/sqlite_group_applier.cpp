@@ -29,16 +29,20 @@ bool SqliteGroupApplier::apply_group(std::span<const QueuedBatch> group,
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     const WriteBatch& batch = group[i].batch;
-    if (batch.empty()) {
-      continue;
+    if (batch.empty() || !results[i]) {
+      continue;  // nothing to do, or refused by the writer before the group began
     }
     results[i] = apply_batch(batch);
     if (!conn_->in_transaction() || savepoint_broken_) {
       // SQLite abandoned the whole transaction (I/O error, disk full), or a savepoint could not
-      // be closed and the group's boundaries are no longer trustworthy: fail everyone.
+      // be closed and the group's boundaries are no longer trustworthy: fail everyone, with the
+      // cause when this batch met it (a full disk stays storage.disk_full).
       savepoint_broken_ = false;
       conn_->rollback();
-      fail_group(group, results, errors::storage("transaction aborted by the database"));
+      const bool storage_cause = !results[i] && results[i].error().group == codes::kStorageGroup;
+      const Error cause = storage_cause ? results[i].error()
+                                        : errors::storage("transaction aborted by the database");
+      fail_group(group, results, cause);
       return false;
     }
   }

@@ -14,6 +14,11 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   if (db != nullptr) {
     message += ": ";
     message += sqlite3_errmsg(db);
+    // ENOSPC (or the file's size limit): the write was refused whole, and may succeed once
+    // space is freed; everything else is an I/O or internal failure.
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) {
+      return errors::disk_full(std::move(message));
+    }
   }
   return errors::storage(std::move(message));
 }

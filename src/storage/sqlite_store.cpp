@@ -27,11 +27,16 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
   if (options.path.empty()) {
     return errors::storage("store path is empty");
   }
-  auto conn = WriteConn::open(options);
+  std::unique_ptr<VfsRegistration> vfs;
+  if ((options.metrics || options.faults) && options.path != kMemoryPath) {
+    vfs = std::make_unique<VfsRegistration>(options.metrics, options.faults);
+  }
+  auto conn = WriteConn::open(options, vfs.get());
   if (!conn) {
     return conn.error();
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->vfs_ = std::move(vfs);
   if (options.path == kMemoryPath) {
     // Another connection to ":memory:" would be another, empty database: readers share the
     // writer's connection and the pool serializes them against the writer's transactions.
@@ -44,7 +49,13 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const StoreOptions& options) {
         std::make_unique<SqliteGroupApplier>(std::move(*conn), store->readers_.get()),
         options.max_batches_per_commit, options.metrics);
   } else {
-    store->readers_ = std::make_unique<ReadPool>(options.path, read_pool_size());
+    // Readers only need the VFS to meet their faults: they never sync.
+    const bool faulty = store->vfs_ && store->vfs_->has_faults();
+    auto target = open_target(options.path, faulty ? store->vfs_.get() : nullptr);
+    if (!target) {
+      return target.error();
+    }
+    store->readers_ = std::make_unique<ReadPool>(std::move(*target), read_pool_size());
     store->writer_ = std::make_unique<GroupWriter>(
         std::make_unique<SqliteGroupApplier>(std::move(*conn), nullptr),
         options.max_batches_per_commit, options.metrics);

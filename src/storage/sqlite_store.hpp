@@ -5,6 +5,7 @@
 
 #include "storage/group_writer.hpp"
 #include "storage/read_pool.hpp"
+#include "storage/vfs.hpp"
 
 namespace rivet::storage::detail {
 
@@ -46,8 +47,10 @@ class SqliteStore final : public Store {
   SqliteStore() = default;
 
   // Members die in reverse order: the writer (joining its thread) before the pool it may lease
-  // from. A ":memory:" pool's statements outlive the writer's handle; sqlite3_close_v2 defers
-  // the real close until they are finalized.
+  // from, both before the VFS registration their files hold. A ":memory:" pool's statements
+  // outlive the writer's handle; sqlite3_close_v2 defers the real close until they are
+  // finalized.
+  std::unique_ptr<VfsRegistration> vfs_;  // null: neither metrics nor faults
   std::unique_ptr<ReadPool> readers_;
   std::unique_ptr<GroupWriter> writer_;
   std::once_flag closed_;

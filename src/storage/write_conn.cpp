@@ -20,21 +20,15 @@ Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
-Result<std::unique_ptr<WriteConn>> WriteConn::open(const StoreOptions& options) {
+Result<std::unique_ptr<WriteConn>> WriteConn::open(const StoreOptions& options,
+                                                    const VfsRegistration* registration) {
   std::unique_ptr<WriteConn> conn(new WriteConn());
-  std::string name = options.path;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  const char* vfs = nullptr;
-  if (options.metrics && options.path != kMemoryPath) {
-    auto timed = timed_vfs();
-    if (!timed) {
-      return timed.error();
-    }
-    vfs = *timed;
-    name = conn->fsyncs_.emplace(options.metrics).uri(options.path);
-    flags |= SQLITE_OPEN_URI;
+  auto target = open_target(options.path, registration);
+  if (!target) {
+    return target.error();
   }
-  auto db = open_db(name, flags, vfs);
+  auto db = open_db(target->name, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | target->flags,
+                    target->vfs);
   if (!db) {
     return db.error();
   }

@@ -5,7 +5,7 @@
 #include <rivet/storage/store.hpp>
 
 #include "storage/sqlite_handle.hpp"
-#include "storage/timed_vfs.hpp"
+#include "storage/vfs.hpp"
 
 #include <optional>
 
@@ -14,9 +14,11 @@ namespace rivet::storage::detail {
 class WriteConn {
  public:
   /// Opens (creating) the database, sets WAL and the sync level, migrates the schema and
-  /// prepares every statement. With options.metrics, a database file is opened through the
-  /// timed VFS (storage/timed_vfs.hpp), so its fsyncs and its WAL's are counted.
-  [[nodiscard]] static Result<std::unique_ptr<WriteConn>> open(const StoreOptions& options);
+  /// prepares every statement. With a registration (metrics or faults), a database file is
+  /// opened through the rivet VFS (storage/vfs.hpp), so its fsyncs and its WAL's are counted and
+  /// its faults injected; the registration must outlive the connection.
+  [[nodiscard]] static Result<std::unique_ptr<WriteConn>> open(
+      const StoreOptions& options, const VfsRegistration* registration);
 
   [[nodiscard]] sqlite3* handle() const noexcept { return db_.get(); }
 
@@ -46,8 +48,6 @@ class WriteConn {
   [[nodiscard]] Result<void> destroy_actor(const WriteBatch::DestroyActor& op);
   [[nodiscard]] Error insert_conflict(const ActorRecord& record);
 
-  // Before db_, so it outlives the connection's files (they look it up when opened).
-  std::optional<FsyncReporting> fsyncs_;
   DbPtr db_;
   StmtPtr begin_;
   StmtPtr commit_;

@@ -71,6 +71,7 @@ namespace errors {
 [[nodiscard]] Error outgoing_too_long();                           // message.outgoing_too_long
 [[nodiscard]] Error invalid_input(std::string message);            // validation.invalid_input
 [[nodiscard]] Error storage(std::string message);                  // storage.failure (masked)
+[[nodiscard]] Error disk_full(std::string message);                // storage.disk_full (masked)
 }  // namespace errors
 
 /// True when group/code may be shown to clients with message and metadata intact.

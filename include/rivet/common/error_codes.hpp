@@ -57,6 +57,7 @@ struct Code {
   /* core / storage: internal failures, always masked and answered as 500 */                       \
   X(kCoreInternalError, "core", "internal_error", 500, IfIdempotent, kAllSurfaces, false)          \
   X(kStorageFailure, "storage", "failure", 500, IfIdempotent, kAllSurfaces, false)                 \
+  X(kStorageDiskFull, "storage", "disk_full", 500, AfterBackoff, kAllSurfaces, false)              \
   /* actor: lookup, actions and lifecycle */                                                       \
   X(kActorNotFound, "actor", "not_found", 404, Never, kGateway | kFramework, true)                 \
   X(kActorActionNotFound, "actor", "action_not_found", 404, AfterFix, kFramework, true)            \

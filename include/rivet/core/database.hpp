@@ -3,7 +3,8 @@
 ///
 /// Calls are synchronous (the file is local) and each statement outside a transaction is durable
 /// when it returns. Failures throw std::runtime_error with SQLite's message; clients see the masked
-/// error. transaction() nests (savepoints) and rolls back when its function throws.
+/// error (core.internal_error), except a full disk, thrown as ErrorException(storage.disk_full).
+/// transaction() nests (savepoints) and rolls back when its function throws.
 /// Strand-affine: use only inside the actor's actions and hooks.
 
 #include <rivet/common/value.hpp>

@@ -71,6 +71,9 @@ struct RuntimeOptions {
   /// Where the runtime counts actor wakes and sleeps, actions, connections, events, queue and
   /// schedule work (one ActorMetrics per definition). Null: nothing is counted.
   std::shared_ptr<Metrics> metrics;
+  /// Tests only: faults injected into the actors' own SQLite files (c.db(); see
+  /// rivet/storage/fault_plan.hpp). The node's store takes its plan in StoreOptions. Null: none.
+  std::shared_ptr<storage::FaultPlan> database_faults;
 };
 
 struct CreateRequest {

@@ -13,6 +13,10 @@
 
 namespace rivet {
 
+namespace storage {
+class FaultPlan;
+}  // namespace storage
+
 /// Where this build wrote the dashboard (`<build dir>/ui`, compiled in; docs/dashboard.md).
 [[nodiscard]] std::string default_ui_dir();
 
@@ -61,6 +65,10 @@ struct ServerOptions {
   /// How long a client has, after the headers, to send the whole body (--body-timeout-ms); then
   /// the connection is closed without an answer (slow bodies).
   std::chrono::milliseconds body_timeout{60000};
+
+  /// Tests only: faults injected into the node's store and the actors' databases
+  /// (rivet/storage/fault_plan.hpp, docs/faults.md). Null: none.
+  std::shared_ptr<storage::FaultPlan> storage_faults;
 };
 
 /// A running server. Thread-safety: stop() and wait() may be called from any thread.

@@ -21,6 +21,11 @@ struct sqlite3;
 
 namespace rivet::storage {
 
+class FaultPlan;
+namespace detail {
+class VfsRegistration;
+}  // namespace detail
+
 struct SqlResult {
   Value rows = Value::array();  // array of objects, columns in select order
   std::int64_t changes = 0;
@@ -29,8 +34,10 @@ struct SqlResult {
 
 class SqlDatabase {
  public:
-  /// Opens (creating) the file at `path`.
-  [[nodiscard]] static Result<std::unique_ptr<SqlDatabase>> open(const std::string& path);
+  /// Opens (creating) the file at `path`. With `faults` (tests), its files go through the fault
+  /// VFS (rivet/storage/fault_plan.hpp).
+  [[nodiscard]] static Result<std::unique_ptr<SqlDatabase>> open(
+      const std::string& path, std::shared_ptr<FaultPlan> faults = nullptr);
   ~SqlDatabase();
   SqlDatabase(const SqlDatabase&) = delete;
   SqlDatabase& operator=(const SqlDatabase&) = delete;
@@ -47,7 +54,9 @@ class SqlDatabase {
   static void remove_files(const std::string& path);
 
  private:
-  SqlDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqlDatabase(sqlite3* db, std::string path, std::unique_ptr<detail::VfsRegistration> vfs);
+  // Before db_'s close (in the destructor): the files look their plan up while open.
+  std::unique_ptr<detail::VfsRegistration> vfs_;
   sqlite3* db_;
   std::string path_;
 };

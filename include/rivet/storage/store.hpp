@@ -24,6 +24,8 @@
 
 namespace rivet::storage {
 
+class FaultPlan;
+
 struct ActorRecord {
   std::string actor_id;
   std::string name;
@@ -71,6 +73,15 @@ struct WriteBatch {
   };
   using Op = std::variant<Put, Delete, DeleteRange, InsertActor, DestroyActor>;
   std::vector<Op> ops;
+  /// Batches that share a non-zero fence depend on the ones queued before them (one actor
+  /// instance's commits: a later state write carries the changes of the earlier ones). Once a
+  /// fenced batch fails with its whole group (I/O error, disk full), every later batch with that
+  /// fence, empty ones too, fails with the same error without being applied, until a batch with
+  /// `release_fence` set reaches the writer. A batch refused on its own (actor.duplicate_key)
+  /// does not poison its fence. 0: no fence.
+  std::uint64_t fence = 0;
+  /// Clears a poisoned `fence` once every batch queued before this one has failed.
+  bool release_fence = false;
 
   [[nodiscard]] bool empty() const noexcept { return ops.empty(); }
 };
@@ -86,6 +97,9 @@ struct StoreOptions {
   /// Where group commits (duration, batches, rows) and, for a database file, fsyncs are counted.
   /// Null: nothing is counted.
   std::shared_ptr<Metrics> metrics;
+  /// Tests only: faults to inject into the database's files (rivet/storage/fault_plan.hpp). Null
+  /// (the default): the files are SQLite's own, with nothing in between.
+  std::shared_ptr<FaultPlan> faults;
 };
 
 struct StoreStats {

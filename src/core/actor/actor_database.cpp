@@ -30,7 +30,7 @@ Task<Result<void>> ActorDatabase::open(ActorInstance& rt, ActorContext& ctx) {
   const auto file = path(rt);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-  auto opened = storage::SqlDatabase::open(file);
+  auto opened = storage::SqlDatabase::open(file, rt.runtime().options().database_faults);
   if (!opened) {
     co_return opened.error();
   }

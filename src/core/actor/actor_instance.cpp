@@ -47,7 +47,9 @@ ActorInstance::ActorInstance(RuntimeCore& engine, const ActorDefinition& def,
       record_(std::move(record)),
       strand_(boost::asio::make_strand(engine.executor_for(record_.actor_id))),
       started_(strand_),
-      metrics_(engine.options().metrics ? &engine.options().metrics->actor(def.name) : nullptr) {}
+      metrics_(engine.options().metrics ? &engine.options().metrics->actor(def.name) : nullptr) {
+  state_.set_fence(new_fence());
+}
 
 const protocol::ActorKey& ActorInstance::key() const {
   if (!key_) {
@@ -283,10 +285,18 @@ Task<void> ActorInstance::stop(bool destroy) {
     co_return;
   }
   const bool was_running = run_state_ == RunState::Running;
+  enter_stopping();
+  co_await run_stop(destroy, was_running);
+}
+
+void ActorInstance::enter_stopping() {
   run_state_ = RunState::Stopping;
   // From here callers that meet actor.stopping await this stop instead of retrying.
   runtime_.actors().stopping(*this);
   ready_.store(false, std::memory_order_release);
+}
+
+Task<void> ActorInstance::run_stop(bool destroy, bool was_running) {
   // The run loop sees `aborting()` at its next receive; give it the chance to finish its
   // current message first (the sleep grace).
   queue_.wake_receivers();
@@ -302,16 +312,18 @@ Task<void> ActorInstance::stop(bool destroy) {
     co_await sockets_.wait_idle(*this);
 
     const auto& hook = destroy ? def_.on_destroy : def_.on_sleep;
-    if (hook) {
+    if (hook && !state_.failure()) {
       auto ran = co_await run_hook(hook(ctx), destroy ? "onDestroy" : "onSleep",
                                    def_.options.hook_timeout);
       if (!ran) {
         log_failure(destroy ? "onDestroy" : "onSleep", ran.error());
       }
     }
-    auto finished = co_await finish_call(frame, false);
-    if (!finished) {
-      log_failure("final save", finished.error());
+    if (!state_.failure()) {
+      auto finished = co_await finish_call(frame, false);
+      if (!finished) {
+        log_failure("final save", finished.error());
+      }
     }
   }
   db_.close(*this, destroy);
@@ -319,7 +331,7 @@ Task<void> ActorInstance::stop(bool destroy) {
     storage::WriteBatch batch;
     batch.ops.emplace_back(
         storage::WriteBatch::DestroyActor{record_.actor_id, clock().wall_ms()});
-    auto done = co_await commit_durably(runtime_.store(), std::move(batch));
+    auto done = co_await commit_own(std::move(batch));
     if (!done) {
       log_failure("destroy", done.error());
     }
@@ -352,6 +364,7 @@ Task<void> ActorInstance::close_connections(bool destroy, CallFrame& frame) {
     if (conn->disconnected) {
       continue;
     }
+    const bool run_hooks = !state_.failure();
     // Let replies to this connection's finished calls (e.g. the sleepNow that caused this
     // stop) reach the transport before the close does.
     if (conn->replies) {
@@ -362,7 +375,7 @@ Task<void> ActorInstance::close_connections(bool destroy, CallFrame& frame) {
     if (conn->sink) {
       conn->sink->close(destroy ? "actor.destroyed" : "actor.stopped", true);
     }
-    if (def_.on_disconnect) {
+    if (def_.on_disconnect && run_hooks) {
       CallFrame conn_frame{conn, {}, {}};
       conn_frame.conn_view.emplace(conn.get(), &conn_frame);
       ActorContext conn_ctx(*this, &conn_frame);
@@ -444,7 +457,8 @@ Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) 
   }
   auto persisted = co_await persist_state(false);
   if (!persisted) {
-    log_failure("state persistence", persisted.error());
+    // A failed commit was logged once where it failed (on_commit_failed), a state that did not
+    // serialize in persist_state.
     co_return persisted;
   }
   deliver(frame.events);
@@ -456,6 +470,9 @@ Task<Result<void>> ActorInstance::finish_call(CallFrame& frame, bool is_action) 
 }
 
 Task<Result<void>> ActorInstance::persist_state(bool force) {
+  if (const Error* failed = state_.failure()) {
+    co_return *failed;  // this instance commits nothing more (on_commit_failed)
+  }
   auto prepared = state_.prepare(record_, force);
   if (!prepared) {
     log_failure("state serialization", prepared.error());
@@ -466,8 +483,9 @@ Task<Result<void>> ActorInstance::persist_state(bool force) {
   }
   auto& commit = **prepared;
   // An empty batch still waits for everything queued before it (Store contract), so a call that
-  // read state another call changed does not answer before that change is durable.
-  auto result = co_await commit_durably(runtime_.store(), std::move(commit.batch));
+  // read state another call changed does not answer before that change is durable; under the
+  // fence it also fails when one of them failed, since what it read then never was.
+  auto result = co_await commit_own(std::move(commit.batch));
   if (result) {
     state_.committed(commit);
     for (auto due : commit.alarms) {
@@ -475,6 +493,43 @@ Task<Result<void>> ActorInstance::persist_state(bool force) {
     }
   }
   co_return result;
+}
+
+Task<Result<void>> ActorInstance::commit_own(storage::WriteBatch batch) {
+  if (const Error* failed = state_.failure()) {
+    co_return *failed;
+  }
+  batch.fence = state_.fence();
+  auto result = co_await commit_durably(runtime_.store(), std::move(batch));
+  if (!result) {
+    on_commit_failed(result.error());
+  }
+  co_return result;
+}
+
+void ActorInstance::on_commit_failed(const Error& error) {
+  if (state_.failure()) {
+    return;  // a batch queued behind the first failure: already handled
+  }
+  state_.fail(error);
+  logger().error("commit failed; the actor reloads from storage",
+                 {{"error.group", error.group},
+                  {"error.code", error.code},
+                  {"error.message", error.message}});
+  // Every batch of this instance still queued fails behind the first failure; this empty one,
+  // queued after all of them, lifts the fence (nothing of this instance is submitted after it).
+  storage::WriteBatch release;
+  release.fence = state_.fence();
+  release.release_fence = true;
+  runtime_.store().commit(std::move(release), {});
+  // Starting: the start fails and the instance is dropped; Stopping: the stop goes on without
+  // saving. Running: stop now, so that the next call meets a fresh instance.
+  if (run_state_ == RunState::Running) {
+    enter_stopping();
+    runtime_.spawn(strand_, [](std::shared_ptr<ActorInstance> self) -> Task<void> {
+      co_await self->run_stop(false, true);
+    }(shared_from_this()));
+  }
 }
 
 void ActorInstance::deliver(std::vector<PendingEvent>& events) {

@@ -91,6 +91,9 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   /// Commits state and staged writes now and releases the frame's events.
   Task<Result<void>> commit_call(CallFrame& frame) { return finish_call(frame, true); }
   Task<Result<void>> persist_state(bool force);
+  /// Commits writes of this actor made outside its state commit (KV, queue messages, destroy)
+  /// under its fence. Like a failed state commit, a failure makes the actor reload from storage.
+  Task<Result<void>> commit_own(storage::WriteBatch batch);
   /// Work that keeps the actor awake.
   void enter_call() noexcept { sleep_.enter(); }
   void leave_call() { sleep_.leave(*this); }
@@ -146,6 +149,14 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
 
  private:
   Task<Result<void>> start();
+  /// From Running to Stopping: callers meet actor.stopping from here on and await the stop.
+  void enter_stopping();
+  /// The stop sequence after enter_stopping(). An instance whose commit failed runs no user hook
+  /// and saves nothing: its memory is ahead of storage, and the next instance reloads.
+  Task<void> run_stop(bool destroy, bool was_running);
+  /// A commit of this instance failed: keep the error for every later commit, release the
+  /// fence behind the batches already queued, and stop (docs/faults.md).
+  void on_commit_failed(const Error& error);
   /// Runs the frame's events out to the connections: a broadcast goes to its subscribers.
   void deliver(std::vector<PendingEvent>& events);
   /// The stop sequence for the connections: replies first, then close, then onDisconnect.

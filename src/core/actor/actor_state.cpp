@@ -72,6 +72,12 @@ Result<std::optional<ActorState::Commit>> ActorState::prepare(const storage::Act
   return std::optional<Commit>(std::move(commit));
 }
 
+void ActorState::fail(const Error& error) {
+  if (!failure_) {
+    failure_ = std::make_unique<Error>(error);
+  }
+}
+
 void ActorState::committed(const Commit& commit) noexcept {
   if (commit.seq > durable_seq_) {
     durable_seq_ = commit.seq;

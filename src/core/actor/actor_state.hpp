@@ -62,6 +62,17 @@ class ActorState {
   /// `commit` is durable.
   void committed(const Commit& commit) noexcept;
 
+  // -- commit failures ---------------------------------------------------------------------
+  /// The fence every commit of this instance carries (storage::WriteBatch::fence): once one of
+  /// them fails, the store fails the ones queued after it too.
+  [[nodiscard]] std::uint64_t fence() const noexcept { return fence_; }
+  void set_fence(std::uint64_t fence) noexcept { fence_ = fence; }
+  /// A commit failed: the state in memory is ahead of storage for good, and this instance
+  /// commits nothing more (the actor reloads from storage). The first failure is kept.
+  void fail(const Error& error);
+  /// The commit failure this instance met, or null.
+  [[nodiscard]] const Error* failure() const noexcept { return failure_.get(); }
+
  private:
   std::unique_ptr<AnyBox> state_;
   std::unique_ptr<AnyBox> vars_;
@@ -73,6 +84,8 @@ class ActorState {
   storage::WriteBatch pending_writes_;
   std::vector<std::int64_t> pending_alarms_;
   bool unborn_ = false;
+  std::uint64_t fence_ = 0;
+  std::unique_ptr<Error> failure_;  // a pointer: an actor that never fails pays 8 bytes
 };
 
 }  // namespace rivet::detail

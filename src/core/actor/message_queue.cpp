@@ -8,7 +8,6 @@
 #include <rivet/protocol/encoding.hpp>
 
 #include "core/actor/actor_instance.hpp"
-#include "core/durable_commit.hpp"
 #include "core/runtime/runtime_core.hpp"
 #include "core/state_keys.hpp"
 
@@ -99,7 +98,7 @@ Task<Result<std::uint64_t>> MessageQueue::push(ActorInstance& rt, std::string na
   if (rt.metrics() != nullptr) {
     rt.metrics()->queue_depth(1);
   }
-  auto done = co_await commit_durably(rt.runtime().store(), std::move(batch));
+  auto done = co_await rt.commit_own(std::move(batch));
   if (!done) {
     if (messages_.erase(id) != 0 && rt.metrics() != nullptr) {
       rt.metrics()->queue_depth(-1);

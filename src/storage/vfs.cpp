@@ -1,4 +1,4 @@
-#include "storage/timed_vfs.hpp"
+#include "storage/vfs.hpp"
 
 #include <sqlite3.h>
 
@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -16,53 +17,70 @@ namespace rivet::storage::detail {
 
 namespace {
 
-constexpr const char* kVfsName = "rivet-timed";
-constexpr const char* kTokenParam = "rivet_fsync";
+constexpr const char* kVfsName = "rivet";
+constexpr const char* kTokenParam = "rivet_vfs";
 
-// -- which Metrics a token names --------------------------------------------------------------
+// -- what a token names -----------------------------------------------------------------------
 
-struct Reporters {
+struct Hooks {
+  std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<FaultPlan> faults;
+};
+
+struct Registrations {
   std::mutex mutex;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Metrics>> by_token;  // guarded by mutex
+  std::unordered_map<std::uint64_t, Hooks> by_token;  // guarded by mutex
   std::atomic<std::uint64_t> next{1};
 };
 
-Reporters& reporters() {
-  static Reporters r;
+Registrations& registrations() {
+  static Registrations r;
   return r;
 }
 
-// Only at xOpen: a sync never looks anything up.
-std::shared_ptr<Metrics> metrics_for(sqlite3_filename name) {
+// Only at xOpen: a read, write or sync never looks anything up.
+Hooks hooks_for(sqlite3_filename name) {
   if (name == nullptr) {
-    return nullptr;  // a temporary file without a name
+    return {};  // a temporary file without a name
   }
   const char* token = sqlite3_uri_parameter(name, kTokenParam);
   if (token == nullptr) {
-    return nullptr;
+    return {};
   }
   const auto key = std::strtoull(token, nullptr, 10);
-  auto& r = reporters();
+  auto& r = registrations();
   std::lock_guard lock(r.mutex);
   auto it = r.by_token.find(key);
-  return it == r.by_token.end() ? nullptr : it->second.lock();
+  return it == r.by_token.end() ? Hooks{} : it->second;
+}
+
+FaultFile file_kind(int open_flags) {
+  if ((open_flags & SQLITE_OPEN_MAIN_DB) != 0) {
+    return FaultFile::Database;
+  }
+  if ((open_flags & SQLITE_OPEN_WAL) != 0) {
+    return FaultFile::Wal;
+  }
+  return FaultFile::Other;
 }
 
 // -- files --------------------------------------------------------------------------------------
 
 // What SQLite allocates for one of our files (szOsFile bytes): this header, then the default
 // VFS's own file object, which does all the work.
-struct TimedFile {
-  sqlite3_file base;  // first: SQLite sees a TimedFile as a sqlite3_file
-  std::shared_ptr<Metrics> metrics;  // null: syncs are forwarded untimed
+struct WrappedFile {
+  sqlite3_file base;  // first: SQLite sees a WrappedFile as a sqlite3_file
+  std::shared_ptr<Metrics> metrics;   // null: syncs are forwarded untimed
+  std::shared_ptr<FaultPlan> faults;  // null: the file has the plain method table
+  FaultFile kind = FaultFile::Other;
 };
 
 constexpr std::size_t kRealOffset =
-    (sizeof(TimedFile) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
+    (sizeof(WrappedFile) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
     alignof(std::max_align_t);
 
-TimedFile* timed(sqlite3_file* file) {
-  return reinterpret_cast<TimedFile*>(file);
+WrappedFile* wrapped(sqlite3_file* file) {
+  return reinterpret_cast<WrappedFile*>(file);
 }
 
 sqlite3_file* real(sqlite3_file* file) {
@@ -72,13 +90,13 @@ sqlite3_file* real(sqlite3_file* file) {
 int file_close(sqlite3_file* file) {
   sqlite3_file* r = real(file);
   const int rc = r->pMethods->xClose(r);
-  timed(file)->~TimedFile();
+  wrapped(file)->~WrappedFile();
   return rc;
 }
 
 int file_sync(sqlite3_file* file, int flags) {
   sqlite3_file* r = real(file);
-  const auto& metrics = timed(file)->metrics;
+  const auto& metrics = wrapped(file)->metrics;
   if (!metrics) {
     return r->pMethods->xSync(r, flags);
   }
@@ -139,18 +157,60 @@ int file_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
   return real(f)->pMethods->xUnfetch(real(f), off, p);
 }
 
+// -- the same four operations under a fault plan ------------------------------------------------
+
+std::optional<FaultPlan::Verdict> check(sqlite3_file* f, FaultOp op) {
+  WrappedFile* w = wrapped(f);
+  return w->faults->check(op, w->kind);
+}
+
+int fault_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
+  if (check(f, FaultOp::Read)) {
+    return SQLITE_IOERR_READ;
+  }
+  return file_read(f, buf, n, off);
+}
+
+int fault_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
+  auto verdict = check(f, FaultOp::Write);
+  if (!verdict) {
+    return file_write(f, buf, n, off);
+  }
+  if (verdict->tear_after && *verdict->tear_after > 0) {
+    // The head of the write reaches the file; what it reports no longer matters.
+    const auto keep = static_cast<int>(std::min<std::size_t>(*verdict->tear_after,
+                                                             static_cast<std::size_t>(n)));
+    (void)file_write(f, buf, keep, off);
+  }
+  return verdict->error == FaultError::DiskFull ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+}
+
+int fault_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (auto verdict = check(f, FaultOp::Truncate)) {
+    return verdict->error == FaultError::DiskFull ? SQLITE_FULL : SQLITE_IOERR_TRUNCATE;
+  }
+  return file_truncate(f, size);
+}
+
+int fault_sync(sqlite3_file* f, int flags) {
+  if (check(f, FaultOp::Sync)) {
+    return SQLITE_IOERR_FSYNC;
+  }
+  return file_sync(f, flags);
+}
+
 constexpr int kMaxIoVersion = 3;
 
 // A wrapper must not claim methods its real file lacks: one table per io_methods version, and a
-// file gets the one of its real file's version.
-constexpr sqlite3_io_methods io_methods(int version) {
+// file gets the one of its real file's version. Files under a fault plan get the second set.
+constexpr sqlite3_io_methods io_methods(int version, bool faults) {
   sqlite3_io_methods m{};
   m.iVersion = version;
   m.xClose = file_close;
-  m.xRead = file_read;
-  m.xWrite = file_write;
-  m.xTruncate = file_truncate;
-  m.xSync = file_sync;
+  m.xRead = faults ? fault_read : file_read;
+  m.xWrite = faults ? fault_write : file_write;
+  m.xTruncate = faults ? fault_truncate : file_truncate;
+  m.xSync = faults ? fault_sync : file_sync;
   m.xFileSize = file_size;
   m.xLock = file_lock;
   m.xUnlock = file_unlock;
@@ -171,8 +231,10 @@ constexpr sqlite3_io_methods io_methods(int version) {
   return m;
 }
 
-constexpr sqlite3_io_methods kIoMethods[kMaxIoVersion] = {io_methods(1), io_methods(2),
-                                                          io_methods(3)};
+constexpr sqlite3_io_methods kIoMethods[kMaxIoVersion] = {
+    io_methods(1, false), io_methods(2, false), io_methods(3, false)};
+constexpr sqlite3_io_methods kFaultIoMethods[kMaxIoVersion] = {
+    io_methods(1, true), io_methods(2, true), io_methods(3, true)};
 
 // -- the VFS ------------------------------------------------------------------------------------
 
@@ -182,19 +244,23 @@ sqlite3_vfs* root(sqlite3_vfs* vfs) {
 
 int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
              int* out_flags) {
-  auto* header = new (file) TimedFile{};
+  auto* header = new (file) WrappedFile{};
   sqlite3_file* r = real(file);
   r->pMethods = nullptr;
   const int rc = root(vfs)->xOpen(root(vfs), name, r, flags, out_flags);
   if (r->pMethods == nullptr) {
     // Nothing to close: SQLite calls xClose only for a file whose pMethods is set.
-    header->~TimedFile();
+    header->~WrappedFile();
     file->pMethods = nullptr;
     return rc;
   }
-  header->metrics = metrics_for(name);
-  const int version = std::min(r->pMethods->iVersion, kMaxIoVersion);
-  header->base.pMethods = &kIoMethods[std::max(version, 1) - 1];
+  auto hooks = hooks_for(name);
+  header->metrics = std::move(hooks.metrics);
+  header->faults = std::move(hooks.faults);
+  header->kind = file_kind(flags);
+  const int version = std::max(std::min(r->pMethods->iVersion, kMaxIoVersion), 1);
+  header->base.pMethods =
+      header->faults ? &kFaultIoMethods[version - 1] : &kIoMethods[version - 1];
   return rc;
 }
 
@@ -285,7 +351,7 @@ bool uri_safe(unsigned char c) {
 
 }  // namespace
 
-Result<const char*> timed_vfs() {
+Result<const char*> rivet_vfs() {
   // Registered once and never unregistered: open connections may use it until the process ends.
   static const int rc = [] {
     sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
@@ -303,20 +369,22 @@ Result<const char*> timed_vfs() {
   return Result<const char*>(boost::system::in_place_value, kVfsName);
 }
 
-FsyncReporting::FsyncReporting(std::shared_ptr<Metrics> metrics) {
-  auto& r = reporters();
+VfsRegistration::VfsRegistration(std::shared_ptr<Metrics> metrics,
+                                 std::shared_ptr<FaultPlan> faults)
+    : has_faults_(faults != nullptr) {
+  auto& r = registrations();
   token_ = r.next.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(r.mutex);
-  r.by_token.emplace(token_, std::move(metrics));
+  r.by_token.emplace(token_, Hooks{std::move(metrics), std::move(faults)});
 }
 
-FsyncReporting::~FsyncReporting() {
-  auto& r = reporters();
+VfsRegistration::~VfsRegistration() {
+  auto& r = registrations();
   std::lock_guard lock(r.mutex);
   r.by_token.erase(token_);
 }
 
-std::string FsyncReporting::uri(const std::string& path) const {
+std::string VfsRegistration::uri(const std::string& path) const {
   static constexpr char kHex[] = "0123456789ABCDEF";
   // "file://" + an absolute path: the empty authority keeps a leading "//" of the path a path.
   std::string out = !path.empty() && path.front() == '/' ? "file://" : "file:";
@@ -335,6 +403,17 @@ std::string FsyncReporting::uri(const std::string& path) const {
   out += '=';
   out += std::to_string(token_);
   return out;
+}
+
+Result<OpenTarget> open_target(const std::string& path, const VfsRegistration* registration) {
+  if (registration == nullptr || path == ":memory:") {
+    return OpenTarget{path, 0, nullptr};
+  }
+  auto vfs = rivet_vfs();
+  if (!vfs) {
+    return vfs.error();
+  }
+  return OpenTarget{registration->uri(path), SQLITE_OPEN_URI, *vfs};
 }
 
 }  // namespace rivet::storage::detail
