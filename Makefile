@@ -1,6 +1,7 @@
 # rivetkit-cpp: build and test entry points.
 #   make run    build and start the demo server on http://127.0.0.1:6420 (chat page at /, docs/demo.md)
 #   make test   unit tests + invariants + wire-compatibility tests + the browser tests (dashboard, demo)
+#               + a short crash soak
 
 SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
@@ -10,6 +11,8 @@ JOBS         ?= 2
 PORT         ?= 6420
 DATA_DIR     ?= ./.rivet
 FUZZ_SECONDS ?= 30
+# The crash soak's share of `make test` (the long run is `make soak`).
+SOAK_SHORT_SECONDS ?= 30
 # Client log level inside the wire tests (trace|debug|info|warn|error).
 RIVET_LOG_LEVEL ?= error
 
@@ -26,7 +29,7 @@ ASAN_DIR     := $(BUILD_DIR)/asan
 BENCH_FLAG   := -DRIVET_BUILD_BENCH=$(if $(wildcard bench/CMakeLists.txt),ON,OFF)
 FUZZ_DIR     := $(BUILD_DIR)/fuzz
 
-.PHONY: deps build test unit lint wire browser run fuzz asan bench clean help
+.PHONY: deps build test unit lint wire browser run fuzz asan bench clean help soak
 
 help:
 	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)): chat demo at /, dashboard at /ui/"
@@ -34,6 +37,7 @@ help:
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
+	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 	@echo "make bench  build and run benchmarks"
 	@echo "make bench-client  the counter through the official rivetkit client, next to plain floors"
@@ -62,6 +66,14 @@ test: deps build lint
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
+	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SHORT_SECONDS) --json $(BUILD_DIR)/artifacts/soak.json
+
+# The long crash soak (docs/soak.md): SOAK_SECONDS of mixed load with a SIGKILL every few seconds.
+SOAK_SECONDS ?= 600
+SOAK_ARGS    ?= --actors 32 --workers 16
+.PHONY: soak
+soak: deps build
+	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SECONDS) $(SOAK_ARGS) --json $(BUILD_DIR)/artifacts/soak-long.json
 
 run: deps build
 	mkdir -p $(DATA_DIR)

@@ -10,5 +10,6 @@ void add_lifecycle_fixtures(Registry& registry);  // withVars ... caller, kvStor
 void add_durable_fixtures(Registry& registry);    // worker, mailbox, sqlNotes, workflowRunner
 void add_workflow_lab(Registry& registry);        // workflowLab (beyond the spec)
 void add_realtime_fixtures(Registry& registry);   // chatRoom, rawHttp, rawSocket
+void add_soak_fixtures(Registry& registry);       // soak, soakFlow (tests/soak)
 
 }  // namespace rivet::fixtures

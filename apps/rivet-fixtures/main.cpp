@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
   rivet::fixtures::add_lifecycle_fixtures(registry);
   rivet::fixtures::add_durable_fixtures(registry);
   rivet::fixtures::add_realtime_fixtures(registry);
+  rivet::fixtures::add_soak_fixtures(registry);
   return rivet::serve(registry, argc, argv);
 }
