@@ -21,4 +21,6 @@ fi
 export RIVET_FIXTURES="$BIN"
 # The official client logs every dropped socket at warn; a soak drops hundreds on purpose.
 export RIVET_LOG_LEVEL="${RIVET_LOG_LEVEL:-error}"
+# The verdict's own tests first: a checker that cannot fail proves nothing.
+node --test --test-reporter=dot "$ROOT/tests/soak/soak_check.test.mjs"
 exec node "$ROOT/tests/soak/soak.mjs" "$@"
