@@ -25,11 +25,12 @@ BUILD_DIR    := build
 FIXTURES     := $(BUILD_DIR)/bin/rivet-fixtures
 DEMO         := $(BUILD_DIR)/bin/rivet-demo
 ASAN_DIR     := $(BUILD_DIR)/asan
+TSAN_DIR     := $(BUILD_DIR)/tsan
 # Benchmarks are configured only once bench/ has a CMakeLists.txt.
 BENCH_FLAG   := -DRIVET_BUILD_BENCH=$(if $(wildcard bench/CMakeLists.txt),ON,OFF)
 FUZZ_DIR     := $(BUILD_DIR)/fuzz
 
-.PHONY: deps build test unit lint wire browser run fuzz asan bench clean help soak
+.PHONY: deps build test unit lint wire browser run fuzz asan tsan bench clean help soak
 
 help:
 	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)): chat demo at /, dashboard at /ui/"
@@ -38,6 +39,7 @@ help:
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
+	@echo "make tsan   build with TSan, run the server and client tests and the wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 	@echo "make bench  build and run benchmarks"
 	@echo "make bench-client  the counter through the official rivetkit client, next to plain floors"
@@ -90,6 +92,22 @@ asan: deps
 	  bash scripts/wire-test.sh $(ASAN_DIR)/bin/rivet-fixtures
 	@if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' tests/wire/.logs/asan/*.log 2>/dev/null; then \
 	  echo "asan: the fixture server reported sanitizer errors (see the logs above)" >&2; exit 1; \
+	fi
+
+# ThreadSanitizer over the tests that run a real server on real sockets (server_test with the
+# server integration tests, client_test against a live server), then the wire tests against a
+# TSan build of the fixture server. Any race report fails the run.
+tsan: deps
+	cmake --preset tsan
+	cmake --build $(TSAN_DIR) -j$(JOBS) --target server_test client_test rivet-fixtures
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_DIR)/tests/server_test
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_DIR)/tests/client_test
+	rm -rf tests/wire/.logs/tsan
+	TSAN_OPTIONS=second_deadlock_stack=1 \
+	  RIVET_WIRE_SLOW=4 RIVET_WIRE_SANITIZER=tsan RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/tsan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
+	  bash scripts/wire-test.sh $(TSAN_DIR)/bin/rivet-fixtures
+	@if grep -l 'WARNING: ThreadSanitizer' tests/wire/.logs/tsan/*.log 2>/dev/null; then \
+	  echo "tsan: the fixture server reported data races (see the logs above)" >&2; exit 1; \
 	fi
 
 fuzz: deps
