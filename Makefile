@@ -90,13 +90,16 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  RIVET_WIRE_SLOW=3 RIVET_WIRE_SANITIZER=asan RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/asan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
 	  bash scripts/wire-test.sh $(ASAN_DIR)/bin/rivet-fixtures
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/asan \
+	  bash scripts/soak.sh $(ASAN_DIR)/bin/rivet-fixtures --seconds 60 --json $(ASAN_DIR)/soak.json
 	@if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' tests/wire/.logs/asan/*.log 2>/dev/null; then \
 	  echo "asan: the fixture server reported sanitizer errors (see the logs above)" >&2; exit 1; \
 	fi
 
 # ThreadSanitizer over the tests that run a real server on real sockets (server_test with the
 # server integration tests, client_test against a live server), then the wire tests against a
-# TSan build of the fixture server. Any race report fails the run.
+# TSan build of the fixture server, and a one-minute crash soak. Any race report fails the run.
 tsan: deps
 	cmake --preset tsan
 	cmake --build $(TSAN_DIR) -j$(JOBS) --target server_test client_test rivet-fixtures
@@ -106,6 +109,8 @@ tsan: deps
 	TSAN_OPTIONS=second_deadlock_stack=1 \
 	  RIVET_WIRE_SLOW=4 RIVET_WIRE_SANITIZER=tsan RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/tsan RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) \
 	  bash scripts/wire-test.sh $(TSAN_DIR)/bin/rivet-fixtures
+	TSAN_OPTIONS=second_deadlock_stack=1 RIVET_WIRE_LOG_DIR=$(CURDIR)/tests/wire/.logs/tsan \
+	  bash scripts/soak.sh $(TSAN_DIR)/bin/rivet-fixtures --seconds 60 --json $(TSAN_DIR)/soak.json
 	@if grep -l 'WARNING: ThreadSanitizer' tests/wire/.logs/tsan/*.log 2>/dev/null; then \
 	  echo "tsan: the fixture server reported data races (see the logs above)" >&2; exit 1; \
 	fi
