@@ -1,0 +1,35 @@
+// One call through a Rivet Engine's gateway with the official rivetkit client, for
+// scripts/envoy-engine-test.sh:  node call.mjs ENDPOINT ENCODING ACTOR KEY ACTION [JSON_ARG...]
+// Prints {"ok":result} or {"error":{group,code,message}} on one line; exits 0 either way, 1 on
+// anything unexpected. The actor's input, when needed, comes from RIVET_TEST_INPUT (JSON).
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+// rivetkit lives in tests/wire/node_modules (installed by `make deps`).
+const wire = path.join(path.dirname(fileURLToPath(import.meta.url)), "../wire/package.json");
+const { createClient } = await import(createRequire(wire).resolve("rivetkit/client"));
+
+const [endpoint, encoding, actorName, key, action, ...rawArgs] = process.argv.slice(2);
+const client = createClient({
+  endpoint,
+  namespace: "default",
+  poolName: "default",
+  encoding,
+  disableMetadataLookup: true,
+});
+const options = process.env.RIVET_TEST_INPUT
+  ? { createWithInput: JSON.parse(process.env.RIVET_TEST_INPUT) }
+  : undefined;
+const handle = client[actorName].getOrCreate([key], options);
+try {
+  const result = await handle[action](...rawArgs.map((a) => JSON.parse(a)));
+  console.log(JSON.stringify({ ok: result ?? null }));
+} catch (e) {
+  if (e?.group === undefined) {
+    console.error(e);
+    process.exit(1);
+  }
+  console.log(JSON.stringify({ error: { group: e.group, code: e.code, message: e.message } }));
+}
+process.exit(0);
