@@ -3,7 +3,8 @@
 # as its envoy (rivet-fixtures --engine URL), and the official rivetkit client calling through
 # the engine's gateway (tests/engine/call.mjs).
 #   scripts/envoy-engine-test.sh FIXTURE_SERVER
-# Checks: actions in json/cbor/bare, creation input, a user error, state after a SIGKILL of our
+# Checks: actions in json/cbor/bare, creation input, a user error, raw HTTP, a queue send, idle
+# sleep and wake, state after a SIGKILL of our
 # process (the engine starts the actor on the restarted envoy) and after a graceful SIGTERM drain.
 # Exits 77 (skipped) only when the engine binary or the rivetkit package is missing (make deps).
 set -euo pipefail
@@ -64,6 +65,23 @@ run_checks() {
     "$(RIVET_TEST_INPUT='{"label":"x","start":40}' call json withInput "$key" increment 2)" || return 1
   expect "user error" '{"error":{"group":"user","code":"user_error","message":"Something went wrong"}}' \
     "$(call json errors "$key" throwSimple)" || return 1
+  expect "raw HTTP (onRequest)" '{"ok":{"status":200,"body":"hello from rawHttp"}}' \
+    "$(call json rawHttp "$key" @fetch '"/hello"')" || return 1
+  expect "queue send" '{"ok":null}' "$(call json worker "$key" @send '"jobs"' '{"n":7}')" || return 1
+  local processed=""
+  for _ in $(seq 1 20); do
+    processed="$(call json worker "$key" getProcessed)"
+    [[ "$processed" == '{"ok":[7]}' ]] && break
+    sleep 0.25
+  done
+  expect "queue message processed" '{"ok":[7]}' "$processed" || return 1
+
+  # Idle sleep (sleeper: 500 ms): our sleep intent, the engine's stop command, Stopped; the next
+  # request wakes it (a new generation) with its state read back from the engine.
+  expect "sleeper increment" '{"ok":1}' "$(call json sleeper "$key" increment 1)" || return 1
+  sleep 2
+  expect "sleeper after sleeping" '{"ok":{"count":1,"sleepCount":1,"wakeCount":2}}' \
+    "$(call json sleeper "$key" getCounts)" || return 1
 
   # SIGKILL: the engine notices the lost envoy (its ping timeout) and starts the actor again on
   # the new process, which reads the state back from the engine's KV.

@@ -1,5 +1,6 @@
 // One call through a Rivet Engine's gateway with the official rivetkit client, for
 // scripts/envoy-engine-test.sh:  node call.mjs ENDPOINT ENCODING ACTOR KEY ACTION [JSON_ARG...]
+// ACTION @fetch PATH does a raw HTTP request (handle.fetch), @send QUEUE BODY a queue send.
 // Prints {"ok":result} or {"error":{group,code,message}} on one line; exits 0 either way, 1 on
 // anything unexpected. The actor's input, when needed, comes from RIVET_TEST_INPUT (JSON).
 import { createRequire } from "node:module";
@@ -23,7 +24,18 @@ const options = process.env.RIVET_TEST_INPUT
   : undefined;
 const handle = client[actorName].getOrCreate([key], options);
 try {
-  const result = await handle[action](...rawArgs.map((a) => JSON.parse(a)));
+  const args = rawArgs.map((a) => JSON.parse(a));
+  let result;
+  if (action === "@fetch") {
+    // Raw HTTP (onRequest): {status, body}
+    const res = await handle.fetch(args[0], args[1]);
+    result = { status: res.status, body: await res.text() };
+  } else if (action === "@send") {
+    // A queue send: the queue's name and the message body
+    result = await handle.send(args[0], args[1]);
+  } else {
+    result = await handle[action](...args);
+  }
   console.log(JSON.stringify({ ok: result ?? null }));
 } catch (e) {
   if (e?.group === undefined) {
