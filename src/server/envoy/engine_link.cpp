@@ -290,7 +290,7 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
       buffer.clear();
       auto [ec, n] = co_await ws->async_read(buffer, kUseTuple);
       if (ec) {
-        if (ws->reason().code != websocket::close_code::none) {
+        if (!stopping_ && ws->reason().code != websocket::close_code::none) {
           logger_.warn("engine closed the envoy socket",
                     {{"reason", std::string(ws->reason().reason.c_str())}});
         }
