@@ -3,7 +3,8 @@
 # as its envoy (rivet-fixtures --engine URL), and the official rivetkit client calling through
 # the engine's gateway (tests/engine/call.mjs).
 #   scripts/envoy-engine-test.sh FIXTURE_SERVER
-# Checks: actions in json/cbor/bare, creation input, a user error, raw HTTP, a queue send, idle
+# Checks: actions in json/cbor/bare, actions and events over a connection (the WebSocket
+# tunnel), creation input, a user error, raw HTTP, a queue send, idle
 # sleep and wake, state after a SIGKILL of our
 # process (the engine starts the actor on the restarted envoy) and after a graceful SIGTERM drain.
 # Exits 77 (skipped) only when the engine binary or the rivetkit package is missing (make deps).
@@ -65,6 +66,11 @@ run_checks() {
     "$(RIVET_TEST_INPUT='{"label":"x","start":40}' call json withInput "$key" increment 2)" || return 1
   expect "user error" '{"error":{"group":"user","code":"user_error","message":"Something went wrong"}}' \
     "$(call json errors "$key" throwSimple)" || return 1
+  expect "connection: action and event (json)" '{"ok":{"output":10,"event":10}}' \
+    "$(call json counter "$key" @connect '"increment"' 3 '"newCount"')" || return 1
+  expect "connection: action and event (bare)" '{"ok":{"output":11,"event":11}}' \
+    "$(call bare counter "$key" @connect '"increment"' 1 '"newCount"')" || return 1
+  expect "setCount" '{"ok":7}' "$(call json counter "$key" setCount 7)" || return 1
   expect "raw HTTP (onRequest)" '{"ok":{"status":200,"body":"hello from rawHttp"}}' \
     "$(call json rawHttp "$key" @fetch '"/hello"')" || return 1
   expect "queue send" '{"ok":null}' "$(call json worker "$key" @send '"jobs"' '{"n":7}')" || return 1

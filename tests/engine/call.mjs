@@ -1,6 +1,7 @@
 // One call through a Rivet Engine's gateway with the official rivetkit client, for
 // scripts/envoy-engine-test.sh:  node call.mjs ENDPOINT ENCODING ACTOR KEY ACTION [JSON_ARG...]
-// ACTION @fetch PATH does a raw HTTP request (handle.fetch), @send QUEUE BODY a queue send.
+// ACTION @fetch PATH does a raw HTTP request (handle.fetch), @send QUEUE BODY a queue send,
+// @connect ACTION ARG EVENT an action over a connection and the event it broadcasts.
 // Prints {"ok":result} or {"error":{group,code,message}} on one line; exits 0 either way, 1 on
 // anything unexpected. The actor's input, when needed, comes from RIVET_TEST_INPUT (JSON).
 import { createRequire } from "node:module";
@@ -30,6 +31,14 @@ try {
     // Raw HTTP (onRequest): {status, body}
     const res = await handle.fetch(args[0], args[1]);
     result = { status: res.status, body: await res.text() };
+  } else if (action === "@connect") {
+    // Over the actor connection (WebSocket): an action, and the event it broadcasts.
+    // args: action name, its argument, the event to wait for
+    const conn = handle.connect();
+    const event = new Promise((resolve) => conn.on(args[2], (value) => resolve(value)));
+    const output = await conn[args[0]](args[1]);
+    result = { output, event: await event };
+    await conn.dispose();
   } else if (action === "@send") {
     // A queue send: the queue's name and the message body
     result = await handle.send(args[0], args[1]);

@@ -140,14 +140,69 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
     tasks_.spawn(executor, serve_request(this, message.message_id, std::move(*start)));
     return;
   }
-  if (std::holds_alternative<wire::ToEnvoyWebSocketOpen>(message.message_kind)) {
-    // Not carried yet: refuse at once rather than let the gateway wait for its open timeout.
-    link_->send_tunnel(reply_to(message.message_id, 0,
-                                wire::ToRivetWebSocketClose{
-                                    std::uint16_t{1011},
-                                    std::string("envoy.websocket_not_supported"), false}));
+  if (auto* open = std::get_if<wire::ToEnvoyWebSocketOpen>(&message.message_kind)) {
+    const auto executor = runtime_.executor_for(open->actor_id);
+    tasks_.spawn(executor, open_socket(this, message.message_id, std::move(*open)));
+    return;
+  }
+  if (auto* frame = std::get_if<wire::ToEnvoyWebSocketMessage>(&message.message_kind)) {
+    if (auto conn = socket(message.message_id)) {
+      conn->message(std::move(*frame), message.message_id.message_index);
+    }
+    return;
+  }
+  if (auto* closed = std::get_if<wire::ToEnvoyWebSocketClose>(&message.message_kind)) {
+    if (auto conn = socket(message.message_id)) {
+      conn->client_closed(closed->code, std::move(closed->reason));
+    }
+    return;
   }
   // Chunks, aborts and window updates belong to streamed requests, which 2.3.19 does not send.
+}
+
+std::shared_ptr<TunnelConnection> EnvoyHost::socket(const wire::MessageId& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = sockets_.find(SocketKey{id.gateway_id, id.request_id});
+  return it == sockets_.end() ? nullptr : it->second;
+}
+
+void EnvoyHost::forget_socket(const SocketKey& key) {
+  std::lock_guard lock(mutex_);
+  sockets_.erase(key);
+}
+
+Task<void> EnvoyHost::open_socket(EnvoyHost* self, wire::MessageId id,
+                                  wire::ToEnvoyWebSocketOpen open) {
+  const SocketKey key{id.gateway_id, id.request_id};
+  bool hosted = false;
+  {
+    std::lock_guard lock(self->mutex_);
+    hosted = self->hosted_.contains(open.actor_id);
+  }
+  std::optional<ActorIdentity> identity;
+  if (hosted && is_connect_path(open.path)) {
+    auto ready = co_await self->runtime_.ensure_ready(open.actor_id);
+    if (ready) {
+      identity = std::move(*ready);
+    }
+  }
+  if (!identity) {
+    // Raw WebSockets (onWebSocket) are not carried yet; refuse at once rather than let the
+    // gateway wait for its open timeout.
+    const char* reason = hosted ? "envoy.websocket_not_supported" : "envoy.actor_not_found";
+    self->link_->send_tunnel(reply_to(
+        id, 0, wire::ToRivetWebSocketClose{std::uint16_t{1011}, std::string(reason), false}));
+    co_return;
+  }
+  auto conn = std::make_shared<TunnelConnection>(
+      self->context_, self->tasks_, self->link_, id, self->runtime_.executor_for(open.actor_id),
+      [self, key] { self->forget_socket(key); });
+  {
+    std::lock_guard lock(self->mutex_);
+    self->sockets_.insert_or_assign(key, conn);
+  }
+  self->tasks_.spawn(conn->strand(),
+                     TunnelConnection::open(conn, std::move(*identity), std::move(open)));
 }
 
 Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,

@@ -16,6 +16,7 @@
 
 #include "server/envoy/engine_link.hpp"
 #include "server/envoy/engine_store.hpp"
+#include "server/envoy/tunnel_ws.hpp"
 #include "server/server_context.hpp"
 
 #include <rivet/common/task_group.hpp>
@@ -56,6 +57,11 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
                                 wire::CommandStartActor start);
   static Task<void> stop_actor(EnvoyHost* self, wire::ActorCheckpoint checkpoint,
                                wire::StopActorReason reason);
+  static Task<void> open_socket(EnvoyHost* self, wire::MessageId id,
+                                wire::ToEnvoyWebSocketOpen open);
+  using SocketKey = std::pair<wire::GatewayId, wire::RequestId>;
+  [[nodiscard]] std::shared_ptr<TunnelConnection> socket(const wire::MessageId& id) const;
+  void forget_socket(const SocketKey& key);
   static Task<void> serve_request(EnvoyHost* self, wire::MessageId id,
                                   wire::ToEnvoyRequestStart start);
   void stopped(const std::string& actor_id, std::uint32_t generation, wire::StopCode code,
@@ -70,6 +76,7 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
   mutable std::mutex mutex_;
   std::map<std::string, Hosted, std::less<>> hosted_;
   bool shutting_down_ = false;
+  std::map<SocketKey, std::shared_ptr<TunnelConnection>> sockets_;
 };
 
 }  // namespace rivet::server::envoy
