@@ -4,7 +4,7 @@
 # the engine's gateway (tests/engine/call.mjs).
 #   scripts/envoy-engine-test.sh FIXTURE_SERVER
 # Checks: actions in json/cbor/bare, actions and events over a connection (the WebSocket
-# tunnel), creation input, a user error, raw HTTP, a queue send, idle
+# tunnel), creation input, a user error, alarms (the engine wakes a sleeping actor), raw HTTP, a queue send, idle
 # sleep and wake, state after a SIGKILL of our
 # process (the engine starts the actor on the restarted envoy) and after a graceful SIGTERM drain.
 # Exits 77 (skipped) only when the engine binary or the rivetkit package is missing (make deps).
@@ -49,6 +49,10 @@ call() {  # ENCODING ACTOR KEY ACTION [ARG...]: prints the client's one-line ans
   timeout 60 node "$ROOT/tests/engine/call.mjs" "$endpoint" "$@" | tail -n 1
 }
 
+sleep_ts_of() {  # NAME: the engine's sleep_ts of the only actor of that name
+  curl -fsS "$endpoint/actors?namespace=default&name=$1" | grep -o '"sleep_ts":[0-9]*' || true
+}
+
 expect() {  # WHAT EXPECTED ACTUAL
   if [[ "$2" != "$3" ]]; then
     echo "envoy-engine-test: FAIL $1: expected $2, got $3" >&2
@@ -88,6 +92,20 @@ run_checks() {
   sleep 2
   expect "sleeper after sleeping" '{"ok":{"count":1,"sleepCount":1,"wakeCount":2}}' \
     "$(call json sleeper "$key" getCounts)" || return 1
+
+  # Alarms: one while awake (a local timer), one after the actor fell asleep: the engine starts
+  # it at the due time (its sleep_ts moves on without any request), and the alarm runs.
+  expect "schedule while awake" '{"ok":true}' "$(call json scheduler "$key" scheduleAfter 200 '"a"')" || return 1
+  expect "schedule past the sleep" '{"ok":true}' "$(call json scheduler "$key" scheduleAfter 2500 '"b"')" || return 1
+  sleep 1.5
+  local slept
+  slept="$(sleep_ts_of scheduler)"
+  sleep 3
+  if [[ -z "$slept" || "$(sleep_ts_of scheduler)" == "$slept" ]]; then
+    echo "envoy-engine-test: FAIL the engine did not wake the sleeping actor for its alarm ($slept)" >&2
+    return 1
+  fi
+  expect "alarms fired" '{"ok":["a","b"]}' "$(call json scheduler "$key" getFired)" || return 1
 
   # SIGKILL: the engine notices the lost envoy (its ping timeout) and starts the actor again on
   # the new process, which reads the state back from the engine's KV.

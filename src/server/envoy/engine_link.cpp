@@ -87,6 +87,13 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
     asio::post(strand_, [self = shared_from_this(), actor_id = std::move(actor_id), generation,
                          event = std::move(event)]() mutable {
       auto wrapped = self->events_.append(actor_id, generation, std::move(event));
+      if (self->logger_.enabled(LogLevel::Debug)) {
+        const auto gen = std::to_string(generation);
+        const auto index = std::to_string(wrapped.checkpoint.index);
+        const auto kind = std::to_string(wrapped.inner.index());
+        self->logger_.debug("engine: event", {{"actor_id", actor_id}, {"generation", gen},
+                                              {"index", index}, {"kind", kind}});
+      }
       if (self->ready_) {
         self->enqueue(wire::ToRivetEvents{{std::move(wrapped)}});
       }

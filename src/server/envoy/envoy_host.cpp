@@ -29,12 +29,27 @@ std::size_t EnvoyHost::hosted() const {
   return hosted_.size();
 }
 
+std::optional<std::uint32_t> EnvoyHost::generation_of(const std::string& actor_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = hosted_.find(actor_id);
+  if (it == hosted_.end() || it->second.engine_stopping) {
+    return std::nullopt;
+  }
+  return it->second.generation;
+}
+
 void EnvoyHost::shutting_down() {
   std::lock_guard lock(mutex_);
   shutting_down_ = true;
 }
 
 void EnvoyHost::on_command(wire::CommandWrapper command) {
+  const auto& cp = command.checkpoint;
+  const auto generation = std::to_string(cp.generation);
+  const auto index = std::to_string(cp.index);
+  logger_.debug(std::holds_alternative<wire::CommandStartActor>(command.inner) ? "engine: start"
+                                                                              : "engine: stop",
+                {{"actor_id", cp.actor_id}, {"generation", generation}, {"index", index}});
   const auto executor = runtime_.executor_for(command.checkpoint.actor_id);
   if (auto* start = std::get_if<wire::CommandStartActor>(&command.inner)) {
     tasks_.spawn(executor, start_actor(this, command.checkpoint, std::move(*start)));
@@ -52,6 +67,9 @@ void EnvoyHost::stopped(const std::string& actor_id, std::uint32_t generation, w
     if (it != hosted_.end() && it->second.generation == generation) {
       hosted_.erase(it);
     }
+  }
+  if (alarms_ != nullptr) {
+    alarms_->actor_left(actor_id);
   }
   link_->send_event(actor_id, generation,
                     state_event(wire::ActorStateStopped{code, std::move(message)}));
@@ -91,6 +109,18 @@ Task<void> EnvoyHost::start_actor(EnvoyHost* self, wire::ActorCheckpoint checkpo
   }
   self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
                           state_event(wire::ActorStateRunning{}));
+  // Clear the alarm the engine may still hold from an earlier generation, as RivetKit does: an
+  // alarm already in the past when the actor next sleeps stalled the engine's allocations (seen
+  // with 2.3.19). run_alarm below arms the next one again.
+  self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
+                          wire::Event{wire::EventActorSetAlarm{std::nullopt}});
+  // Whatever came due while it slept (the engine may have started it for an alarm), and the
+  // next alarm armed again for this generation.
+  auto ran = co_await self->runtime_.run_alarm(checkpoint.actor_id);
+  if (!ran) {
+    self->logger_.warn("running due alarms failed", {{"actor_id", checkpoint.actor_id},
+                                                     {"error", ran.error().message}});
+  }
 }
 
 Task<void> EnvoyHost::stop_actor(EnvoyHost* self, wire::ActorCheckpoint checkpoint,

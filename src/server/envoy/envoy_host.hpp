@@ -6,6 +6,7 @@
 //    store, the runtime wakes it, and Running (or Stopped{ERROR} with the reason) goes back.
 //    An actor with a database (`db`) is refused with Stopped{ERROR}: SQLite is not in the
 //    engine yet.
+//    Then what is due runs (the engine starts a sleeping actor at its alarm's time).
 //  - stop: sleep (or destroy for DESTROY and after our own stop intent), then Stopped{OK}.
 //  - an actor that stops on its own (idle sleep, c.destroy()) sends a sleep or stop intent
 //    and waits for the engine's stop command, as the engine expects (Stopped{OK} without an
@@ -15,6 +16,7 @@
 // actor strands; shared state is behind one mutex.
 
 #include "server/envoy/engine_link.hpp"
+#include "server/envoy/envoy_alarms.hpp"
 #include "server/envoy/engine_store.hpp"
 #include "server/envoy/tunnel_ws.hpp"
 #include "server/server_context.hpp"
@@ -35,6 +37,9 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
             Logger logger);
 
   void set_link(std::shared_ptr<EngineLink> link) { link_ = std::move(link); }
+  void set_alarms(EnvoyAlarms* alarms) { alarms_ = alarms; }
+  /// The generation of an actor the engine runs here, else nullopt.
+  [[nodiscard]] std::optional<std::uint32_t> generation_of(const std::string& actor_id) const;
   /// Actors the engine placed here and that have not reported Stopped.
   [[nodiscard]] std::size_t hosted() const;
   /// From now on an actor that stops reports an intent only (the process is going away).
@@ -73,6 +78,7 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
   TaskGroup& tasks_;
   Logger logger_;
   std::shared_ptr<EngineLink> link_;
+  EnvoyAlarms* alarms_ = nullptr;
   mutable std::mutex mutex_;
   std::map<std::string, Hosted, std::less<>> hosted_;
   bool shutting_down_ = false;

@@ -55,6 +55,7 @@ class EnvoyServer final : public Server {
         context_(runtime_, store_, options_.engine_endpoint),
         host_(std::make_shared<EnvoyHost>(runtime_, store_, context_, tasks_, logger_)) {
     observer_->target = host_.get();
+    host_->set_alarms(alarms_.get());
     EngineConfig config;
     config.endpoint = options_.engine_endpoint;
     config.namespace_name = options_.engine_namespace;
@@ -66,6 +67,9 @@ class EnvoyServer final : public Server {
                                logger_);
     store_.set_link(link_);
     host_->set_link(link_);
+    alarms_->attach(runtime_, link_, [host = host_.get()](const std::string& actor_id) {
+      return host->generation_of(actor_id);
+    });
     context_.limits.max_actions_in_flight = options_.max_actions_in_flight;
   }
 
@@ -109,6 +113,7 @@ class EnvoyServer final : public Server {
       while (host_->hosted() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(kDrainPoll);
       }
+      alarms_->stop();
       auto stopped = asio::co_spawn(*ios_.front(), runtime_.stop(), asio::use_future);
       (void)stopped.wait_for(kRuntimeStopDeadline);
       (void)tasks_.wait_for(kDrainDeadline);
@@ -169,12 +174,15 @@ class EnvoyServer final : public Server {
     out.namespace_name = options_.engine_namespace;
     out.data_dir = options_.data_dir;
     out.observer = observer_;
+    out.alarms = alarms_;
     return out;
   }
 
   ServerOptions options_;
   Logger logger_;
   std::shared_ptr<ObserverProxy> observer_ = std::make_shared<ObserverProxy>();
+  TaskGroup tasks_{"envoy"};
+  std::shared_ptr<EnvoyAlarms> alarms_ = std::make_shared<EnvoyAlarms>(tasks_, logger_);
   EngineStore store_;
   asio::io_context link_io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> link_work_;
@@ -182,7 +190,6 @@ class EnvoyServer final : public Server {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   Runtime runtime_;
   ServerContext context_;
-  TaskGroup tasks_{"envoy"};
   std::shared_ptr<EnvoyHost> host_;
   std::shared_ptr<EngineLink> link_;
   std::vector<std::thread> threads_;

@@ -108,8 +108,9 @@ void TunnelConnection::message(wire::ToEnvoyWebSocketMessage message, wire::Mess
     if (self->over_) {
       return;
     }
-    // The ack names the frame it acknowledges and does not take an index of our own (§7.6).
-    self->link_->send_tunnel(reply_to(self->id_, index, wire::ToRivetWebSocketMessageAck{index}));
+    // No ack: the socket is not hibernatable, and the engine refuses acks for such sockets
+    // ("cannot ack ws messages, hibernation is not enabled").
+    (void)index;
     self->inbound_.push_back(std::move(message));
     if (self->ready_ && !self->pumping_) {
       self->pumping_ = true;

@@ -2,7 +2,7 @@
 // A client's actor connection (`/connect`, the client protocol's WebSocket) carried by the
 // engine's tunnel (spec §6.4, §7.6): the engine opens it, relays the client's frames as
 // WebSocketMessage and its close as WebSocketClose; we answer with WebSocketOpen, our frames
-// (numbered from 1) and an ack per inbound frame. The client protocol on top is the embedded
+// (numbered from 1); no acks, since the socket is not hibernatable. The client protocol on top is the embedded
 // server's (actor_connect_session.cpp): Init, actions, subscriptions, events.
 //
 // Concurrency: everything runs on the connection's strand (on its actor's executor). message(),
