@@ -86,13 +86,6 @@ run_checks() {
   done
   expect "queue message processed" '{"ok":[7]}' "$processed" || return 1
 
-  # Idle sleep (sleeper: 500 ms): our sleep intent, the engine's stop command, Stopped; the next
-  # request wakes it (a new generation) with its state read back from the engine.
-  expect "sleeper increment" '{"ok":1}' "$(call json sleeper "$key" increment 1)" || return 1
-  sleep 2
-  expect "sleeper after sleeping" '{"ok":{"count":1,"sleepCount":1,"wakeCount":2}}' \
-    "$(call json sleeper "$key" getCounts)" || return 1
-
   # Alarms: one while awake (a local timer), one after the actor fell asleep: the engine starts
   # it at the due time (its sleep_ts moves on without any request), and the alarm runs.
   expect "schedule while awake" '{"ok":true}' "$(call json scheduler "$key" scheduleAfter 200 '"a"')" || return 1
@@ -106,6 +99,17 @@ run_checks() {
     return 1
   fi
   expect "alarms fired" '{"ok":["a","b"]}' "$(call json scheduler "$key" getFired)" || return 1
+  # A new actor placed while another one goes to sleep stalled the engine's allocation in our
+  # runs (docs/engine-protocol.md, "Engine behaviour we met"): let the scheduler fall asleep
+  # before the sleeper is created.
+  sleep 1.5
+
+  # Idle sleep (sleeper: 500 ms): our sleep intent, the engine's stop command, Stopped; the next
+  # request wakes it (a new generation) with its state read back from the engine.
+  expect "sleeper increment" '{"ok":1}' "$(call json sleeper "$key" increment 1)" || return 1
+  sleep 2
+  expect "sleeper after sleeping" '{"ok":{"count":1,"sleepCount":1,"wakeCount":2}}' \
+    "$(call json sleeper "$key" getCounts)" || return 1
 
   # SIGKILL: the engine notices the lost envoy (its ping timeout) and starts the actor again on
   # the new process, which reads the state back from the engine's KV.
@@ -143,6 +147,11 @@ for attempt in 1 2; do
     echo "envoy-engine-test: the engine timed out resolving actors; once more on a fresh engine" >&2
     stop_all
     continue
+  fi
+  if grep -q route_resolve_query_timeout "$engine_dir/engine.log"; then
+    # Not a skip: we met these stalls mostly while one of our actors was going to sleep, so they
+    # may be ours (docs/engine-protocol.md, "Engine behaviour we met").
+    echo "envoy-engine-test: FAIL: the engine timed out resolving actors on both runs" >&2
   fi
   exit "$status"
 done
