@@ -69,6 +69,21 @@ int serve(const Registry& registry, int argc, char** argv, ServerOptions default
                  "Close a connection whose request body takes longer than this")
       ->envname("RIVET_BODY_TIMEOUT_MS")
       ->capture_default_str();
+  app.add_option("--engine", options.engine_endpoint,
+                 "Host the actors on this Rivet Engine (http://host:port) instead of listening")
+      ->envname("RIVET_ENDPOINT");
+  app.add_option("--namespace", options.engine_namespace, "Engine namespace")
+      ->envname("RIVET_NAMESPACE")
+      ->capture_default_str();
+  app.add_option("--pool", options.engine_pool, "Engine pool (runner config) to serve")
+      ->envname("RIVET_POOL")
+      ->capture_default_str();
+  app.add_option("--token", options.engine_token, "The engine's admin token")
+      ->envname("RIVET_TOKEN");
+  app.add_option("--envoy-version", options.engine_version,
+                 "This deployment's version; the engine drains envoys of older versions")
+      ->envname("RIVET_ENVOY_VERSION")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,6 +108,17 @@ int serve(const Registry& registry, int argc, char** argv, ServerOptions default
     Logger::global().error("server failed to start",
                            {{"group", e.group}, {"code", e.code}, {"error", e.message}});
     return 1;
+  }
+  if (!options.engine_endpoint.empty()) {
+    // Launchers read this line; there is no port of ours to print.
+    std::cout << "rivet envoy connected to " << (*server)->endpoint() << " (namespace "
+              << options.engine_namespace << ", pool " << options.engine_pool
+              << "); not listening for clients\n"
+              << std::flush;
+    int received = 0;
+    sigwait(&signals, &received);
+    (*server)->stop();
+    return 0;
   }
   // The endpoint lines are the program's output, not log records: launchers read them from stdout.
   std::cout << "rivet listening on " << (*server)->endpoint() << "\n";

@@ -9,6 +9,7 @@
 #include <rivet/server/serve.hpp>
 
 #include "server/broadcast_publisher.hpp"
+#include "server/envoy/envoy_server.hpp"
 #include "server/node_metrics.hpp"
 #include "server/server_context.hpp"
 #include "server/sessions.hpp"
@@ -272,6 +273,9 @@ class ServerImpl final : public Server {
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::start(const Registry& registry, ServerOptions options) {
+  if (!options.engine_endpoint.empty()) {
+    return server::envoy::start_envoy_server(registry, std::move(options));
+  }
   std::error_code fs_ec;
   std::filesystem::create_directories(options.data_dir, fs_ec);
   if (fs_ec) {

@@ -66,6 +66,22 @@ struct ServerOptions {
   /// the connection is closed without an answer (slow bodies).
   std::chrono::milliseconds body_timeout{60000};
 
+  // -- engine mode (docs/engine-protocol.md) ------------------------------------------------
+  /// Where a Rivet Engine runs (--engine, RIVET_ENDPOINT), e.g. "http://127.0.0.1:6420". Set:
+  /// the process listens for no clients; it hosts the registry's actors as an envoy of that
+  /// engine, which routes clients to it and stores the actors' KV. Empty: embedded mode.
+  std::string engine_endpoint;
+  /// The engine namespace (--namespace, RIVET_NAMESPACE).
+  std::string engine_namespace = "default";
+  /// The pool (runner config) to serve (--pool, RIVET_POOL); created as a "normal" pool when
+  /// missing.
+  std::string engine_pool = "default";
+  /// The engine's admin token (--token, RIVET_TOKEN); empty when the engine has no auth.
+  std::string engine_token;
+  /// This deployment's version (--envoy-version, RIVET_ENVOY_VERSION): the engine drains older
+  /// versions' envoys of the pool.
+  std::uint32_t engine_version = 1;
+
   /// Tests only: faults injected into the node's store and the actors' databases
   /// (rivet/storage/fault_plan.hpp, docs/faults.md). Null: none.
   std::shared_ptr<storage::FaultPlan> storage_faults;
@@ -76,7 +92,9 @@ struct ServerOptions {
 class Server {
  public:
   /// Opens the store, binds the port and starts the worker threads. Returns once the server
-  /// accepts requests.
+  /// accepts requests. In engine mode (engine_endpoint set): registers the pool if needed and
+  /// returns once the engine accepted the envoy connection; port() is then 0 and endpoint() the
+  /// engine's.
   [[nodiscard]] static Result<std::unique_ptr<Server>> start(const Registry& registry,
                                                              ServerOptions options);
   virtual ~Server() = default;

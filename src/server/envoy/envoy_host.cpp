@@ -1,0 +1,262 @@
+#include "server/envoy/envoy_host.hpp"
+
+#include "server/actor_routes.hpp"
+#include "server/envoy/tunnel_http.hpp"
+
+#include <rivet/core/definition.hpp>
+#include <rivet/core/registry.hpp>
+
+namespace rivet::server::envoy {
+namespace {
+
+constexpr std::string_view kDatabaseRefused =
+    "actors with a database (db) cannot run on the engine yet: SQLite in engine mode is not "
+    "implemented";
+
+wire::Event state_event(wire::ActorState state) {
+  return wire::Event{wire::EventActorStateUpdate{std::move(state)}};
+}
+
+}  // namespace
+
+EnvoyHost::EnvoyHost(Runtime& runtime, EngineStore& store, ServerContext& context,
+                     TaskGroup& tasks, Logger logger)
+    : runtime_(runtime), store_(store), context_(context), tasks_(tasks),
+      logger_(std::move(logger)) {}
+
+std::size_t EnvoyHost::hosted() const {
+  std::lock_guard lock(mutex_);
+  return hosted_.size();
+}
+
+std::optional<std::uint32_t> EnvoyHost::generation_of(const std::string& actor_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = hosted_.find(actor_id);
+  if (it == hosted_.end() || it->second.engine_stopping) {
+    return std::nullopt;
+  }
+  return it->second.generation;
+}
+
+void EnvoyHost::shutting_down() {
+  std::lock_guard lock(mutex_);
+  shutting_down_ = true;
+}
+
+void EnvoyHost::on_command(wire::CommandWrapper command) {
+  const auto& cp = command.checkpoint;
+  const auto generation = std::to_string(cp.generation);
+  const auto index = std::to_string(cp.index);
+  logger_.debug(std::holds_alternative<wire::CommandStartActor>(command.inner) ? "engine: start"
+                                                                              : "engine: stop",
+                {{"actor_id", cp.actor_id}, {"generation", generation}, {"index", index}});
+  const auto executor = runtime_.executor_for(command.checkpoint.actor_id);
+  if (auto* start = std::get_if<wire::CommandStartActor>(&command.inner)) {
+    tasks_.spawn(executor, start_actor(this, command.checkpoint, std::move(*start)));
+  } else {
+    const auto reason = std::get<wire::CommandStopActor>(command.inner).reason;
+    tasks_.spawn(executor, stop_actor(this, command.checkpoint, reason));
+  }
+}
+
+void EnvoyHost::stopped(const std::string& actor_id, std::uint32_t generation, wire::StopCode code,
+                        std::optional<std::string> message) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = hosted_.find(actor_id);
+    if (it != hosted_.end() && it->second.generation == generation) {
+      hosted_.erase(it);
+    }
+  }
+  if (alarms_ != nullptr) {
+    alarms_->actor_left(actor_id);
+  }
+  link_->send_event(actor_id, generation,
+                    state_event(wire::ActorStateStopped{code, std::move(message)}));
+}
+
+Task<void> EnvoyHost::start_actor(EnvoyHost* self, wire::ActorCheckpoint checkpoint,
+                                  wire::CommandStartActor start) {
+  const auto& config = start.config;
+  const auto* def = self->runtime_.registry().find(config.name);
+  if (def == nullptr || def->database) {
+    const std::string why = def == nullptr ? "no actor definition named " + config.name
+                                           : std::string(kDatabaseRefused);
+    self->logger_.error("refused to start an actor",
+                        {{"actor_id", checkpoint.actor_id}, {"reason", why}});
+    self->stopped(checkpoint.actor_id, checkpoint.generation, wire::StopCode::Error, why);
+    co_return;
+  }
+  storage::ActorRecord record;
+  record.actor_id = checkpoint.actor_id;
+  record.name = config.name;
+  record.key = config.key.value_or("/");  // the engine keeps the serialized key as given
+  record.create_ts = config.create_ts;
+  record.input = config.input;
+  record.generation = checkpoint.generation;
+  self->store_.register_actor(std::move(record));
+  {
+    std::lock_guard lock(self->mutex_);
+    self->hosted_.insert_or_assign(checkpoint.actor_id, Hosted{checkpoint.generation});
+  }
+  auto ready = co_await self->runtime_.ensure_ready(checkpoint.actor_id);
+  if (!ready) {
+    self->logger_.error("actor failed to start", {{"actor_id", checkpoint.actor_id},
+                                                  {"error", ready.error().message}});
+    self->stopped(checkpoint.actor_id, checkpoint.generation, wire::StopCode::Error,
+                  ready.error().message);
+    co_return;
+  }
+  self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
+                          state_event(wire::ActorStateRunning{}));
+  // Clear the alarm the engine may still hold from an earlier generation, as RivetKit does: an
+  // alarm already in the past when the actor next sleeps stalled the engine's allocations (seen
+  // with 2.3.19). run_alarm below arms the next one again.
+  self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
+                          wire::Event{wire::EventActorSetAlarm{std::nullopt}});
+  // Whatever came due while it slept (the engine may have started it for an alarm), and the
+  // next alarm armed again for this generation.
+  auto ran = co_await self->runtime_.run_alarm(checkpoint.actor_id);
+  if (!ran) {
+    self->logger_.warn("running due alarms failed", {{"actor_id", checkpoint.actor_id},
+                                                     {"error", ran.error().message}});
+  }
+}
+
+Task<void> EnvoyHost::stop_actor(EnvoyHost* self, wire::ActorCheckpoint checkpoint,
+                                 wire::StopActorReason reason) {
+  bool destroy = reason == wire::StopActorReason::Destroy;
+  {
+    std::lock_guard lock(self->mutex_);
+    auto it = self->hosted_.find(checkpoint.actor_id);
+    if (it != self->hosted_.end()) {
+      it->second.engine_stopping = true;
+      destroy = destroy || (reason == wire::StopActorReason::StopIntent && it->second.stop_intent);
+    }
+  }
+  if (destroy) {
+    // Already gone when the actor destroyed itself (its intent asked for this command).
+    (void)co_await self->runtime_.destroy(checkpoint.actor_id);
+  } else {
+    (void)co_await self->runtime_.sleep(checkpoint.actor_id);
+  }
+  // OK only because a stop command or our own intent preceded it (spec §7.3).
+  self->stopped(checkpoint.actor_id, checkpoint.generation, wire::StopCode::Ok, std::nullopt);
+}
+
+void EnvoyHost::actor_started(const ActorIdentity& /*actor*/) {}
+
+void EnvoyHost::actor_stopped(const ActorIdentity& actor, bool destroyed) {
+  std::uint32_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = hosted_.find(actor.actor_id);
+    if (it == hosted_.end() || it->second.engine_stopping) {
+      return;  // the stop command's task reports it
+    }
+    it->second.stop_intent = destroyed;
+    generation = it->second.generation;
+  }
+  // Stopped on its own (idle sleep, c.destroy(), process shutdown): ask the engine, which then
+  // sends the stop command that Stopped answers.
+  wire::ActorIntent intent = destroyed ? wire::ActorIntent{wire::ActorIntentStop{}}
+                                       : wire::ActorIntent{wire::ActorIntentSleep{}};
+  link_->send_event(actor.actor_id, generation, wire::Event{wire::EventActorIntent{intent}});
+}
+
+void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
+  if (auto* start = std::get_if<wire::ToEnvoyRequestStart>(&message.message_kind)) {
+    const auto executor = runtime_.executor_for(start->actor_id);
+    tasks_.spawn(executor, serve_request(this, message.message_id, std::move(*start)));
+    return;
+  }
+  if (auto* open = std::get_if<wire::ToEnvoyWebSocketOpen>(&message.message_kind)) {
+    const auto executor = runtime_.executor_for(open->actor_id);
+    tasks_.spawn(executor, open_socket(this, message.message_id, std::move(*open)));
+    return;
+  }
+  if (auto* frame = std::get_if<wire::ToEnvoyWebSocketMessage>(&message.message_kind)) {
+    if (auto conn = socket(message.message_id)) {
+      conn->message(std::move(*frame), message.message_id.message_index);
+    }
+    return;
+  }
+  if (auto* closed = std::get_if<wire::ToEnvoyWebSocketClose>(&message.message_kind)) {
+    if (auto conn = socket(message.message_id)) {
+      conn->client_closed(closed->code, std::move(closed->reason));
+    }
+    return;
+  }
+  // Chunks, aborts and window updates belong to streamed requests, which 2.3.19 does not send.
+}
+
+std::shared_ptr<TunnelConnection> EnvoyHost::socket(const wire::MessageId& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = sockets_.find(SocketKey{id.gateway_id, id.request_id});
+  return it == sockets_.end() ? nullptr : it->second;
+}
+
+void EnvoyHost::forget_socket(const SocketKey& key) {
+  std::lock_guard lock(mutex_);
+  sockets_.erase(key);
+}
+
+Task<void> EnvoyHost::open_socket(EnvoyHost* self, wire::MessageId id,
+                                  wire::ToEnvoyWebSocketOpen open) {
+  const SocketKey key{id.gateway_id, id.request_id};
+  bool hosted = false;
+  {
+    std::lock_guard lock(self->mutex_);
+    hosted = self->hosted_.contains(open.actor_id);
+  }
+  std::optional<ActorIdentity> identity;
+  if (hosted && is_connect_path(open.path)) {
+    auto ready = co_await self->runtime_.ensure_ready(open.actor_id);
+    if (ready) {
+      identity = std::move(*ready);
+    }
+  }
+  if (!identity) {
+    // Raw WebSockets (onWebSocket) are not carried yet; refuse at once rather than let the
+    // gateway wait for its open timeout.
+    const char* reason = hosted ? "envoy.websocket_not_supported" : "envoy.actor_not_found";
+    self->link_->send_tunnel(reply_to(
+        id, 0, wire::ToRivetWebSocketClose{std::uint16_t{1011}, std::string(reason), false}));
+    co_return;
+  }
+  auto conn = std::make_shared<TunnelConnection>(
+      self->context_, self->tasks_, self->link_, id, self->runtime_.executor_for(open.actor_id),
+      [self, key] { self->forget_socket(key); });
+  {
+    std::lock_guard lock(self->mutex_);
+    self->sockets_.insert_or_assign(key, conn);
+  }
+  self->tasks_.spawn(conn->strand(),
+                     TunnelConnection::open(conn, std::move(*identity), std::move(open)));
+}
+
+Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
+                                    wire::ToEnvoyRequestStart start) {
+  bool hosted = false;
+  {
+    std::lock_guard lock(self->mutex_);
+    hosted = self->hosted_.contains(start.actor_id);
+  }
+  HttpResponse response;
+  if (!hosted) {
+    response = actor_not_hosted_response();
+  } else {
+    auto identity = co_await self->runtime_.ensure_ready(start.actor_id);
+    if (!identity) {
+      response = actor_not_hosted_response();
+    } else {
+      auto request = to_http_request(start);
+      auto path = request.target;
+      response = co_await handle_actor_request(self->context_, std::move(*identity),
+                                               std::move(path), std::move(request));
+    }
+  }
+  self->link_->send_tunnel(reply_to(id, 0, to_response_start(response)));
+}
+
+}  // namespace rivet::server::envoy

@@ -1,0 +1,89 @@
+#include "server/envoy/kv_requests.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rivet::server::envoy {
+namespace {
+
+using storage::WriteBatch;
+
+Bytes bytes(std::size_t n, std::uint8_t fill = 'x') { return Bytes(n, fill); }
+
+TEST(EnvoyKvRequests, GroupsRunsOfPutsAndDeletesInOrder) {
+  WriteBatch batch;
+  batch.ops.emplace_back(WriteBatch::Put{"a", {1}, {10}});
+  batch.ops.emplace_back(WriteBatch::Put{"a", {2}, {20}});
+  batch.ops.emplace_back(WriteBatch::Delete{"a", {3}});
+  batch.ops.emplace_back(WriteBatch::Put{"b", {1}, {30}});
+  batch.ops.emplace_back(WriteBatch::DeleteRange{"a", {5}, {}});
+  batch.ops.emplace_back(WriteBatch::DestroyActor{"c", 7});
+  auto calls = plan_writes(batch);
+  ASSERT_TRUE(calls);
+  ASSERT_EQ(calls->size(), 5U);
+  const auto& put = std::get<wire::KvPutRequest>((*calls)[0].data);
+  EXPECT_EQ(put.keys, (std::vector<Bytes>{{1}, {2}}));
+  EXPECT_EQ(put.values, (std::vector<Bytes>{{10}, {20}}));
+  EXPECT_EQ(std::get<wire::KvDeleteRequest>((*calls)[1].data).keys, std::vector<Bytes>{{3}});
+  EXPECT_EQ((*calls)[2].actor_id, "b");
+  const auto& range = std::get<wire::KvDeleteRangeRequest>((*calls)[3].data);
+  EXPECT_EQ(range.start, Bytes{5});
+  EXPECT_EQ(range.end, unbounded_end());  // "to the end"
+  EXPECT_TRUE(std::holds_alternative<wire::KvDropRequest>((*calls)[4].data));
+  EXPECT_EQ((*calls)[4].actor_id, "c");
+}
+
+TEST(EnvoyKvRequests, SplitsAtTheKeyCountAndPayloadLimits) {
+  WriteBatch many;
+  for (std::uint8_t i = 0; i < 200; ++i) {
+    many.ops.emplace_back(WriteBatch::Put{"a", {i}, {i}});
+  }
+  auto calls = plan_writes(many);
+  ASSERT_TRUE(calls);
+  ASSERT_EQ(calls->size(), 2U);
+  EXPECT_EQ(std::get<wire::KvPutRequest>((*calls)[0].data).keys.size(), 128U);
+  EXPECT_EQ(std::get<wire::KvPutRequest>((*calls)[1].data).keys.size(), 72U);
+
+  WriteBatch big;  // 10 values of 120 KiB: 976 KiB holds 8 of them
+  for (std::uint8_t i = 0; i < 10; ++i) {
+    big.ops.emplace_back(WriteBatch::Put{"a", {i}, bytes(120 * 1024)});
+  }
+  calls = plan_writes(big);
+  ASSERT_TRUE(calls);
+  ASSERT_EQ(calls->size(), 2U);
+  EXPECT_EQ(std::get<wire::KvPutRequest>((*calls)[0].data).keys.size(), 8U);
+}
+
+TEST(EnvoyKvRequests, RefusesWhatTheEngineWouldRefuseBeforeSending) {
+  WriteBatch key;
+  key.ops.emplace_back(WriteBatch::Put{"a", bytes(2047), {1}});
+  auto refused = plan_writes(key);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().qualified(), "kv.key_too_large");
+  EXPECT_EQ(refused.error().metadata["limit"], 2046);
+
+  WriteBatch value;
+  value.ops.emplace_back(WriteBatch::Put{"a", {1}, bytes(128 * 1024 + 1)});
+  refused = plan_writes(value);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().qualified(), "kv.value_too_large");
+
+  WriteBatch insert;
+  insert.ops.emplace_back(WriteBatch::InsertActor{});
+  EXPECT_FALSE(plan_writes(insert));
+}
+
+TEST(EnvoyKvRequests, GetsAndPrefixBounds) {
+  std::vector<Bytes> keys;
+  for (std::uint8_t i = 0; i < 130; ++i) {
+    keys.push_back({i});
+  }
+  auto gets = plan_gets(keys);
+  ASSERT_EQ(gets.size(), 2U);
+  EXPECT_EQ(gets[1].keys.size(), 2U);
+  EXPECT_EQ(prefix_end(Bytes{4, 1}), (Bytes{4, 2}));
+  EXPECT_EQ(prefix_end(Bytes{4, 0xff}), (Bytes{5}));
+  EXPECT_TRUE(prefix_end(Bytes{0xff}).empty());
+}
+
+}  // namespace
+}  // namespace rivet::server::envoy

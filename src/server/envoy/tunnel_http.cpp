@@ -1,0 +1,61 @@
+#include "server/envoy/tunnel_http.hpp"
+
+namespace rivet::server::envoy {
+
+HttpRequest to_http_request(const wire::ToEnvoyRequestStart& start) {
+  HttpRequest out;
+  out.method = start.method;
+  out.target = start.path.empty() ? std::string("/") : start.path;
+  out.headers.reserve(start.headers.size());
+  for (const auto& [name, value] : start.headers) {
+    out.headers.push_back(Header{to_lower(name), value});
+  }
+  if (start.body) {
+    out.body.assign(start.body->begin(), start.body->end());
+  }
+  return out;
+}
+
+wire::ToRivetResponseStart to_response_start(const HttpResponse& response) {
+  wire::ToRivetResponseStart out;
+  out.status = static_cast<std::uint16_t>(response.status);
+  for (const auto& h : response.headers) {
+    // The engine frames the body for the client; a length or framing header of ours would
+    // contradict its own.
+    if (h.name == "content-length" || h.name == "transfer-encoding" || h.name == "connection") {
+      continue;
+    }
+    bool duplicate = false;
+    for (auto& [name, value] : out.headers) {
+      if (name == h.name) {  // a BARE map has unique keys: join repeats as HTTP allows
+        value += ", " + h.value;
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) {
+      out.headers.emplace_back(h.name, h.value);
+    }
+  }
+  if (!response.body.empty()) {
+    out.body = Bytes(response.body.begin(), response.body.end());
+  }
+  return out;
+}
+
+wire::ToRivetTunnelMessage reply_to(const wire::MessageId& request, wire::MessageIndex index,
+                                    wire::ToRivetTunnelMessageKind kind) {
+  return wire::ToRivetTunnelMessage{
+      wire::MessageId{request.gateway_id, request.request_id, index}, std::move(kind)};
+}
+
+HttpResponse actor_not_hosted_response() {
+  HttpResponse out;
+  out.status = 503;
+  out.set("x-rivet-error", "envoy.actor_not_found");
+  out.set("content-type", "text/plain");
+  out.body = "actor is not hosted by this envoy";
+  return out;
+}
+
+}  // namespace rivet::server::envoy

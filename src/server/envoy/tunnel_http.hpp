@@ -1,0 +1,31 @@
+#pragma once
+// Client HTTP requests that reach the envoy through the engine's tunnel (engine protocol spec
+// §6.4, §7.5), mapped to and from the server's transport-neutral request and response, so they
+// are served by the same routes as the embedded server's. Pure functions, no I/O.
+
+#include "server/http_types.hpp"
+
+#include <rivet/protocol/envoy/messages.hpp>
+
+namespace rivet::server::envoy {
+
+namespace wire = rivet::protocol::envoy;
+
+/// The request as the actor routes see it: the gateway-relative path (with its query) as the
+/// target, header names in lower case, the body (empty when absent).
+[[nodiscard]] HttpRequest to_http_request(const wire::ToEnvoyRequestStart& start);
+
+/// One unstreamed response message; an empty body is sent as absent, as the engine does.
+[[nodiscard]] wire::ToRivetResponseStart to_response_start(const HttpResponse& response);
+
+/// The reply to request `request` carrying `kind` at `index` (0 for the first message of a
+/// request, then +1 for each further one).
+[[nodiscard]] wire::ToRivetTunnelMessage reply_to(const wire::MessageId& request,
+                                                  wire::MessageIndex index,
+                                                  wire::ToRivetTunnelMessageKind kind);
+
+/// What a request for an actor this envoy does not host gets (503, x-rivet-error
+/// envoy.actor_not_found), as RivetKit answers it.
+[[nodiscard]] HttpResponse actor_not_hosted_response();
+
+}  // namespace rivet::server::envoy

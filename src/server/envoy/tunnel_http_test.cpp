@@ -1,0 +1,55 @@
+#include "server/envoy/tunnel_http.hpp"
+
+#include <rivet/protocol/envoy.hpp>
+
+#include <gtest/gtest.h>
+
+namespace rivet::server::envoy {
+namespace {
+
+TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
+  wire::ToEnvoyRequestStart start;
+  start.actor_id = "abc";
+  start.method = "POST";
+  start.path = "/action/increment?x=1";
+  start.headers = {{"X-Rivet-Encoding", "json"}, {"content-type", "application/json"}};
+  start.body = Bytes{'[', '1', ']'};
+  auto request = to_http_request(start);
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.target, "/action/increment?x=1");
+  ASSERT_NE(request.header("x-rivet-encoding"), nullptr);
+  EXPECT_EQ(*request.header("x-rivet-encoding"), "json");
+  EXPECT_EQ(request.body, "[1]");
+}
+
+TEST(EnvoyTunnelHttp, ResponseGoesBackAsOneFramedMessage) {
+  HttpResponse response;
+  response.status = 201;
+  response.headers = {{"content-type", "application/json"},
+                      {"content-length", "2"},
+                      {"vary", "a"},
+                      {"vary", "b"}};
+  response.body = "{}";
+  wire::MessageId request{{1, 2, 3, 4}, {5, 6, 7, 8}, 0};
+  auto message = reply_to(request, 0, to_response_start(response));
+  const auto& start = std::get<wire::ToRivetResponseStart>(message.message_kind);
+  EXPECT_EQ(start.status, 201);
+  ASSERT_EQ(start.headers.size(), 2U);  // no content-length; repeated names joined
+  EXPECT_EQ(start.headers[1].second, "a, b");
+  EXPECT_EQ(start.body, (Bytes{'{', '}'}));
+  EXPECT_FALSE(start.stream);
+  EXPECT_EQ(message.message_id.gateway_id, request.gateway_id);
+
+  // It encodes as a ToRivet frame and decodes back the same.
+  auto frame = protocol::envoy::encode_to_rivet(wire::ToRivet{message});
+  auto back = protocol::envoy::decode_to_rivet(frame);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(std::get<wire::ToRivetTunnelMessage>(*back), message);
+
+  HttpResponse empty;
+  EXPECT_FALSE(to_response_start(empty).body.has_value());
+  EXPECT_EQ(actor_not_hosted_response().status, 503U);
+}
+
+}  // namespace
+}  // namespace rivet::server::envoy
