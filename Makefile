@@ -38,6 +38,7 @@ help:
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
+	@echo "make test-engine  engine mode: the fixtures hosted on a local Rivet Engine (not in make test yet)"
 	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
 	@echo "make tsan   build with TSan, run the server and client tests and the wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
@@ -64,11 +65,18 @@ wire:
 browser:
 	@bash scripts/browser-test.sh $(FIXTURES)
 
+# The `engine` label (envoy_engine: our actors hosted on a local Rivet Engine) is left out: the
+# engine intermittently stops placing actors on this machine, cause not yet found (docs/engine-protocol.md).
 test: deps build lint
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE engine
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
 	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SHORT_SECONDS) --json $(BUILD_DIR)/artifacts/soak.json
+
+# Engine mode against a real local Rivet Engine (scripts/envoy-engine-test.sh, ~40 s).
+.PHONY: test-engine
+test-engine: deps build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L engine
 
 # The long crash soak (docs/soak.md): SOAK_SECONDS of mixed load with a SIGKILL every few seconds.
 SOAK_SECONDS ?= 600
