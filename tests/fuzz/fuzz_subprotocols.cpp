@@ -87,7 +87,7 @@ void check_route(std::string_view target, const WsProtocols& p, const std::strin
   const auto* direct = std::get_if<DirectTarget>(&r.target);
   if (p.target != "actor" || !p.actor || direct == nullptr || direct->actor_id != *p.actor ||
       r.token != p.token || r.skip_ready_wait != p.skip_ready_wait ||
-      r.actor_path != (target.empty() ? "/" : target)) {
+      r.actor_path != (target.starts_with('/') ? std::string(target) : "/" + std::string(target))) {
     fail("subprotocol route differs from the offer", input);
   }
 }
