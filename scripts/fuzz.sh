@@ -41,8 +41,10 @@ work="$(mktemp -d -t rivet-fuzz.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 # -- build ---------------------------------------------------------------------------------------
-# ccache hashes paths relative to the checkout, as the Makefile sets it up.
+# ccache hashes paths relative to the checkout, as the Makefile sets it up; the sloppiness lets
+# it cache sources compiled with the precompiled header (tests/fuzz/CMakeLists.txt).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 build_start=$SECONDS
 if ! { cmake --preset fuzz && cmake --build "$BUILD_DIR" -j"$jobs" --target rivet_fuzzers; } \
     >"$work/build.log" 2>&1; then
