@@ -11,8 +11,10 @@
 #include "fuzz_check.hpp"
 #include "fuzz_text.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -38,12 +40,31 @@ void write(const fs::path& path, std::string_view text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-Tree make_tree() {
-  std::string pattern = (fs::temp_directory_path() / "rivet-fuzz-static-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    fail("mkdtemp", pattern);
+constexpr std::string_view kTreePrefix = "rivet-fuzz-static-";
+
+// libFuzzer ends a timed run with _Exit, so no run can remove its own tree: each one removes
+// the trees of runs whose process is gone, then makes its own, named by its process id.
+void remove_stale_trees(const fs::path& parent) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with(kTreePrefix)) {
+      continue;
+    }
+    const auto pid = std::atol(name.c_str() + kTreePrefix.size());
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      fs::remove_all(entry.path(), ec);
+    }
   }
-  Tree t{pattern, fs::path(pattern) / "root"};
+}
+
+Tree make_tree() {
+  const auto parent = fs::temp_directory_path();
+  remove_stale_trees(parent);
+  const auto base = parent / (std::string(kTreePrefix) + std::to_string(getpid()));
+  std::error_code ec;
+  fs::remove_all(base, ec);
+  Tree t{base, base / "root"};
   for (const char* name : {"index.html", "assets/index-Ab12.js", "assets/app.css", "favicon.svg",
                            "docs/read me.txt", "docs/%41.txt", "caf\xc3\xa9.txt"}) {
     write(t.root / name, std::string(kFilePrefix) + name);
@@ -57,14 +78,7 @@ Tree make_tree() {
 }
 
 const Tree& tree() {
-  static const Tree t = [] {
-    Tree made = make_tree();
-    std::atexit([] {
-      std::error_code ec;
-      fs::remove_all(tree().base, ec);
-    });
-    return made;
-  }();
+  static const Tree t = make_tree();
   return t;
 }
 
