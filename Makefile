@@ -1,7 +1,7 @@
 # rivetkit-cpp: build and test entry points.
 #   make run    build and start the demo server on http://127.0.0.1:6420 (chat page at /, docs/demo.md)
-#   make test   unit tests + invariants + wire-compatibility tests + the browser tests (dashboard, demo)
-#               + a short crash soak
+#   make test   unit tests + invariants + a short fuzz run + wire-compatibility tests + the browser
+#               tests (dashboard, demo) + a short crash soak
 
 SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
@@ -28,20 +28,19 @@ ASAN_DIR     := $(BUILD_DIR)/asan
 TSAN_DIR     := $(BUILD_DIR)/tsan
 # Benchmarks are configured only once bench/ has a CMakeLists.txt.
 BENCH_FLAG   := -DRIVET_BUILD_BENCH=$(if $(wildcard bench/CMakeLists.txt),ON,OFF)
-FUZZ_DIR     := $(BUILD_DIR)/fuzz
 
 .PHONY: deps build test unit lint wire browser run fuzz asan tsan bench clean help soak
 
 help:
 	@echo "make run    build and start rivet-demo on http://127.0.0.1:$(PORT) (data in $(DATA_DIR)): chat demo at /, dashboard at /ui/"
-	@echo "make test   deps + build + unit tests + invariants + wire tests"
+	@echo "make test   deps + build + unit tests + invariants + short fuzz run + wire tests"
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make test-engine  engine mode: the fixtures hosted on a local Rivet Engine (not in make test yet)"
 	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
 	@echo "make tsan   build with TSan, run the server and client tests and the wire tests"
-	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS)"
+	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS) (docs/fuzzing.md)"
 	@echo "make bench  build and run benchmarks"
 	@echo "make bench-client  the counter through the official rivetkit client, next to plain floors"
 	@echo "make deps   install missing Debian and npm packages"
@@ -69,6 +68,7 @@ browser:
 # engine intermittently stops placing actors on this machine, cause not yet found (docs/engine-protocol.md).
 test: deps build lint
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE engine
+	bash scripts/fuzz-short.sh --jobs $(JOBS)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
 	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SHORT_SECONDS) --json $(BUILD_DIR)/artifacts/soak.json
@@ -123,19 +123,10 @@ tsan: deps
 	  echo "tsan: the fixture server reported data races (see the logs above)" >&2; exit 1; \
 	fi
 
+# Every libFuzzer target for FUZZ_SECONDS, over its seeds and what earlier runs found
+# (tests/fuzz/corpus-*/, not in git); prints executions per target (docs/fuzzing.md).
 fuzz: deps
-	cmake --preset fuzz
-	cmake --build $(FUZZ_DIR) -j$(JOBS)
-	@shopt -s nullglob; found=0; \
-	for bin in $(FUZZ_DIR)/bin/fuzz_* $(FUZZ_DIR)/fuzz/fuzz_*; do \
-	  [[ -x "$$bin" ]] || continue; found=1; name="$$(basename "$$bin")"; \
-	  short="$${name#fuzz_decode_}"; short="$${short#fuzz_}"; \
-	  corpus="tests/fuzz/corpus-$$short"; mkdir -p "$$corpus"; \
-	  seeds=(); [[ -d "tests/fuzz/seeds/$$short" ]] && seeds=("tests/fuzz/seeds/$$short"); \
-	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
-	  "$$bin" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 "$$corpus" "$${seeds[@]}"; \
-	done; \
-	[[ $$found == 1 ]] || { echo "fuzz: no fuzz_* targets in $(FUZZ_DIR)" >&2; exit 1; }
+	bash scripts/fuzz.sh --seconds $(FUZZ_SECONDS) --jobs $(JOBS) --keep-corpus
 
 # Benchmarks (docs/benchmarks.md): rivet-load drives rivet-bench-server (started on a temp data
 # dir) and prints the table; JSON goes to bench/results/. BENCH_ARGS is passed to rivet-load,

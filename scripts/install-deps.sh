@@ -11,6 +11,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
+  # clang for the fuzz targets; libFuzzer and the sanitizer runtimes are libclang-rt-14-dev, which
+  # clang only recommends (and recommends are not installed here).
   clang libclang-rt-14-dev
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev

@@ -266,6 +266,13 @@ std::optional<GatewayRoute> parse_direct_path(std::string_view base_path,
 
 }  // namespace
 
+std::string header_routed_actor_path(std::string_view target) {
+  if (target.starts_with('/')) {
+    return std::string(target);
+  }
+  return "/" + std::string(target);
+}
+
 std::optional<bool> parse_flag(std::string_view text) noexcept {
   if (text == "1" || text == "true") {
     return true;
@@ -323,7 +330,7 @@ Result<std::optional<GatewayRoute>> parse_header_route(const HttpRequest& reques
   if (const auto* skip = request.header("x-rivet-skip-ready-wait")) {
     route.skip_ready_wait = parse_flag(*skip).value_or(false);
   }
-  route.actor_path = request.target.empty() ? "/" : request.target;
+  route.actor_path = header_routed_actor_path(request.target);
   return std::optional<GatewayRoute>(std::move(route));
 }
 

@@ -52,8 +52,13 @@ struct GatewayRoute {
 
 /// Header routing for HTTP: `x-rivet-target: actor` with the actor id in `x-rivet-actor`.
 /// nullopt when the target header is absent or not "actor"; guard.missing_header when the id is
-/// missing. The path is forwarded unchanged.
+/// missing. The path is forwarded as header_routed_actor_path() gives it.
 [[nodiscard]] Result<std::optional<GatewayRoute>> parse_header_route(const HttpRequest& request);
+
+/// The actor path of a request routed by its headers (HTTP or WebSocket): the request-target
+/// unchanged, with a '/' put in front of one that lacks it (the asterisk and absolute forms,
+/// which nothing else here serves), so that an actor path always starts with '/'.
+[[nodiscard]] std::string header_routed_actor_path(std::string_view target);
 
 /// Parses a `1|true|0|false` flag; nullopt for anything else.
 [[nodiscard]] std::optional<bool> parse_flag(std::string_view text) noexcept;

@@ -148,6 +148,17 @@ TEST(GatewayRoute, HeaderRouting) {
   EXPECT_EQ((*r)->actor_path, "/request/foo?x=1");
   EXPECT_TRUE((*r)->skip_ready_wait);
 
+  // Found by fuzz_route_decision: a target without a leading '/' (asterisk or absolute form,
+  // or any token Beast accepts) gave an actor path without one.
+  for (const auto* odd : {"metadata", "*", "http://h.example/request/x"}) {
+    req.target = odd;
+    auto routed = parse_header_route(req);
+    ASSERT_TRUE(routed && routed->has_value()) << odd;
+    EXPECT_EQ((*routed)->actor_path, "/" + std::string(odd));
+  }
+  req.target = "";
+  EXPECT_EQ((*parse_header_route(req))->actor_path, "/");
+
   req.headers = {{"x-rivet-target", "actor"}};
   auto missing = parse_header_route(req);
   ASSERT_FALSE(missing);

@@ -4,11 +4,10 @@
 #include "server/cors.hpp"
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
-#include "server/gateway_route.hpp"
 #include "server/inspector_route.hpp"
 #include "server/management_api.hpp"
+#include "server/route_decision.hpp"
 #include "server/static_files.hpp"
-#include "server/url_util.hpp"
 
 #include <random>
 
@@ -78,48 +77,36 @@ HttpResponse gateway_error_response(const Error& error) {
 
 Task<HttpResponse> handle_http(ServerContext& ctx, HttpRequest request) {
   auto ray_id = make_ray_id();
+  auto route = decide_route(request, !ctx.site_dir.empty());
   HttpResponse response;
-
-  // The dashboard's files: same origin as the API it calls, so no CORS headers.
-  const auto path = split_target(request.target).path;
-  if (is_ui_path(path)) {
-    response = serve_ui(ctx.ui_dir, request);
-    response.set("x-rivet-ray-id", std::move(ray_id));
-    co_return response;
-  }
-  auto gateway = parse_gateway_path(request.target);
-  if (gateway && !gateway->has_value()) {
-    gateway = parse_header_route(request);
-  }
-
-  // The optional page at `/` (rivet-demo's chat): only reads, only paths the API does not use,
-  // never a request the gateway routes by its headers (x-rivet-target: actor, any path).
-  const bool read = request.method == "GET" || request.method == "HEAD";
-  const bool routed = !gateway || gateway->has_value();
-  if (!ctx.site_dir.empty() && read && !routed && is_site_path(path)) {
-    response = serve_site(ctx.site_dir, request);
-    response.set("x-rivet-ray-id", std::move(ray_id));
-    co_return response;
-  }
-
-  if (!gateway || gateway->has_value()) {
-    // Gateway (path or header routed). Preflights never touch an actor.
-    if (is_preflight(request)) {
+  switch (route.kind) {
+    case RouteKind::Ui:
+      response = serve_ui(ctx.ui_dir, request);
+      break;
+    case RouteKind::Site:
+      response = serve_site(ctx.site_dir, request);
+      break;
+    case RouteKind::GatewayPreflight:
       response.status = kNoContent;
       add_headers(response, gateway_preflight_headers(request));
-    } else if (!gateway) {
-      response = gateway_error_response(gateway.error());
+      break;
+    case RouteKind::GatewayError:
+      response = gateway_error_response(*route.error);
       add_headers(response, gateway_cors_headers(request));
-    } else {
-      response = co_await handle_gateway(ctx, std::move(**gateway), std::move(request));
+      break;
+    case RouteKind::Gateway:
+      response = co_await handle_gateway(ctx, std::move(*route.gateway), std::move(request));
+      break;
+    case RouteKind::ManagementPreflight:
+      response.status = kNoContent;
+      add_headers(response, management_cors_headers(request, true));
+      break;
+    case RouteKind::Management: {
+      auto cors = management_cors_headers(request, false);
+      response = co_await handle_management(ctx, std::move(request));
+      add_headers(response, cors);
+      break;
     }
-  } else if (is_preflight(request)) {
-    response.status = kNoContent;
-    add_headers(response, management_cors_headers(request, true));
-  } else {
-    auto cors = management_cors_headers(request, false);
-    response = co_await handle_management(ctx, std::move(request));
-    add_headers(response, cors);
   }
   response.set("x-rivet-ray-id", std::move(ray_id));
   co_return response;

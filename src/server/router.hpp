@@ -1,7 +1,7 @@
 #pragma once
 /// Top-level HTTP routing (spec §1): the dashboard's files under /ui, gateway paths, then header
 /// routing, then the management API. Adds x-rivet-ray-id to every response, and CORS to all but
-/// the dashboard's.
+/// the dashboard's. Which of these answers is decide_route() (route_decision.hpp).
 
 #include "server/http_types.hpp"
 #include "server/server_context.hpp"

@@ -33,7 +33,16 @@
 #include <mutex>
 #include <thread>
 
+#ifndef RIVET_DEFAULT_UI_DIR
+#define RIVET_DEFAULT_UI_DIR "ui"
+#endif
+
 namespace rivet {
+
+std::string default_ui_dir() {
+  return RIVET_DEFAULT_UI_DIR;
+}
+
 namespace {
 
 namespace asio = boost::asio;

@@ -2,25 +2,11 @@
 
 #include "server/url_util.hpp"
 
-#include <rivet/server/serve.hpp>
-
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#ifndef RIVET_DEFAULT_UI_DIR
-#define RIVET_DEFAULT_UI_DIR "ui"
-#endif
-
-namespace rivet {
-
-std::string default_ui_dir() {
-  return RIVET_DEFAULT_UI_DIR;
-}
-
-}  // namespace rivet
 
 namespace rivet::server {
 namespace {

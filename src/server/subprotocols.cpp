@@ -93,7 +93,7 @@ Result<std::optional<GatewayRoute>> parse_ws_header_route(std::string_view targe
   route.target = DirectTarget{*protocols.actor};
   route.token = protocols.token;
   route.skip_ready_wait = protocols.skip_ready_wait;
-  route.actor_path = target.empty() ? "/" : std::string(target);
+  route.actor_path = header_routed_actor_path(target);
   return std::optional<GatewayRoute>(std::move(route));
 }
 

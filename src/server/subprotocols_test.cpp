@@ -39,6 +39,9 @@ TEST(Subprotocols, HeaderRoute) {
   ASSERT_TRUE(r && r->has_value());
   EXPECT_EQ(std::get<DirectTarget>((*r)->target).actor_id, "abc");
   EXPECT_EQ((*r)->actor_path, "/connect");
+  // A target without a leading '/' still gives an actor path with one (fuzz_subprotocols).
+  EXPECT_EQ((*parse_ws_header_route("connect", p))->actor_path, "/connect");
+  EXPECT_EQ((*parse_ws_header_route("", p))->actor_path, "/");
 
   p.actor.reset();
   EXPECT_FALSE(parse_ws_header_route("/connect", p));

@@ -6,9 +6,9 @@
 #include "server/actor_connect_session.hpp"
 #include "server/error_mapping.hpp"
 #include "server/gateway.hpp"
-#include "server/gateway_route.hpp"
-#include "server/raw_http_route.hpp"
+#include "server/raw_request.hpp"
 #include "server/raw_websocket_session.hpp"
+#include "server/route_decision.hpp"
 #include "server/server_errors.hpp"
 #include "server/sessions.hpp"
 #include "server/url_util.hpp"
@@ -90,10 +90,7 @@ asio::awaitable<WsTarget> resolve_ws_target(ServerContext& ctx, const Request& r
   out.ray_id = make_ray_id();
   const std::string target(request.target());
   out.protocols = parse_ws_protocols(request[http::field::sec_websocket_protocol]);
-  auto route = parse_gateway_path(target);
-  if (route && !route->has_value()) {
-    route = parse_ws_header_route(target, out.protocols);
-  }
+  auto route = decide_ws_route(target, out.protocols);
   if (!route) {
     out.failure = close_reason(route.error(), out.ray_id);
     co_return out;
