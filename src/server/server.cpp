@@ -13,6 +13,7 @@
 #include "server/node_metrics.hpp"
 #include "server/server_context.hpp"
 #include "server/sessions.hpp"
+#include "server/stop_latch.hpp"
 #include "server/session_registry.hpp"
 
 #include <rivet/core/runtime.hpp>
@@ -160,13 +161,8 @@ class ServerImpl final : public Server {
   [[nodiscard]] std::string endpoint() const override { return endpoint_; }
 
   void stop() override {
-    {
-      std::unique_lock lock(state_mutex_);
-      if (stop_started_) {
-        state_cv_.wait(lock, [this] { return stopped_; });
-        return;
-      }
-      stop_started_ = true;
+    if (!stop_latch_.begin()) {
+      return;
     }
     // -- realtime: reconnect drain. Open WebSockets close with 1001 ws.going_away, and the
     // clients reconnect at once and then after 250, 750, 1750 ms (their backoff). For the
@@ -196,22 +192,11 @@ class ServerImpl final : public Server {
     for (auto& io : ios_) {
       io->stop();
     }
-    for (auto& t : threads_) {
-      if (t.joinable()) {
-        t.join();
-      }
-    }
-    {
-      std::lock_guard lock(state_mutex_);
-      stopped_ = true;
-    }
-    state_cv_.notify_all();
+    server::join_all(threads_);
+    stop_latch_.finish();
   }
 
-  void wait() override {
-    std::unique_lock lock(state_mutex_);
-    state_cv_.wait(lock, [this] { return stopped_; });
-  }
+  void wait() override { stop_latch_.wait(); }
 
  private:
   asio::awaitable<void> accept_loop() {
@@ -273,10 +258,7 @@ class ServerImpl final : public Server {
   std::uint16_t port_ = 0;
   std::string endpoint_;
 
-  std::mutex state_mutex_;
-  std::condition_variable state_cv_;
-  bool stop_started_ = false;
-  bool stopped_ = false;
+  server::StopLatch stop_latch_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "server/envoy/engine_link.hpp"
 #include "server/envoy/engine_store.hpp"
 #include "server/envoy/envoy_host.hpp"
+#include "server/stop_latch.hpp"
 #include "server/server_context.hpp"
 
 #include <rivet/common/log.hpp>
@@ -97,13 +98,8 @@ class EnvoyServer final : public Server {
   [[nodiscard]] std::string endpoint() const override { return options_.engine_endpoint; }
 
   void stop() override {
-    {
-      std::unique_lock lock(state_mutex_);
-      if (stop_started_) {
-        state_cv_.wait(lock, [this] { return stopped_; });
-        return;
-      }
-      stop_started_ = true;
+    if (!stop_latch_.begin()) {
+      return;
     }
     if (!threads_.empty()) {
       // §7.7: the engine answers Stopping with GOING_AWAY stops for our actors.
@@ -127,22 +123,11 @@ class EnvoyServer final : public Server {
       io->stop();
     }
     link_io_.stop();
-    for (auto& t : threads_) {
-      if (t.joinable()) {
-        t.join();
-      }
-    }
-    {
-      std::lock_guard lock(state_mutex_);
-      stopped_ = true;
-    }
-    state_cv_.notify_all();
+    join_all(threads_);
+    stop_latch_.finish();
   }
 
-  void wait() override {
-    std::unique_lock lock(state_mutex_);
-    state_cv_.wait(lock, [this] { return stopped_; });
-  }
+  void wait() override { stop_latch_.wait(); }
 
  private:
   // The runtime needs its observer before the host exists: it forwards to the host.
@@ -193,10 +178,7 @@ class EnvoyServer final : public Server {
   std::shared_ptr<EnvoyHost> host_;
   std::shared_ptr<EngineLink> link_;
   std::vector<std::thread> threads_;
-  std::mutex state_mutex_;
-  std::condition_variable state_cv_;
-  bool stop_started_ = false;
-  bool stopped_ = false;
+  StopLatch stop_latch_;
 };
 
 }  // namespace
