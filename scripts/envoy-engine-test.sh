@@ -142,7 +142,15 @@ for attempt in 1 2; do
   start_envoy "$work/envoy-1.log" && run_checks || status=$?
   ((status == 0)) && exit 0
   echo "--- logs ---" >&2
-  tail -n 20 "$work"/envoy-*.log >&2 || true
+  for log in "$work"/envoy-*.log; do
+    # A sanitizer report starts far above the last lines: show it whole.
+    if grep -q "Sanitizer" "$log"; then
+      echo "==> $log <==" >&2
+      grep -v "^  [A-Z][a-z].*: *[0-9a-f ]*$" "$log" | head -n 120 >&2
+    else
+      tail -n 20 "$log" >&2
+    fi
+  done
   if ((attempt == 1)) && grep -q route_resolve_query_timeout "$engine_dir/engine.log"; then
     echo "envoy-engine-test: the engine timed out resolving actors; once more on a fresh engine" >&2
     stop_all

@@ -74,7 +74,13 @@ class EnvoyServer final : public Server {
     context_.limits.max_actions_in_flight = options_.max_actions_in_flight;
   }
 
-  ~EnvoyServer() override { stop(); }
+  ~EnvoyServer() override {
+    stop();
+    // The link's socket and timers belong to link_io_, which is declared after the store and the
+    // alarms and so destroyed before them: they let go of the link while link_io_ still exists.
+    store_.set_link(nullptr);
+    alarms_.reset();
+  }
 
   Result<void> start() {
     link_work_.emplace(asio::make_work_guard(link_io_));
