@@ -4,6 +4,7 @@
 #include <rivet/core/host.hpp>
 
 #include "core/test_runtime_fixture.hpp"
+#include "testing/eventually.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -85,7 +86,10 @@ TEST_F(HostSeamTest, AlarmsGoToTheHostAndRunWhenItSaysSo) {
   EXPECT_EQ(call(id, "tags"), Value::array());  // not due yet
   clock_->advance(61s);
   ASSERT_TRUE(run(runtime_->run_alarm(id)));
-  EXPECT_EQ(call(id, "tags"), Value({"a minute on"}));
+  // A pass over the schedules that is already running (the actor's wake starts one) picks the
+  // alarm up instead, so it may land just after run_alarm returns.
+  EXPECT_TRUE(rivet::testing::eventually([&] { return call(id, "tags") == Value({"a minute on"}); },
+                                         10s, 20ms));
   EXPECT_TRUE(run(runtime_->run_alarm("no-such-actor")).has_error());
 }
 

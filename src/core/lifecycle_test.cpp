@@ -179,7 +179,8 @@ TEST_F(ManualClockTest, SleepTimeoutAndSchedulesFollowTheClock) {
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(call(id, "tags"), rivet::Value::array());  // never early
   clock_->advance(std::chrono::minutes(2));
-  EXPECT_TRUE(eventually([&] { return call(id, "tags") == rivet::Value({"hour"}); }, 2s));
+  // Generous: under a sanitizer on a loaded machine the timer's next poll can be late.
+  EXPECT_TRUE(eventually([&] { return call(id, "tags") == rivet::Value({"hour"}); }, 10s));
 }
 
 TEST_F(ManualClockTest, IdleActorsSleepWhenTheClockSaysSo) {

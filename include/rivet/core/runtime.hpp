@@ -175,7 +175,8 @@ class Runtime {
   /// once it stopped; a no-op for an actor that is not awake.
   [[nodiscard]] Task<Result<void>> sleep(std::string actor_id);
   /// An alarm set through AlarmScheduler came due: wakes the actor if needed and runs whatever
-  /// is due. actor.not_found when the actor no longer exists.
+  /// is due. When a pass over the actor's schedules is already running, that pass runs it and
+  /// this returns at once. actor.not_found when the actor no longer exists.
   [[nodiscard]] Task<Result<void>> run_alarm(std::string actor_id);
 
   // -- inspection (inspector.hpp) --------------------------------------------------------------
