@@ -85,11 +85,15 @@ TEST_F(HostSeamTest, AlarmsGoToTheHostAndRunWhenItSaysSo) {
   ASSERT_TRUE(run(runtime_->run_alarm(id)));
   EXPECT_EQ(call(id, "tags"), Value::array());  // not due yet
   clock_->advance(61s);
-  ASSERT_TRUE(run(runtime_->run_alarm(id)));
-  // A pass over the schedules that is already running (the actor's wake starts one) picks the
-  // alarm up instead, so it may land just after run_alarm returns.
-  EXPECT_TRUE(rivet::testing::eventually([&] { return call(id, "tags") == Value({"a minute on"}); },
-                                         10s, 20ms));
+  // The advance also puts the idle actor to sleep. An alarm that meets the actor while it stops
+  // is handed back to the host for a little later (set_alarm), and a pass already under way
+  // runs it after run_alarm returned; the test host does what an engine does and calls again.
+  EXPECT_TRUE(rivet::testing::eventually(
+      [&] {
+        EXPECT_TRUE(run(runtime_->run_alarm(id)));
+        return call(id, "tags") == Value({"a minute on"});
+      },
+      10s, 50ms));
   EXPECT_TRUE(run(runtime_->run_alarm("no-such-actor")).has_error());
 }
 
