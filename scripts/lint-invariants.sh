@@ -12,6 +12,9 @@
 #  6. code in the docs compiles: every C++ block of README.md and docs/*.md is a snippet that
 #     stands verbatim in a compiled file, a block the build compiles, or marked as not compiled
 #     with a reason (scripts/doc-code.mjs; the compiling itself is tests/docs, in ctest).
+#  7. no installed npm package is part of the repository: node_modules/ trees (the pinned
+#     client's own dependencies, e.g. pyodide under rivetkit) are installed by `make deps`,
+#     gitignored, and never committed or shipped.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -76,6 +79,14 @@ if [[ -d src ]]; then
   if hits="$(grep -rnE 'std::cerr|fprintf\([[:space:]]*stderr' "${SOURCES[@]}" --exclude='*_test.cpp' src)"; then
     echo "lint-invariants: library code writes to stderr; log through rivet::Logger" >&2
     echo "  (rivet/common/log.hpp: structured records, level and format from the environment):" >&2
+    echo "$hits" >&2
+    status=1
+  fi
+fi
+
+if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  if hits="$(git -C "$ROOT" ls-files | grep -E '(^|/)node_modules/' | head -n 20)" && [[ -n "$hits" ]]; then
+    echo "lint-invariants: installed npm packages are committed (node_modules/ belongs to make deps):" >&2
     echo "$hits" >&2
     status=1
   fi
