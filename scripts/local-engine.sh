@@ -11,6 +11,13 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENGINE="${RIVET_ENGINE_BIN:-$ROOT/tests/wire/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine}"
+# The engine's workflow worker sheds load by CPU use: above 70 % of `worker_cpu_max` it leaves a
+# growing share of due workflows (actor starts, wakes) unpulled, down to 5 % at 90 %, and it picks
+# the ones it skips by a hash that stays the same until it pulls them. Without cgroup v2 limits
+# it measures the whole machine (cgroup v1 root cpuacct), so on a shared 2-core machine a build
+# next to it stalled actor wakes for minutes (docs/engine-protocol.md, "Engine behaviour we
+# met"). In millicores: 1000 cores, i.e. no shedding for a local engine.
+WORKER_CPU_MAX="${RIVET_ENGINE_WORKER_CPU_MAX:-1000000}"
 
 fail() {
   echo "local-engine: $*" >&2
@@ -62,7 +69,8 @@ start() {
  "guard":{"host":"127.0.0.1","port":$port},
  "api_peer":{"host":"127.0.0.1","port":$peer},
  "metrics":{"host":"127.0.0.1","port":$metrics},
- "telemetry":{"enabled":false}}
+ "telemetry":{"enabled":false},
+ "runtime":{"worker_cpu_max":$WORKER_CPU_MAX}}
 JSON
   "$ENGINE" --config "$dir/engine.json" start >"$dir/engine.log" 2>&1 &
   echo $! >"$dir/engine.pid"

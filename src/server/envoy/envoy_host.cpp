@@ -2,6 +2,7 @@
 
 #include "server/actor_routes.hpp"
 #include "server/envoy/tunnel_http.hpp"
+#include "server/url_util.hpp"
 
 #include <rivet/core/definition.hpp>
 #include <rivet/core/registry.hpp>
@@ -176,24 +177,37 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
     return;
   }
   if (auto* frame = std::get_if<wire::ToEnvoyWebSocketMessage>(&message.message_kind)) {
-    if (auto conn = socket(message.message_id)) {
-      conn->message(std::move(*frame), message.message_id.message_index);
+    if (auto found = socket(message.message_id)) {
+      std::visit(
+          [&](auto& s) {
+            using S = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<S, std::shared_ptr<TunnelConnection>>) {
+              s->message(std::move(*frame), message.message_id.message_index);
+            } else {
+              s->message(std::move(*frame));
+            }
+          },
+          *found);
     }
     return;
   }
   if (auto* closed = std::get_if<wire::ToEnvoyWebSocketClose>(&message.message_kind)) {
-    if (auto conn = socket(message.message_id)) {
-      conn->client_closed(closed->code, std::move(closed->reason));
+    if (auto found = socket(message.message_id)) {
+      std::visit([&](auto& s) { s->client_closed(closed->code, std::move(closed->reason)); },
+                 *found);
     }
     return;
   }
   // Chunks, aborts and window updates belong to streamed requests, which 2.3.19 does not send.
 }
 
-std::shared_ptr<TunnelConnection> EnvoyHost::socket(const wire::MessageId& id) const {
+std::optional<EnvoyHost::Socket> EnvoyHost::socket(const wire::MessageId& id) const {
   std::lock_guard lock(mutex_);
   auto it = sockets_.find(SocketKey{id.gateway_id, id.request_id});
-  return it == sockets_.end() ? nullptr : it->second;
+  if (it == sockets_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
 }
 
 void EnvoyHost::forget_socket(const SocketKey& key) {
@@ -210,29 +224,49 @@ Task<void> EnvoyHost::open_socket(EnvoyHost* self, wire::MessageId id,
     hosted = self->hosted_.contains(open.actor_id);
   }
   std::optional<ActorIdentity> identity;
-  if (hosted && is_connect_path(open.path)) {
+  if (hosted) {
     auto ready = co_await self->runtime_.ensure_ready(open.actor_id);
     if (ready) {
       identity = std::move(*ready);
     }
   }
   if (!identity) {
-    // Raw WebSockets (onWebSocket) are not carried yet; refuse at once rather than let the
-    // gateway wait for its open timeout.
-    const char* reason = hosted ? "envoy.websocket_not_supported" : "envoy.actor_not_found";
+    // Refused at once rather than letting the gateway wait for its open timeout.
     self->link_->send_tunnel(reply_to(
-        id, 0, wire::ToRivetWebSocketClose{std::uint16_t{1011}, std::string(reason), false}));
+        id, 0, wire::ToRivetWebSocketClose{std::uint16_t{1011}, "envoy.actor_not_found", false}));
     co_return;
   }
-  auto conn = std::make_shared<TunnelConnection>(
-      self->context_, self->tasks_, self->link_, id, self->runtime_.executor_for(open.actor_id),
-      [self, key] { self->forget_socket(key); });
+  const auto executor = self->runtime_.executor_for(open.actor_id);
+  auto forget = [self, key] { self->forget_socket(key); };
+  const auto path = split_target(open.path).path;
+  if (path == "/inspector/connect") {
+    // As the embedded server: the inspector's socket is not offered (HTTP inspector only).
+    self->link_->send_tunnel(reply_to(id, 0, wire::ToRivetWebSocketOpen{false}));
+    self->link_->send_tunnel(reply_to(
+        id, 1, wire::ToRivetWebSocketClose{std::uint16_t{1011}, "inspector.not_enabled", false}));
+    co_return;
+  }
+  if (is_connect_path(open.path)) {
+    auto conn = std::make_shared<TunnelConnection>(self->context_, self->tasks_, self->link_, id,
+                                                   executor, std::move(forget));
+    {
+      std::lock_guard lock(self->mutex_);
+      self->sockets_.insert_or_assign(key, conn);
+    }
+    self->tasks_.spawn(conn->strand(),
+                       TunnelConnection::open(conn, std::move(*identity), std::move(open)));
+    co_return;
+  }
+  // Every other path is a raw WebSocket for the actor's onWebSocket, as in embedded mode.
+  auto raw = std::make_shared<TunnelRawSocket>(self->context_, self->tasks_, self->link_, id,
+                                               executor, std::move(forget));
   {
     std::lock_guard lock(self->mutex_);
-    self->sockets_.insert_or_assign(key, conn);
+    self->sockets_.insert_or_assign(key, raw);
   }
-  self->tasks_.spawn(conn->strand(),
-                     TunnelConnection::open(conn, std::move(*identity), std::move(open)));
+  auto actor_id = identity->actor_id;
+  self->tasks_.spawn(raw->strand(),
+                     TunnelRawSocket::open(raw, std::move(actor_id), std::move(open)));
 }
 
 Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,

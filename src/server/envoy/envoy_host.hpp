@@ -18,6 +18,7 @@
 #include "server/envoy/engine_link.hpp"
 #include "server/envoy/envoy_alarms.hpp"
 #include "server/envoy/engine_store.hpp"
+#include "server/envoy/tunnel_raw_ws.hpp"
 #include "server/envoy/tunnel_ws.hpp"
 #include "server/server_context.hpp"
 
@@ -28,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <variant>
 
 namespace rivet::server::envoy {
 
@@ -65,7 +67,9 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
   static Task<void> open_socket(EnvoyHost* self, wire::MessageId id,
                                 wire::ToEnvoyWebSocketOpen open);
   using SocketKey = std::pair<wire::GatewayId, wire::RequestId>;
-  [[nodiscard]] std::shared_ptr<TunnelConnection> socket(const wire::MessageId& id) const;
+  /// A tunneled socket: the actor connection protocol (`/connect`) or a raw one (onWebSocket).
+  using Socket = std::variant<std::shared_ptr<TunnelConnection>, std::shared_ptr<TunnelRawSocket>>;
+  [[nodiscard]] std::optional<Socket> socket(const wire::MessageId& id) const;
   void forget_socket(const SocketKey& key);
   static Task<void> serve_request(EnvoyHost* self, wire::MessageId id,
                                   wire::ToEnvoyRequestStart start);
@@ -82,7 +86,7 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
   mutable std::mutex mutex_;
   std::map<std::string, Hosted, std::less<>> hosted_;
   bool shutting_down_ = false;
-  std::map<SocketKey, std::shared_ptr<TunnelConnection>> sockets_;
+  std::map<SocketKey, Socket> sockets_;
 };
 
 }  // namespace rivet::server::envoy

@@ -20,6 +20,14 @@ export function fixtureBinary() {
 	return path.join(repoRoot, "build", "bin", "rivet-fixtures");
 }
 
+/**
+ * Engine mode: RIVET_WIRE_ENGINE is a Rivet Engine's endpoint (scripts/wire-test-engine.sh starts
+ * one). Each server is then the fixture binary started as that engine's envoy (`--engine URL`),
+ * listening on no port, and the tests reach it through the engine (server.endpoint is the
+ * engine's).
+ */
+export const ENGINE = process.env.RIVET_WIRE_ENGINE || "";
+
 /** Multiplier for every timeout, e.g. RIVET_WIRE_SLOW=3 under sanitizers. */
 export const SLOW = Number(process.env.RIVET_WIRE_SLOW || "1") || 1;
 
@@ -72,7 +80,11 @@ function spawnOnce({ binary, port, dataDir, logFile, extraArgs }) {
 	return new Promise((resolve, reject) => {
 		const log = createWriteStream(logFile, { flags: "a" });
 		log.write(`\n===== start ${new Date().toISOString()} port=${port} =====\n`);
-		const args = ["--port", String(port), "--data-dir", dataDir, ...extraArgs];
+		const args = ENGINE
+			? ["--engine", ENGINE, "--data-dir", dataDir, ...extraArgs]
+			: ["--port", String(port), "--data-dir", dataDir, ...extraArgs];
+		// The envoy prints no endpoint of its own: it is ready once connected to the engine.
+		const ready = ENGINE ? /rivet envoy connected/ : /http:\/\/127\.0\.0\.1:(\d+)/;
 		const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
 		let settled = false;
 		let buffered = "";
@@ -90,7 +102,7 @@ function spawnOnce({ binary, port, dataDir, logFile, extraArgs }) {
 		const timer = setTimeout(() => {
 			finish(
 				new Error(
-					`fixture server did not print "http://127.0.0.1:<port>" within ${READY_TIMEOUT_MS} ms\n` +
+					`fixture server did not print ${ready} within ${READY_TIMEOUT_MS} ms\n` +
 						`command: ${binary} ${args.join(" ")}\nlast log lines (${logFile}):\n${tail(logFile)}`,
 				),
 			);
@@ -99,8 +111,8 @@ function spawnOnce({ binary, port, dataDir, logFile, extraArgs }) {
 			log.write(chunk);
 			if (settled) return;
 			buffered += chunk.toString("utf8");
-			const m = buffered.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-			if (m) finish(null, { child, port: Number(m[1]) });
+			const m = buffered.match(ready);
+			if (m) finish(null, { child, port: ENGINE ? Number(new URL(ENGINE).port) : Number(m[1]) });
 			else if (buffered.length > 1 << 16) buffered = buffered.slice(-4096);
 		});
 		child.stderr.on("data", (chunk) => log.write(chunk));
@@ -148,7 +160,7 @@ export async function startServer({ dataDir, label = "server", extraArgs = [], b
 	writeFileSync(logFile, `binary: ${binary}\ndata dir: ${dataDir}\n`);
 
 	let { child, port } = await spawnOnce({ binary, port: 0, dataDir, logFile, extraArgs });
-	const endpoint = () => `http://127.0.0.1:${port}`;
+	const endpoint = () => (ENGINE ? ENGINE.replace(/\/$/, "") : `http://127.0.0.1:${port}`);
 	await waitForMetadata(endpoint(), Date.now() + READY_TIMEOUT_MS);
 
 	const exited = (c) =>
