@@ -18,6 +18,9 @@ ENGINE="${RIVET_ENGINE_BIN:-$ROOT/tests/wire/node_modules/@rivetkit/engine-cli-l
 # next to it stalled actor wakes for minutes (docs/engine-protocol.md, "Engine behaviour we
 # met"). In millicores: 1000 cores, i.e. no shedding for a local engine.
 WORKER_CPU_MAX="${RIVET_ENGINE_WORKER_CPU_MAX:-1000000}"
+# RIVET_ENGINE_LOST_THRESHOLD_MS (optional): how long the engine waits for a silent envoy before
+# it moves its actors (default 15000). Tests that SIGKILL an envoy set it lower.
+LOST_THRESHOLD="${RIVET_ENGINE_LOST_THRESHOLD_MS:-}"
 
 fail() {
   echo "local-engine: $*" >&2
@@ -61,16 +64,20 @@ start() {
   mkdir -p "$dir"
   stop
   port="${port:-$(free_port)}"
-  local peer metrics
+  local peer metrics pegboard=""
   peer="$(free_port)"
   metrics="$(free_port)"
+  if [[ -n "$LOST_THRESHOLD" ]]; then
+    pegboard=",
+ \"pegboard\":{\"envoy_lost_threshold\":$LOST_THRESHOLD}"
+  fi
   cat >"$dir/engine.json" <<JSON
 {"file_system":{"path":"$dir/db"},
  "guard":{"host":"127.0.0.1","port":$port},
  "api_peer":{"host":"127.0.0.1","port":$peer},
  "metrics":{"host":"127.0.0.1","port":$metrics},
  "telemetry":{"enabled":false},
- "runtime":{"worker_cpu_max":$WORKER_CPU_MAX}}
+ "runtime":{"worker_cpu_max":$WORKER_CPU_MAX}$pegboard}
 JSON
   "$ENGINE" --config "$dir/engine.json" start >"$dir/engine.log" 2>&1 &
   echo $! >"$dir/engine.pid"

@@ -24,6 +24,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Tests that SIGKILL the envoy wait for the engine to give up on it and start its actors on the
+# restarted process: 10 s instead of 15 s (pings come every 3 s, so a loaded machine still does
+# not lose a live envoy). Their timeouts are doubled (RIVET_WIRE_SLOW) for that recovery.
+export RIVET_ENGINE_LOST_THRESHOLD_MS="${RIVET_ENGINE_LOST_THRESHOLD_MS:-10000}"
+export RIVET_WIRE_SLOW="${RIVET_WIRE_SLOW:-2}"
 endpoint="$(bash "$ROOT/scripts/local-engine.sh" start --dir "$engine_dir" | sed -n 's/^endpoint: //p')"
 echo "wire-test-engine: engine at $endpoint"
 # The client resolves getOrCreate through the engine (namespace and pool "default").

@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import { ENCODINGS, call, disposeClient, disposeConn, makeClient, ms, uid } from "./helpers/util.mjs";
 
 const T = { timeout: ms(30_000) };
@@ -23,7 +23,7 @@ after(async () => {
 });
 
 for (const encoding of ENCODINGS) {
-	describe(`caller [${encoding}]`, { timeout: ms(60_000) }, () => {
+	describe(`caller [${encoding}]`, notOnEngine(WHY_NOT.actorCalls, { timeout: ms(60_000) }), () => {
 		let client;
 		before(() => {
 			client = makeClient(server.endpoint, encoding);

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine } from "./helpers/server.mjs";
 import {
 	ENCODINGS,
 	call,
@@ -291,7 +291,7 @@ describe("chatRoom: backpressure and restarts [json]", { timeout: ms(120_000) },
 		await disposeClient(client);
 	});
 
-	test("a slow consumer is cut off with bounded memory; other clients get every event in order", T, async () => {
+	test("a slow consumer is cut off with bounded memory; other clients get every event in order", notOnEngine("the engine's gateway buffers toward a slow client; the tunnel gives the envoy no backpressure to cut it off by", T), async () => {
 		const k = [uid("slow")];
 		const fast = await opened(client.chatRoom.getOrCreate(k, { params: { name: "fast" } }).connect());
 		const slow = rawConnection(server.endpoint, k, { name: "slow" });

@@ -12,7 +12,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import { call, disposeClient, makeClient, ms, sleep, uid } from "./helpers/util.mjs";
 import { pollEvery } from "./helpers/lifecycle.mjs";
 import { occurrences, send, timedSend } from "./helpers/queue.mjs";
@@ -176,7 +176,7 @@ describe("durable work survives SIGKILL", { timeout: ms(240_000) }, () => {
 		);
 	});
 
-	test("(c) sqlNotes: acknowledged rows, deletes and batches survive kill -9", T, async () => {
+	test("(c) sqlNotes: acknowledged rows, deletes and batches survive kill -9", notOnEngine(WHY_NOT.db, T), async () => {
 		const c = client("json");
 		const awakeKey = [uid("k9-sql")];
 		const asleepKey = [uid("k9-sql-asleep")];

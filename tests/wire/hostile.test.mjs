@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { makeTempDir, startServer } from "./helpers/server.mjs";
+import { makeTempDir, startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import {
 	call,
 	disposeClient,
@@ -135,7 +135,7 @@ const gw = (name, rest, key = [uid("h")]) => `/gateway/${name}/${rest}?${gateway
 
 // -- slow loris ------------------------------------------------------------------------------
 
-describe("slow clients are cut off; others are served meanwhile", { timeout: ms(120_000) }, () => {
+describe("slow clients are cut off; others are served meanwhile", notOnEngine(WHY_NOT.guard, { timeout: ms(120_000) }), () => {
 	test("request headers sent a byte at a time: closed at the header deadline, without an answer", T, async () => {
 		const calm = calmClient(server.endpoint);
 		const attackers = Array.from({ length: 50 }, () =>
@@ -190,7 +190,7 @@ describe("slow clients are cut off; others are served meanwhile", { timeout: ms(
 
 // -- oversized ---------------------------------------------------------------------------------
 
-describe("oversized requests get their structured error", { timeout: ms(120_000) }, () => {
+describe("oversized requests get their structured error", notOnEngine(WHY_NOT.guard, { timeout: ms(120_000) }), () => {
 	const expect431 = (r) => {
 		assert.equal(r.response?.status, 431, `answer: ${r.raw.slice(0, 200)}`);
 		assert.equal(r.response.headers["content-type"], "application/json");
@@ -385,7 +385,7 @@ describe("oversized requests get their structured error", { timeout: ms(120_000)
 
 const wsUrl = (name, rest, key) => `${server.endpoint.replace("http", "ws")}${gw(name, rest, key)}`;
 
-describe("WebSocket messages over the limits", { timeout: ms(120_000) }, () => {
+describe("WebSocket messages over the limits", notOnEngine(WHY_NOT.guard, { timeout: ms(120_000) }), () => {
 	test("a raw WebSocket message over 32 MiB: close 1009 message.incoming_too_long; the handler sees it", T, async () => {
 		const key = [uid("raw")];
 		const ws = openWs(wsUrl("rawSocket", "websocket/", key), ["rivet"]);
@@ -436,7 +436,7 @@ describe("WebSocket messages over the limits", { timeout: ms(120_000) }, () => {
 
 // -- malformed HTTP ------------------------------------------------------------------------------
 
-describe("malformed HTTP: 400 protocol.invalid_http_request, then closed", { timeout: ms(60_000) }, () => {
+describe("malformed HTTP: 400 protocol.invalid_http_request, then closed", notOnEngine(WHY_NOT.guard, { timeout: ms(60_000) }), () => {
 	const cases = {
 		"a garbage request line": "GARBAGE\r\n\r\n",
 		"an unknown HTTP version": "GET /metadata HTTP/9.9\r\nHost: x\r\n\r\n",
@@ -466,7 +466,7 @@ describe("malformed HTTP: 400 protocol.invalid_http_request, then closed", { tim
 
 // -- malformed WebSocket frames ------------------------------------------------------------------
 
-describe("malformed WebSocket frames close the socket with the RFC 6455 code", { timeout: ms(60_000) }, () => {
+describe("malformed WebSocket frames close the socket with the RFC 6455 code", notOnEngine(WHY_NOT.guard, { timeout: ms(60_000) }), () => {
 	const cases = [
 		["an unmasked client frame", frame(1, Buffer.from("hi"), { mask: false }), 1002],
 		["a reserved opcode", frame(3, Buffer.from("hi")), 1002],
@@ -614,7 +614,7 @@ describe("malformed HTTP action bodies: 400, in every encoding", { timeout: ms(6
 
 // -- unknown actors and path tricks --------------------------------------------------------------
 
-describe("unknown actors and path tricks", { timeout: ms(60_000) }, () => {
+describe("unknown actors and path tricks", notOnEngine(WHY_NOT.guard, { timeout: ms(60_000) }), () => {
 	test("unknown actor names and ids: 404 actor.not_found over HTTP, close 1011 over WebSocket", T, async () => {
 		const post = (p) => request(server.port, { method: "POST", path: p, headers: { "content-type": "application/json" }, body: '{"args":[]}' });
 		for (const p of [
@@ -742,7 +742,7 @@ describe("actions in flight on one WebSocket are bounded", { timeout: ms(60_000)
 
 // -- memory and neighbours under a mixed burst ---------------------------------------------------
 
-describe("a mixed hostile burst: memory stays bounded, others are served", { timeout: ms(180_000) }, () => {
+describe("a mixed hostile burst: memory stays bounded, others are served", notOnEngine("the burst and its memory bound are the engine guard's; this server's RSS is not what it measures", { timeout: ms(180_000) }), () => {
 	test("RSS before, during and after; a well-behaved client meanwhile", T, async () => {
 		// Warm up the allocator and the actors first, so the measure shows the attack only.
 		await rawWebSocket(server.port, gw("counter", "connect"), ["rivet", "rivet_encoding.bare"], [frame(2, Buffer.alloc(70_000))]);
@@ -783,7 +783,7 @@ describe("a mixed hostile burst: memory stays bounded, others are served", { tim
 
 // -- too many connections: a server of its own, with a small cap ---------------------------------
 
-describe("too many connections", { timeout: ms(120_000) }, () => {
+describe("too many connections", notOnEngine("client connections end at the engine's guard; this server's connection cap does not apply", { timeout: ms(120_000) }), () => {
 	const CAP = 20;
 	let capped;
 	before(async () => {

@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine } from "./helpers/server.mjs";
 import { call, disposeClient, makeClient, ms, uid } from "./helpers/util.mjs";
 
 const T = { timeout: ms(30_000) };
@@ -60,7 +60,7 @@ function coreInstrumented() {
 	return page.samples.some((s) => s.name === "rivet_actions_total");
 }
 
-describe("GET /metrics", () => {
+describe("GET /metrics", notOnEngine("GET /metrics is the embedded server's own endpoint; the engine serves its own metrics"), () => {
 	test("answers the Prometheus text format", T, () => {
 		assert.equal(page.contentType, "text/plain; version=0.0.4; charset=utf-8");
 		for (const name of new Set(page.samples.map((s) => s.name.replace(/_(bucket|sum|count)$/, "")))) {

@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import { ENCODINGS, call, disposeClient, expectActorError, makeClient, ms, sleep, uid } from "./helpers/util.mjs";
 
 const T = { timeout: ms(30_000) };
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 for (const encoding of ENCODINGS) {
-	describe(`sqlNotes [${encoding}]`, { timeout: ms(60_000) }, () => {
+	describe(`sqlNotes [${encoding}]`, notOnEngine(WHY_NOT.db, { timeout: ms(60_000) }), () => {
 		let client;
 		before(() => {
 			client = makeClient(server.endpoint, encoding);
@@ -122,7 +122,7 @@ for (const encoding of ENCODINGS) {
 	});
 }
 
-describe("sqlNotes: sleep", { timeout: ms(60_000) }, () => {
+describe("sqlNotes: sleep", notOnEngine(WHY_NOT.db, { timeout: ms(60_000) }), () => {
 	let client;
 	before(() => {
 		client = makeClient(server.endpoint, "cbor");

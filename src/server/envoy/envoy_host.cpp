@@ -2,6 +2,7 @@
 
 #include "server/actor_routes.hpp"
 #include "server/envoy/tunnel_http.hpp"
+#include "server/inspector_route.hpp"
 #include "server/url_util.hpp"
 
 #include <rivet/core/definition.hpp>
@@ -13,6 +14,14 @@ namespace {
 constexpr std::string_view kDatabaseRefused =
     "actors with a database (db) cannot run on the engine yet: SQLite in engine mode is not "
     "implemented";
+
+// The inspector route checks its token, then resolves the actor itself (as embedded).
+Task<HttpResponse> serve_inspector(ServerContext& ctx, HttpRequest request, std::string actor_id) {
+  GatewayRoute route;
+  route.target = DirectTarget{std::move(actor_id)};
+  route.actor_path = request.target;
+  co_return co_await handle_inspector(ctx, std::move(route), std::move(request));
+}
 
 wire::Event state_event(wire::ActorState state) {
   return wire::Event{wire::EventActorStateUpdate{std::move(state)}};
@@ -279,6 +288,9 @@ Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
   HttpResponse response;
   if (!hosted) {
     response = actor_not_hosted_response();
+  } else if (is_inspector_path(start.path)) {
+    auto request = to_http_request(start);
+    response = co_await serve_inspector(self->context_, std::move(request), start.actor_id);
   } else {
     auto identity = co_await self->runtime_.ensure_ready(start.actor_id);
     if (!identity) {

@@ -72,6 +72,9 @@ class EnvoyServer final : public Server {
       return host->generation_of(actor_id);
     });
     context_.limits.max_actions_in_flight = options_.max_actions_in_flight;
+    // The inspector routes come through the tunnel too; the management API (admin token) is
+    // the engine's own in this mode.
+    context_.inspector_token = options_.inspector_token;
   }
 
   ~EnvoyServer() override {

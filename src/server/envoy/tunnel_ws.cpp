@@ -2,6 +2,7 @@
 
 #include "server/envoy/tunnel_http.hpp"
 #include "server/error_mapping.hpp"
+#include "server/server_errors.hpp"
 #include "server/subprotocols.hpp"
 #include "server/ws_close_codes.hpp"
 
@@ -73,6 +74,9 @@ Task<void> TunnelConnection::open(std::shared_ptr<TunnelConnection> self, ActorI
     }
     self->encoding_ = *enc;
   }
+  if (const auto* opts = self->ctx_.runtime.options_for(identity.name)) {
+    self->options_ = *opts;
+  }
   auto params = conn_params_of(protocols);
   if (!params) {
     self->reject(kCloseError, params.error().qualified());
@@ -123,13 +127,27 @@ Task<void> TunnelConnection::pump(std::shared_ptr<TunnelConnection> self) {
   while (!self->inbound_.empty() && !self->over_) {
     auto frame = std::move(self->inbound_.front());
     self->inbound_.pop_front();
+    if (frame.data.size() > self->options_.max_incoming_message_size) {
+      // The embedded server cuts such a message off while reading it; here it arrived whole,
+      // and the connection ends the same way.
+      self->close(kCloseError, rivet::errors::incoming_too_long().qualified());
+      break;
+    }
     auto message = protocol::decode_to_server(frame.data, self->encoding_);
     if (!message) {
       self->close(kCloseError, "actor.invalid_request");
       break;
     }
     if (auto* action = std::get_if<protocol::ActionRequest>(&*message)) {
+      const auto max_in_flight = self->ctx_.limits.max_actions_in_flight;
+      if (max_in_flight != 0 && self->in_flight_ >= max_in_flight) {
+        // Only this action is refused: the connection and the actions running stay.
+        self->ctx_.stats.actions_refused.fetch_add(1, std::memory_order_relaxed);
+        self->send_error(errors::too_many_actions_in_flight(max_in_flight), action->id);
+        continue;
+      }
       // Actions run concurrently; responses leave in completion order, matched by id.
+      ++self->in_flight_;
       self->tasks_.spawn(self->strand_, run_action(self, std::move(*action)));
       continue;
     }
@@ -147,14 +165,19 @@ Task<void> TunnelConnection::pump(std::shared_ptr<TunnelConnection> self) {
 Task<void> TunnelConnection::run_action(std::shared_ptr<TunnelConnection> self,
                                         protocol::ActionRequest request) {
   auto result = co_await self->conn_->call(std::move(request.name), std::move(request.args));
+  --self->in_flight_;
   if (!result) {
     self->send_error(mask_for_client(result.error()), request.id);
     co_return;
   }
-  self->send_now(wire::ToRivetWebSocketMessage{
-      protocol::encode_to_client(protocol::ActionResponse{request.id, std::move(*result)},
-                                 self->encoding_),
-      self->encoding_ != protocol::Encoding::Json});
+  auto bytes = protocol::encode_to_client(
+      protocol::ActionResponse{request.id, std::move(*result)}, self->encoding_);
+  if (bytes.size() > self->options_.max_outgoing_message_size) {
+    self->send_error(rivet::errors::outgoing_too_long(), request.id);
+    co_return;
+  }
+  self->send_now(
+      wire::ToRivetWebSocketMessage{std::move(bytes), self->encoding_ != protocol::Encoding::Json});
 }
 
 void TunnelConnection::reject(std::uint16_t code, std::string reason) {

@@ -69,6 +69,8 @@ class TunnelConnection final : public std::enable_shared_from_this<TunnelConnect
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::function<void()> ended_;
   protocol::Encoding encoding_ = protocol::Encoding::Json;
+  ActorOptions options_;       // the actor's message size limits, as in embedded mode
+  std::size_t in_flight_ = 0;  // actions running (bounded by the server's limit)
   std::shared_ptr<ConnectionHandle> conn_;
   std::deque<wire::ToEnvoyWebSocketMessage> inbound_;
   wire::MessageIndex next_index_ = 1;  // 0 is the open
