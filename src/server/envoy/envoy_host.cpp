@@ -42,7 +42,16 @@ std::size_t EnvoyHost::hosted() const {
 std::optional<std::uint32_t> EnvoyHost::generation_of(const std::string& actor_id) const {
   std::lock_guard lock(mutex_);
   auto it = hosted_.find(actor_id);
-  if (it == hosted_.end() || it->second.engine_stopping) {
+  if (it == hosted_.end() || it->second.engine_stopping || it->second.intent_sent) {
+    return std::nullopt;
+  }
+  return it->second.generation;
+}
+
+std::optional<std::uint32_t> EnvoyHost::event_generation_of(const std::string& actor_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = hosted_.find(actor_id);
+  if (it == hosted_.end()) {
     return std::nullopt;
   }
   return it->second.generation;
@@ -165,6 +174,7 @@ void EnvoyHost::actor_stopped(const ActorIdentity& actor, bool destroyed) {
       return;  // the stop command's task reports it
     }
     it->second.stop_intent = destroyed;
+    it->second.intent_sent = true;
     generation = it->second.generation;
   }
   // Stopped on its own (idle sleep, c.destroy(), process shutdown): ask the engine, which then
@@ -227,11 +237,8 @@ void EnvoyHost::forget_socket(const SocketKey& key) {
 Task<void> EnvoyHost::open_socket(EnvoyHost* self, wire::MessageId id,
                                   wire::ToEnvoyWebSocketOpen open) {
   const SocketKey key{id.gateway_id, id.request_id};
-  bool hosted = false;
-  {
-    std::lock_guard lock(self->mutex_);
-    hosted = self->hosted_.contains(open.actor_id);
-  }
+  // As for requests: not on an actor the engine is stopping here.
+  const bool hosted = self->generation_of(open.actor_id).has_value();
   std::optional<ActorIdentity> identity;
   if (hosted) {
     auto ready = co_await self->runtime_.ensure_ready(open.actor_id);
@@ -280,11 +287,9 @@ Task<void> EnvoyHost::open_socket(EnvoyHost* self, wire::MessageId id,
 
 Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
                                     wire::ToEnvoyRequestStart start) {
-  bool hosted = false;
-  {
-    std::lock_guard lock(self->mutex_);
-    hosted = self->hosted_.contains(start.actor_id);
-  }
+  // An actor the engine is stopping here takes no new request: answered so that the engine
+  // retries it, and wakes the actor again, rather than waking it here behind the engine's back.
+  const bool hosted = self->generation_of(start.actor_id).has_value();
   HttpResponse response;
   if (!hosted) {
     response = actor_not_hosted_response();

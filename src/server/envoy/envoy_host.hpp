@@ -40,8 +40,12 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
 
   void set_link(std::shared_ptr<EngineLink> link) { link_ = std::move(link); }
   void set_alarms(EnvoyAlarms* alarms) { alarms_ = alarms; }
-  /// The generation of an actor the engine runs here, else nullopt.
+  /// The generation of an actor the engine runs here and that takes requests: nullopt once it
+  /// asked to stop (intent) or is being stopped, and for actors not here.
   [[nodiscard]] std::optional<std::uint32_t> generation_of(const std::string& actor_id) const;
+  /// The generation of an actor here until it reported Stopped (its events, e.g. an alarm set
+  /// while it goes to sleep, still belong to that generation).
+  [[nodiscard]] std::optional<std::uint32_t> event_generation_of(const std::string& actor_id) const;
   /// Actors the engine placed here and that have not reported Stopped.
   [[nodiscard]] std::size_t hosted() const;
   /// From now on an actor that stops reports an intent only (the process is going away).
@@ -58,6 +62,7 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
     std::uint32_t generation = 0;
     bool engine_stopping = false;  // a stop command is being carried out
     bool stop_intent = false;      // we asked to be stopped for good (c.destroy())
+    bool intent_sent = false;      // we asked the engine to sleep or stop it
   };
 
   static Task<void> start_actor(EnvoyHost* self, wire::ActorCheckpoint checkpoint,

@@ -69,7 +69,7 @@ class EnvoyServer final : public Server {
     store_.set_link(link_);
     host_->set_link(link_);
     alarms_->attach(runtime_, link_, [host = host_.get()](const std::string& actor_id) {
-      return host->generation_of(actor_id);
+      return host->event_generation_of(actor_id);
     });
     context_.limits.max_actions_in_flight = options_.max_actions_in_flight;
     // The inspector routes come through the tunnel too; the management API (admin token) is

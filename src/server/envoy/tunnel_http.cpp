@@ -52,7 +52,10 @@ wire::ToRivetTunnelMessage reply_to(const wire::MessageId& request, wire::Messag
 HttpResponse actor_not_hosted_response() {
   HttpResponse out;
   out.status = 503;
-  out.set("x-rivet-error", "envoy.actor_not_found");
+  // A code of the guard's retryable set: the engine resolves the actor again and retries (it
+  // wakes an actor that was going to sleep here), where envoy.actor_not_found would reach the
+  // client as a failure.
+  out.set("x-rivet-error", "guard.actor_stopped_while_waiting");
   out.set("content-type", "text/plain");
   out.body = "actor is not hosted by this envoy";
   return out;

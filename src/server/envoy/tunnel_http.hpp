@@ -24,8 +24,9 @@ namespace wire = rivet::protocol::envoy;
                                                   wire::MessageIndex index,
                                                   wire::ToRivetTunnelMessageKind kind);
 
-/// What a request for an actor this envoy does not host gets (503, x-rivet-error
-/// envoy.actor_not_found), as RivetKit answers it.
+/// What a request for an actor this envoy does not host, or is stopping, gets: 503 with
+/// x-rivet-error guard.actor_stopped_while_waiting, which the engine's gateway retries after
+/// resolving the actor again (RivetKit answers envoy.actor_not_found, which it does not retry).
 [[nodiscard]] HttpResponse actor_not_hosted_response();
 
 }  // namespace rivet::server::envoy

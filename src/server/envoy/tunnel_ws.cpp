@@ -181,8 +181,11 @@ Task<void> TunnelConnection::run_action(std::shared_ptr<TunnelConnection> self,
 }
 
 void TunnelConnection::reject(std::uint16_t code, std::string reason) {
-  // Refused before the open: the close takes the open's index (§7.6).
-  link_->send_tunnel(reply_to(id_, 0, wire::ToRivetWebSocketClose{code, std::move(reason), false}));
+  // Opened, then closed: a close in place of the open fails the client's upgrade instead, and
+  // the client would not see the code and reason the embedded server gives it.
+  link_->send_tunnel(reply_to(id_, 0, wire::ToRivetWebSocketOpen{false}));
+  link_->send_tunnel(
+      reply_to(id_, next_index_++, wire::ToRivetWebSocketClose{code, std::move(reason), false}));
   finish();
 }
 

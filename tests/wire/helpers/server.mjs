@@ -31,7 +31,7 @@ export const ENGINE = process.env.RIVET_WIRE_ENGINE || "";
 /** Reasons shared by several tests that cannot apply in engine mode. */
 export const WHY_NOT = {
 	keyRace:
-		"the engine's actor API resolves key races itself and answers a lost create with actor.destroyed_during_creation or actor.duplicate_key at random (tokio::select! over both messages in pegboard ops/actor/create.rs)",
+		"the engine's actor API answers a create of a taken key with actor.duplicate_key or actor.destroyed_during_creation at random (a tokio::select! over both outcomes in its pegboard ops/actor/create.rs), and getOrCreate may fail the same way",
 	guard:
 		"hostile clients meet the engine's guard, not this server: its HTTP parsing, limits, timeouts and close codes are the engine's",
 	db:
