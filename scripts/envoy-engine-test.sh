@@ -4,9 +4,9 @@
 # the engine's gateway (tests/engine/call.mjs).
 #   scripts/envoy-engine-test.sh FIXTURE_SERVER
 # Checks: actions in json/cbor/bare, actions and events over a connection (the WebSocket
-# tunnel), creation input, a user error, alarms (the engine wakes a sleeping actor), raw HTTP, a queue send, idle
-# sleep and wake, state after a SIGKILL of our
-# process (the engine starts the actor on the restarted envoy) and after a graceful SIGTERM drain.
+# tunnel), creation input, a user error, alarms (the engine wakes a sleeping actor), raw HTTP, a
+# raw WebSocket, a queue send, idle sleep and wake, state after a SIGKILL of our process (the
+# engine starts the actor on the restarted envoy) and after a graceful SIGTERM drain.
 # Exits 77 (skipped) only when the engine binary or the rivetkit package is missing (make deps).
 set -euo pipefail
 
@@ -77,6 +77,9 @@ run_checks() {
   expect "setCount" '{"ok":7}' "$(call json counter "$key" setCount 7)" || return 1
   expect "raw HTTP (onRequest)" '{"ok":{"status":200,"body":"hello from rawHttp"}}' \
     "$(call json rawHttp "$key" @fetch '"/hello"')" || return 1
+  expect "raw WebSocket (onWebSocket)" \
+    '{"ok":{"first":"welcome","reply":"echo:hi","close":{"code":4001,"reason":"requested"}}}' \
+    "$(call json rawSocket "$key" @websocket '"chat"' '"hi"' '"bye"')" || return 1
   expect "queue send" '{"ok":null}' "$(call json worker "$key" @send '"jobs"' '{"n":7}')" || return 1
   local processed=""
   for _ in $(seq 1 20); do
