@@ -67,8 +67,8 @@ Task<void> EnvoyAlarms::fire(EnvoyAlarms* self, std::string actor_id, std::int64
     }
     self->armed_.erase(it);
   }
-  // Fired here: the engine must not keep it (a past alarm on a sleeping actor stalled its
-  // allocations, seen with 2.3.19). The run below arms the next one again.
+  // Fired here: the engine must not keep it, or it would start the actor again as soon as it
+  // sleeps (an alarm in the past wakes a stopped actor at once). The run below arms the next.
   if (auto generation = self->generation_of_(actor_id)) {
     self->link_->send_event(actor_id, *generation,
                             wire::Event{wire::EventActorSetAlarm{std::nullopt}});

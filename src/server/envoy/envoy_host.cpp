@@ -128,9 +128,9 @@ Task<void> EnvoyHost::start_actor(EnvoyHost* self, wire::ActorCheckpoint checkpo
   }
   self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
                           state_event(wire::ActorStateRunning{}));
-  // Clear the alarm the engine may still hold from an earlier generation, as RivetKit does: an
-  // alarm already in the past when the actor next sleeps stalled the engine's allocations (seen
-  // with 2.3.19). run_alarm below arms the next one again.
+  // Clear the alarm the engine may still hold from an earlier generation, as RivetKit does: one
+  // already in the past would start the actor again as soon as it next sleeps. run_alarm below
+  // arms the next one again.
   self->link_->send_event(checkpoint.actor_id, checkpoint.generation,
                           wire::Event{wire::EventActorSetAlarm{std::nullopt}});
   // Whatever came due while it slept (the engine may have started it for an alarm), and the
