@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, notOnEngine } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import { ENCODINGS, call, disposeClient, expectActorError, makeClient, ms, sleep, uid } from "./helpers/util.mjs";
 
 const T = { timeout: ms(30_000) };
@@ -138,7 +138,7 @@ describe("cronJobs durability (SIGKILL)", { timeout: ms(120_000) }, () => {
 		await server?.dispose();
 	});
 
-	test("an acknowledged job survives kill -9 and fires after the restart", notOnEngine("it needs the actor back within its 5 s interval after kill -9; the engine moves a killed envoy's actors only after its lost threshold (10 s here)", { timeout: ms(60_000) }), async () => {
+	test("an acknowledged job survives kill -9 and fires after the restart", notOnEngine(WHY_NOT.lostThreshold, { timeout: ms(60_000) }), async () => {
 		const key = [uid("cron-k9")];
 		const c = makeClient(server.endpoint, "json");
 		let job;

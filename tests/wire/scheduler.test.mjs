@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import {
 	ENCODINGS,
 	call,
@@ -207,7 +207,7 @@ describe("scheduler durability (SIGKILL)", { timeout: ms(120_000) }, () => {
 		await server?.dispose();
 	});
 
-	test("acknowledged schedules survive kill -9 + restart and fire by themselves", { timeout: ms(60_000) }, async () => {
+	test("acknowledged schedules survive kill -9 + restart and fire by themselves", notOnEngine(WHY_NOT.lostThreshold, { timeout: ms(60_000) }), async () => {
 		const c = makeClient(server.endpoint, "bare");
 		const later = [uid("k9-later")]; // due after the restart
 		const missed = [uid("k9-missed")]; // due while the server is down
