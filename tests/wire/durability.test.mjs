@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import {
 	ENCODINGS,
 	call,
@@ -100,7 +100,7 @@ describe("durability", { timeout: ms(600_000) }, () => {
 		});
 	}
 
-	test("SIGKILL with increments in flight: acknowledged ≤ count ≤ sent", T, async () => {
+	test("SIGKILL with increments in flight: acknowledged ≤ count ≤ sent", notOnEngine(WHY_NOT.connectedAtKill, T), async () => {
 		const c = client("cbor");
 		const keys = Array.from({ length: 10 }, (_, i) => ["inflight", uid(`a${i}`)]);
 		const ids = await Promise.all(keys.map((k) => c.counter.getOrCreate(k).resolve()));
@@ -157,7 +157,7 @@ describe("durability", { timeout: ms(600_000) }, () => {
 		await dropClients();
 	});
 
-	test("SIGKILL keeps create(), setCount over a connection and input-created state", T, async () => {
+	test("SIGKILL keeps create(), setCount over a connection and input-created state", notOnEngine(WHY_NOT.connectedAtKill, T), async () => {
 		const c = client("bare");
 		const k = ["kill9-create", uid("c")];
 		const h = await c.counter.create(k);

@@ -110,7 +110,7 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 		assert.equal(denied.status, 401);
 		assert.equal((await denied.json()).code, "unauthorized");
 
-		const kv = await fetch(`${server.endpoint}/actors/${id}/kv/keys/Aw==`);
+		const kv = await fetch(`${server.endpoint}/actors/${id}/kv/keys/Aw==?namespace=default`);
 		assert.equal(kv.status, 200);
 		const token = Buffer.from((await kv.json()).value, "base64").toString();
 		const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -148,7 +148,7 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 		const plainId = await plain.resolve();
 		const purl = `${server.endpoint}/gateway/${plainId}/inspector/workflow-history`;
 		await fetch(purl); // creates the token
-		const pkv = await (await fetch(`${server.endpoint}/actors/${plainId}/kv/keys/Aw==`)).json();
+		const pkv = await (await fetch(`${server.endpoint}/actors/${plainId}/kv/keys/Aw==?namespace=default`)).json();
 		const ptoken = Buffer.from(pkv.value, "base64").toString();
 		const pres = await (await fetch(purl, { headers: { authorization: `Bearer ${ptoken}` } })).json();
 		assert.deepEqual(pres, { isWorkflowEnabled: false, history: null });
@@ -193,7 +193,7 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 		await send(c.workflowLab.getOrCreate(key), "commands", { kind: "race", timeoutMs: 2_500 });
 		await pollEvery("the race's sleep to be recorded", 20, async () => {
 			const id = await c.workflowLab.getOrCreate(key).resolve();
-			const kv = await fetch(`${server.endpoint}/actors/${id}/kv/keys/Aw==`);
+			const kv = await fetch(`${server.endpoint}/actors/${id}/kv/keys/Aw==?namespace=default`);
 			if (kv.status !== 200) {
 				await fetch(`${server.endpoint}/gateway/${id}/inspector/workflow-history`);
 				return false;
