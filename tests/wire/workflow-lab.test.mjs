@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import { call, disposeClient, makeClient, ms, sleep, uid } from "./helpers/util.mjs";
 import { pollEvery } from "./helpers/lifecycle.mjs";
 import { send, timedSend } from "./helpers/queue.mjs";
@@ -186,7 +186,7 @@ describe("workflowLab", { timeout: ms(60_000) }, () => {
 		assert.deepEqual(s.results, [{ error: { group: "user", code: "no_truck", message: "no truck" } }]);
 	});
 
-	test("kill -9 in the middle of a race: the recorded sleep keeps its deadline, the winner is recorded once", T, async () => {
+	test("kill -9 in the middle of a race: the recorded sleep keeps its deadline, the winner is recorded once", notOnEngine(WHY_NOT.lostThreshold, T), async () => {
 		const c = client("json");
 		const key = [uid("k9-race")];
 		const t0 = Date.now();
