@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
-import { startServer, notOnEngine } from "./helpers/server.mjs";
+import { startServer, notOnEngine, WHY_NOT } from "./helpers/server.mjs";
 import {
 	ENCODINGS,
 	call,
@@ -398,7 +398,7 @@ describe("chatRoom: backpressure and restarts [json]", { timeout: ms(120_000) },
 		}
 	});
 
-	test("after SIGKILL the state survives and a new connection is rebuilt through the hooks", T, async () => {
+	test("after SIGKILL the state survives and a new connection is rebuilt through the hooks", notOnEngine(WHY_NOT.connectedAtKill, T), async () => {
 		const k = [uid("crash")];
 		const conn = await opened(client.chatRoom.getOrCreate(k, { params: { name: "icarus" } }).connect());
 		try {
