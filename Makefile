@@ -38,6 +38,7 @@ help:
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
 	@echo "make test-engine  engine mode: the fixtures hosted on a local Rivet Engine (not in make test yet)"
+	@echo "make test-cluster  two engine nodes (PostgreSQL + NATS), an envoy on each, kill -9 of each"
 	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
 	@echo "make tsan   build with TSan, run the server and client tests and the wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS) (docs/fuzzing.md)"
@@ -73,10 +74,18 @@ test: deps build lint
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
 	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SHORT_SECONDS) --json $(BUILD_DIR)/artifacts/soak.json
 
-# Engine mode against a real local Rivet Engine (scripts/envoy-engine-test.sh, ~40 s).
+# Engine mode against a real local Rivet Engine (scripts/envoy-engine-test.sh, ~40 s), and the
+# cluster test below.
 .PHONY: test-engine
 test-engine: deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L engine
+
+# Two engine nodes on one PostgreSQL with NATS, an envoy on each, kill -9 of an envoy and of
+# each node in turn (scripts/cluster-test.sh, ~2 min; docs/engine-protocol.md). Not in `make
+# test`, which is near its time budget; .ci/run calls it after `make test`.
+.PHONY: test-cluster
+test-cluster: deps build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L cluster
 
 # The long crash soak (docs/soak.md): SOAK_SECONDS of mixed load with a SIGKILL every few seconds.
 SOAK_SECONDS ?= 600
