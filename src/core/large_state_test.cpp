@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <set>
 #include <random>
+#include <set>
 
 namespace {
 
@@ -272,9 +272,9 @@ TEST_F(LargeStateTest, ChunkingCutsTheWalBytesOfASmallChangeOfALargeState) {
     }
     return (store_faults_->counts().wal_bytes - before) / kTouches;
   };
-  for (std::int64_t size : {std::int64_t{8 * 1024}, std::int64_t{16 * 1024},
-                            std::int64_t{32 * 1024}, std::int64_t{48 * 1024},
-                            std::int64_t{64 * 1024}, std::int64_t{128 * 1024}, kMiB}) {
+  for (std::int64_t size :
+       {std::int64_t{8 * 1024}, std::int64_t{16 * 1024}, std::int64_t{32 * 1024},
+        std::int64_t{48 * 1024}, std::int64_t{64 * 1024}, std::int64_t{128 * 1024}, kMiB}) {
     for (bool same_length : {true, false}) {
       const auto flat = wal_per_edit(0, size, same_length);
       const auto chunked = wal_per_edit(1, size, same_length);

@@ -46,8 +46,8 @@ void ActorState::stage_state(const std::string& actor_id, Bytes bytes, std::size
     batch.ops.emplace_back(storage::WriteBatch::Put{actor_id, kStateKey, std::move(bytes)});
     if (chunks_) {
       // Back to one row: every chunk goes, in the same batch as the row that replaces them.
-      batch.ops.emplace_back(storage::WriteBatch::DeleteRange{
-          actor_id, Bytes{kStateChunkPrefix}, Bytes{kStateChunkPrefix + 1}});
+      batch.ops.emplace_back(storage::WriteBatch::DeleteRange{actor_id, Bytes{kStateChunkPrefix},
+                                                              Bytes{kStateChunkPrefix + 1}});
       chunks_.reset();
     }
     return;
@@ -63,7 +63,8 @@ void ActorState::stage_state(const std::string& actor_id, Bytes bytes, std::size
     batch.ops.emplace_back(
         storage::WriteBatch::Put{actor_id, chunk_key(c.id), Bytes(first, first + c.length)});
   }
-  batch.ops.emplace_back(storage::WriteBatch::Put{actor_id, kStateKey, encode_manifest(plan.layout)});
+  batch.ops.emplace_back(
+      storage::WriteBatch::Put{actor_id, kStateKey, encode_manifest(plan.layout)});
   for (auto id : plan.deleted) {
     batch.ops.emplace_back(storage::WriteBatch::Delete{actor_id, chunk_key(id)});
   }

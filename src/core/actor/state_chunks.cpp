@@ -18,8 +18,8 @@ namespace {
 
 // -- hashing ---------------------------------------------------------------------------------
 
-constexpr std::uint64_t kGolden = 0x9e3779b97f4a7c15ULL;  // 2^64 / phi, odd
-constexpr std::uint64_t kLaneMul = 0xd6e8feb86659fd93ULL;   // any odd constant with mixed bits
+constexpr std::uint64_t kGolden = 0x9e3779b97f4a7c15ULL;   // 2^64 / phi, odd
+constexpr std::uint64_t kLaneMul = 0xd6e8feb86659fd93ULL;  // any odd constant with mixed bits
 
 // splitmix64's output step: a bijection that spreads every input bit over the whole word.
 constexpr std::uint64_t mix(std::uint64_t x) noexcept {
@@ -123,6 +123,38 @@ void overwrite_in_place(ChunkPlan& plan, const ChunkLayout& before_layout) {
   plan.layout.next_id = before_layout.next_id;
 }
 
+// How many leading bytes (of at most `limit`) `a` and `b` share. Whole blocks go through
+// memcmp first: a byte loop over a megabyte would cost more than the rest of the plan.
+constexpr std::size_t kCompareBlock = 256;
+
+std::size_t common_prefix(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
+                          std::size_t limit) noexcept {
+  std::size_t n = 0;
+  while (n + kCompareBlock <= limit &&
+         std::memcmp(a.data() + n, b.data() + n, kCompareBlock) == 0) {
+    n += kCompareBlock;
+  }
+  while (n < limit && a[n] == b[n]) {
+    ++n;
+  }
+  return n;
+}
+
+// How many trailing bytes (of at most `limit`) `a` and `b` share.
+std::size_t common_suffix(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
+                          std::size_t limit) noexcept {
+  std::size_t n = 0;
+  while (n + kCompareBlock <= limit &&
+         std::memcmp(a.data() + a.size() - n - kCompareBlock,
+                     b.data() + b.size() - n - kCompareBlock, kCompareBlock) == 0) {
+    n += kCompareBlock;
+  }
+  while (n < limit && a[a.size() - 1 - n] == b[b.size() - 1 - n]) {
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::uint64_t state_hash(std::span<const std::uint8_t> bytes) noexcept {
@@ -183,14 +215,8 @@ ChunkPlan plan_chunks(std::span<const std::uint8_t> now, std::span<const std::ui
   const bool have_old = !old.empty() && before_layout.total() == before.size();
 
   const std::size_t common = std::min(now.size(), before.size());
-  const auto diff = std::mismatch(now.begin(), now.begin() + static_cast<std::ptrdiff_t>(common),
-                                  before.begin());
-  const auto prefix = static_cast<std::size_t>(diff.first - now.begin());
-  std::size_t suffix = 0;
-  while (suffix < common - prefix &&
-         now[now.size() - 1 - suffix] == before[before.size() - 1 - suffix]) {
-    ++suffix;
-  }
+  const std::size_t prefix = common_prefix(now, before, common);
+  const std::size_t suffix = common_suffix(now, before, common - prefix);
 
   auto reuse = [&](const StateChunk& c, std::size_t at) {
     plan.layout.chunks.push_back({c.id, at, c.length, c.hash});
@@ -211,8 +237,8 @@ ChunkPlan plan_chunks(std::span<const std::uint8_t> now, std::span<const std::ui
       by_hash.emplace(old[i].hash, i);
     }
   }
-  const auto shift = static_cast<std::ptrdiff_t>(now.size()) -
-                     static_cast<std::ptrdiff_t>(before.size());
+  const auto shift =
+      static_cast<std::ptrdiff_t>(now.size()) - static_cast<std::ptrdiff_t>(before.size());
   while (pos < now.size()) {
     // Back in step: a chunk starts in the untouched suffix exactly where an old one started
     // (moved by the size change), so every later cut is the old one too.

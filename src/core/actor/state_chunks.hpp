@@ -52,7 +52,7 @@ struct ChunkLayout {
 /// What to write for a new state, given the layout last written.
 struct ChunkPlan {
   ChunkLayout layout;
-  std::vector<std::size_t> written;     // indexes into layout.chunks whose rows must be put
+  std::vector<std::size_t> written;    // indexes into layout.chunks whose rows must be put
   std::vector<std::uint64_t> deleted;  // ids of the previous layout no longer referenced
 };
 

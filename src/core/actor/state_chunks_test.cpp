@@ -61,15 +61,16 @@ TEST(StateChunksTest, AnEditRewritesOnlyTheChunksNearIt) {
   const auto before = random_bytes(kMiB, 2);
   const auto first = plan_chunks(before, {}, {});
   const auto filler = random_bytes(4096, 3);
-  for (const Edit& edit : {Edit{"overwrite 16 B in the middle", kMiB / 2, 16, 16},
-                           Edit{"insert 100 B in the middle", kMiB / 2, 0, 100},
-                           Edit{"erase 3000 B in the middle", kMiB / 2, 3000, 0},
-                           Edit{"overwrite the first byte", 0, 1, 1},
-                           Edit{"append 4 KiB", kMiB, 0, 4096},
-                           Edit{"cut the last 10 B", kMiB - 10, 10, 0}}) {
+  for (const Edit& edit :
+       {Edit{"overwrite 16 B in the middle", kMiB / 2, 16, 16},
+        Edit{"insert 100 B in the middle", kMiB / 2, 0, 100},
+        Edit{"erase 3000 B in the middle", kMiB / 2, 3000, 0},
+        Edit{"overwrite the first byte", 0, 1, 1}, Edit{"append 4 KiB", kMiB, 0, 4096},
+        Edit{"cut the last 10 B", kMiB - 10, 10, 0}}) {
     SCOPED_TRACE(edit.name);
     Bytes now(before.begin(), before.begin() + static_cast<std::ptrdiff_t>(edit.at));
-    now.insert(now.end(), filler.begin(), filler.begin() + static_cast<std::ptrdiff_t>(edit.insert));
+    now.insert(now.end(), filler.begin(),
+               filler.begin() + static_cast<std::ptrdiff_t>(edit.insert));
     now.insert(now.end(), before.begin() + static_cast<std::ptrdiff_t>(edit.at + edit.erase),
                before.end());
     auto plan = plan_chunks(now, before, first.layout);
