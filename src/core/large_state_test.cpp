@@ -248,6 +248,29 @@ TEST_F(LargeStateTest, ChunkRowsNoManifestNamesAreDeletedOnLoad) {
   ASSERT_TRUE(store_->commit_sync(std::move(stray)));
   call(id, "touch", Value::array({std::int64_t{50}}));
   expect_consistent(id);
+  auto layout = detail::decode_manifest(state_row(id));
+  ASSERT_TRUE(layout);
+  EXPECT_GT(layout->next_id, 999999U);
+}
+
+// The orphan has the id the next new chunk would get (a commit that put its chunks and died
+// before its manifest): the chunk written beside the orphan's delete must survive it.
+TEST_F(LargeStateTest, AnOrphanWithTheNextIdDoesNotTakeTheNextChunkWithIt) {
+  const auto id = create("blob", {"a"});
+  call(id, "setSize", Value::array({std::int64_t{100 * 1024}}));
+  close();
+  open();
+  auto layout = detail::decode_manifest(state_row(id));
+  ASSERT_TRUE(layout);
+  rivet::storage::WriteBatch stray;
+  stray.ops.emplace_back(
+      rivet::storage::WriteBatch::Put{id, detail::chunk_key(layout->next_id), Bytes(100, 1)});
+  ASSERT_TRUE(store_->commit_sync(std::move(stray)));
+  call(id, "insert", Value::array({std::int64_t{50 * 1024}, std::string(40, '#')}));
+  const auto digest = call(id, "digest");
+  expect_consistent(id);
+  restart();
+  EXPECT_EQ(call(id, "digest"), digest);
 }
 
 // What a 16-byte change of a 1 MiB state costs the WAL, one row against chunks. Printed for

@@ -393,6 +393,9 @@ Result<AssembledState> assemble_state(storage::Store& store, std::string_view ac
   for (const auto& [id, value] : by_id) {
     if (!referenced.contains(id)) {
       out.orphans.push_back(chunk_key(id));
+      // The orphans' deletes ride with the next commit, after its new chunks: new ids must not
+      // be theirs.
+      layout->next_id = std::max(layout->next_id, id + 1);
     }
   }
   out.layout = std::move(*layout);
