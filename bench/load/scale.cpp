@@ -207,6 +207,7 @@ void Bench::wl_scale_actors() {
     const std::size_t tail = std::min(opt_.scale_samples, level - have);
     const std::size_t bulk_end = level - tail;
     const std::size_t first = have;
+    const double grow_cpu0 = cpu_seconds(pids_);
     auto grown = run_http_pool(
         opt_.setup_conns,
         [&](std::uint64_t seq) -> std::optional<HttpJob> {
@@ -216,6 +217,7 @@ void Bench::wl_scale_actors() {
         },
         [](std::uint64_t, HttpResponse& r) { return check_action_ok(r); },
         std::max(60.0, opt_.max_total_seconds - seconds_since(started_)), false);
+    const double grow_cpu1 = cpu_seconds(pids_);
     std::vector<HttpJob> creates;
     for (std::size_t i = bulk_end; i < level; ++i) {
       creates.push_back(HttpJob{Method::Post, query_path("/action/increment", key("sc", i)),
@@ -229,6 +231,9 @@ void Bench::wl_scale_actors() {
                 static_cast<double>(grown.ok) / grown.seconds, "actors/s")
           .extra.update({{"errors", grown.errors}, {"first_error", grown.first_error},
                          {"seconds", grown.seconds}});
+      // The rate moves with what else runs on the machine; the CPU it took does less.
+      add_scale(axis, lv, "server CPU per actor created",
+                (grow_cpu1 - grow_cpu0) * 1e6 / static_cast<double>(grown.ok), "us");
     }
     if (created_tail.ok > 0) {
       add_scale(axis, lv, "create + first action p50 (sequential)",

@@ -38,6 +38,13 @@ CREATE TABLE kv (
   PRIMARY KEY (actor_id, key)
 ) WITHOUT ROWID;
 )sql",
+    // v1 -> v2: start-up finds the actors with schedules, queue messages or workflow history
+    // through this index, in time proportional to those rows, instead of visiting every live
+    // actor (docs/benchmarks.md, "Cost as the work grows"). The WHERE is kResumableKeys.
+    R"sql(
+CREATE INDEX kv_resumable ON kv (key, actor_id)
+  WHERE (key >= x'02' AND key < x'03' OR key >= x'05' AND key < x'07');
+)sql",
 };
 
 Result<int> read_user_version(sqlite3* db) {
