@@ -197,8 +197,8 @@ int main(int argc, char** argv) {
     opt.scale_levels = {100, 300};
     opt.scale_awake = std::min<std::size_t>(opt.scale_awake, 50);
     opt.scale_samples = std::min<std::size_t>(opt.scale_samples, 20);
-    opt.scale_seconds = std::min(opt.scale_seconds, 0.3);
-    opt.state_sizes = {100, 1'048'576};
+    opt.scale_seconds = std::min(opt.scale_seconds, 0.2);
+    opt.state_sizes = {100, 10'240};
     opt.state_wake_actors = std::min<std::size_t>(opt.state_wake_actors, 3);
     opt.queue_depth = std::min<std::size_t>(opt.queue_depth, 20);
     opt.queue_actors = std::min<std::size_t>(opt.queue_actors, 2);
