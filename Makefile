@@ -148,7 +148,7 @@ bench-smoke: deps
 
 # How each figure moves as the work grows (docs/benchmarks.md, "Cost as the work grows"): one store
 # grown to 1 k, 100 k and 1 M actors (10 k awake), states of 100 B, 10 KiB and 1 MiB, a queue of
-# 1 000. ~10 min and ~0.5 GB of disk in a temp dir. BENCH_ARGS adds rivet-load options, e.g.
+# 1 000. 7–10 min and ~0.5 GB of disk in a temp dir. BENCH_ARGS adds rivet-load options, e.g.
 # "--scale-levels 1000,100000" or "--state-variant 'NAME=--server-flag'".
 .PHONY: bench-scale
 bench-scale: deps
