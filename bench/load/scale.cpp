@@ -270,6 +270,7 @@ void Bench::wl_scale_actors() {
 
     // 4. Wake the awake set (the first `awake` keys) with a stateless getCount each.
     const std::size_t awake = std::min(opt_.scale_awake, have);
+    const double wake_cpu0 = cpu_seconds(pids_);
     auto woke = run_http_pool(
         opt_.setup_conns,
         [&](std::uint64_t seq) -> std::optional<HttpJob> {
@@ -281,6 +282,10 @@ void Bench::wl_scale_actors() {
     add_scale(axis, lv, "wake the awake set by key (" + std::to_string(opt_.setup_conns) + " conns)",
               static_cast<double>(woke.ok) / woke.seconds, "actors/s")
         .extra.update({{"actors", awake}, {"errors", woke.errors}, {"first_error", woke.first_error}});
+    add_scale(axis, lv, "server CPU per actor woken",
+              (cpu_seconds(pids_) - wake_cpu0) * 1e6 /
+                  static_cast<double>(std::max<std::uint64_t>(woke.ok, 1)),
+              "us");
     settle(opt_.smoke ? 0.2 : 0.5);
     add_scale(axis, lv, "RSS per awake actor (the awake set)",
               static_cast<double>(rss_kib(pids_) - rss_fresh) * 1024.0 /
