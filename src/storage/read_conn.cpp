@@ -85,9 +85,10 @@ Result<void> ReadConn::prepare_all() {
                                   "ORDER BY create_ts, actor_id LIMIT ?2"},
       {&list_by_name_, actor_select + "WHERE destroy_ts IS NULL AND name = ?1 AND create_ts >= ?2 "
                                       "ORDER BY create_ts, actor_id LIMIT ?3"},
-      // Both counts read only the partial indexes of live actors.
-      {&count_all_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL"},
-      {&count_by_name_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL AND name = ?1"},
+      // Both counts read the per-name totals the schema's triggers keep (schema v2), not the
+      // actors themselves: a scrape of GET /metrics is then one row, however many are stored.
+      {&count_all_, "SELECT COALESCE(SUM(live), 0) FROM actor_counts"},
+      {&count_by_name_, "SELECT COALESCE((SELECT live FROM actor_counts WHERE name = ?1), 0)"},
       {&kv_get_, "SELECT value FROM kv WHERE actor_id = ?1 AND key = ?2"},
       {&kv_range_,
        "SELECT key, value FROM kv WHERE actor_id = ?1 AND key >= ?2 AND key < ?3 "
