@@ -60,7 +60,8 @@ struct Options {
   std::vector<std::size_t> state_sizes{100, 10'240, 1'048'576};
   std::size_t state_wake_actors = 20;   // sleeping actors woken per state size
   // "NAME=ARGS": the state-size axis again on a server restarted with ARGS (space separated) added
-  // to its command line, e.g. a storage switch; its columns are labelled NAME.
+  // to its command line, or to its environment for VAR=value words, e.g. a storage switch; its
+  // columns are labelled NAME.
   std::vector<std::string> state_variants;
   std::size_t queue_depth = 1'000;      // the default per-actor limit (ActorOptions)
   std::size_t queue_actors = 5;
@@ -175,8 +176,8 @@ class Bench {
                                         const std::vector<std::string>& keys);
   /// One request after another on one connection; latencies recorded.
   PoolResult http_sequence(const std::vector<HttpJob>& jobs, double max_seconds);
-  /// Stops the server, starts it again with `extra` arguments; milliseconds from the start to
-  /// the first answer of GET `probe` (200), or -1.
+  /// Stops the server, starts it again with `extra` arguments (VAR=value words: environment);
+  /// milliseconds from the start to the first answer of GET `probe` (200), or -1.
   double restart_timed(const std::string& why, const std::vector<std::string>& extra,
                        const std::string& probe);
 

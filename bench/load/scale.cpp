@@ -144,11 +144,21 @@ Bench::PoolResult Bench::http_sequence(const std::vector<HttpJob>& jobs, double 
 double Bench::restart_timed(const std::string& why, const std::vector<std::string>& extra,
                             const std::string& probe) {
   stop_server();
+  // NAME=VALUE words (an upper-case name) go to the server's environment, the rest to its
+  // command line: a switch may be either (RIVET_STATE_CHUNKING=0, --threads 1).
   auto args = opt_.server_args;
-  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<std::string> env;
+  for (const auto& word : extra) {
+    const auto eq = word.find('=');
+    const bool is_env = eq != std::string::npos && eq > 0 &&
+                        std::all_of(word.begin(), word.begin() + static_cast<long>(eq), [](char ch) {
+                          return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+                        });
+    (is_env ? env : args).push_back(word);
+  }
   const auto t0 = Clock::now();
   if (auto err = server_.start(opt_.server_bin, opt_.data_dir, args, log_path_,
-                               std::chrono::seconds(600))) {
+                               std::chrono::seconds(600), env)) {
     std::cerr << "rivet-load: starting the server (" << why << "): " << *err << "\n";
     return -1;
   }
