@@ -155,6 +155,17 @@ bench-smoke: deps
 	$(BUILD_DIR)/bin/rivet-load --smoke --server $(BUILD_DIR)/bin/rivet-bench-server \
 	  --results-dir bench/results $(BENCH_ARGS)
 
+# How each figure moves as the work grows (docs/benchmarks.md, "Cost as the work grows"): one store
+# grown to 1 k, 100 k and 1 M actors (10 k awake), states of 100 B, 10 KiB and 1 MiB, a queue of
+# 1 000. 7–10 min and ~0.5 GB of disk in a temp dir. BENCH_ARGS adds rivet-load options, e.g.
+# "--scale-levels 1000,100000" or "--state-variant 'NAME=--server-flag'".
+.PHONY: bench-scale
+bench-scale: deps
+	cmake --preset release $(BENCH_FLAG)
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
+	$(BUILD_DIR)/bin/rivet-load --server $(BUILD_DIR)/bin/rivet-bench-server --workloads scale \
+	  --max-seconds 3600 --results-dir bench/results $(BENCH_ARGS)
+
 # The counter through the official rivetkit client (bench/client/run.mjs, docs/benchmarks.md): the
 # same figures next to plain fetch / WebSocket / fdatasync floors of the same run, what the client
 # sends per call, client and server CPU per call. JSON: build/bench-client.json.
