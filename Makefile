@@ -81,8 +81,9 @@ test-engine: deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L engine
 
 # Two engine nodes on one PostgreSQL with NATS, an envoy on each, kill -9 of an envoy and of
-# each node in turn (scripts/cluster-test.sh, ~2 min; docs/engine-protocol.md). Not in `make
-# test`, which is near its time budget; .ci/run calls it after `make test`.
+# each node in turn (scripts/cluster-test.sh, ~2.5 min; docs/engine-protocol.md, "Cluster").
+# Not in `make test`, which is near its time budget, nor yet in .ci/run: it still fails now and
+# then on an actor the engine does not start again after a node's failover.
 .PHONY: test-cluster
 test-cluster: deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L cluster

@@ -121,14 +121,15 @@ node_config() {  # N GUARD_PORT PG_PORT NATS_PORT
   # runtime.worker_cpu_max: the engine's workflow workers pull fewer workflows as CPU use rises
   # (down to 5% at 90%), and in a container without its own cgroup they measure the whole
   # machine's CPU. On a busy shared machine a new actor's workflow was then skipped on every
-  # pull and the actor never placed (docs/engine-protocol.md); 1000 cores keeps them pulling.
+  # pull and the actor never placed (docs/engine-protocol.md); 1000 cores keeps them pulling
+  # (WORKER_CPU_MAX, when local-engine.sh sets it, for both modes alike).
   (umask 077 && cat >"$dir/node-$1/engine.json" <<JSON
 {"postgres":{"url":"$pg_url"},
  "nats":{"addresses":["127.0.0.1:$4"],"username":"rivet","password":"$nats_pass"},
  "guard":{"host":"127.0.0.1","port":$2},
  "api_peer":{"host":"127.0.0.1","port":$(free_port)},
  "metrics":{"host":"127.0.0.1","port":$(free_port)},
- "runtime":{"worker_cpu_max":1000000},
+ "runtime":{"worker_cpu_max":${WORKER_CPU_MAX:-1000000}},
  "telemetry":{"enabled":false}}
 JSON
 )
