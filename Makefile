@@ -37,7 +37,8 @@ help:
 	@echo "make wire   wire tests only, against the existing $(FIXTURES)"
 	@echo "make browser  the browser tests (Chromium: dashboard, demo), against the existing build"
 	@echo "make asan   build with ASan/UBSan, run unit and wire tests"
-	@echo "make test-engine  engine mode: envoy_engine and the wire tests through a local Rivet Engine"
+	@echo "make test-engine  engine mode: envoy_engine, the wire tests and the cluster test through local Rivet Engines"
+	@echo "make test-cluster  two engine nodes (PostgreSQL + NATS), an envoy on each, kill -9 of each"
 	@echo "make soak   crash soak: SOAK_SECONDS=$(SOAK_SECONDS) of mixed load, SIGKILL every few seconds"
 	@echo "make tsan   build with TSan, run the server and client tests and the wire tests"
 	@echo "make fuzz   build libFuzzer targets, run each for FUZZ_SECONDS=$(FUZZ_SECONDS) (docs/fuzzing.md)"
@@ -65,19 +66,28 @@ browser:
 	@bash scripts/browser-test.sh $(FIXTURES)
 
 # envoy_engine (our actors on a local Rivet Engine, about a minute) runs here; the wire suite
-# through the engine (label engine-wire, about half an hour) only in `make test-engine`.
+# through the engine (label engine-wire, about half an hour) and the cluster test (label cluster)
+# only in `make test-engine` / `make test-cluster`.
 test: deps build lint
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE engine-wire
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE 'engine-wire|cluster'
 	bash scripts/fuzz-short.sh --jobs $(JOBS)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/wire-test.sh $(FIXTURES)
 	RIVET_LOG_LEVEL=$(RIVET_LOG_LEVEL) bash scripts/browser-test.sh $(FIXTURES)
 	bash scripts/soak.sh $(FIXTURES) --seconds $(SOAK_SHORT_SECONDS) --json $(BUILD_DIR)/artifacts/soak.json
 
-# Engine mode against a real local Rivet Engine: envoy_engine (scripts/envoy-engine-test.sh) and
-# the wire tests through the engine (scripts/wire-test-engine.sh).
+# Engine mode against a real local Rivet Engine: envoy_engine (scripts/envoy-engine-test.sh),
+# the wire tests through the engine (scripts/wire-test-engine.sh) and the cluster test below.
 .PHONY: test-engine
 test-engine: deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L engine
+
+# Two engine nodes on one PostgreSQL with NATS, an envoy on each, kill -9 of an envoy and of
+# each node in turn (scripts/cluster-test.sh, ~2.5 min; docs/engine-protocol.md, "Cluster").
+# Not in `make test`, which is near its time budget, nor yet in .ci/run: it still fails now and
+# then on an actor the engine does not start again after a node's failover.
+.PHONY: test-cluster
+test-cluster: deps build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L cluster
 
 # The long crash soak (docs/soak.md): SOAK_SECONDS of mixed load with a SIGKILL every few seconds.
 SOAK_SECONDS ?= 600
@@ -146,6 +156,17 @@ bench-smoke: deps
 	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
 	$(BUILD_DIR)/bin/rivet-load --smoke --server $(BUILD_DIR)/bin/rivet-bench-server \
 	  --results-dir bench/results $(BENCH_ARGS)
+
+# How each figure moves as the work grows (docs/benchmarks.md, "Cost as the work grows"): one store
+# grown to 1 k, 100 k and 1 M actors (10 k awake), states of 100 B, 10 KiB and 1 MiB, a queue of
+# 1 000. 7–10 min and ~0.5 GB of disk in a temp dir. BENCH_ARGS adds rivet-load options, e.g.
+# "--scale-levels 1000,100000" or "--state-variant 'NAME=--server-flag'".
+.PHONY: bench-scale
+bench-scale: deps
+	cmake --preset release $(BENCH_FLAG)
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target rivet-load rivet-bench-server
+	$(BUILD_DIR)/bin/rivet-load --server $(BUILD_DIR)/bin/rivet-bench-server --workloads scale \
+	  --max-seconds 3600 --results-dir bench/results $(BENCH_ARGS)
 
 # The counter through the official rivetkit client (bench/client/run.mjs, docs/benchmarks.md): the
 # same figures next to plain fetch / WebSocket / fdatasync floors of the same run, what the client

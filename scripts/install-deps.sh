@@ -20,6 +20,9 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata liburing-dev libjemalloc-dev prometheus-cpp-dev
   nodejs npm wrk
   chromium
+  # The two-node engine cluster (scripts/local-engine.sh --nodes 2) runs its own PostgreSQL and
+  # NATS server; Debian's services of these packages are never used.
+  postgresql nats-server
 )
 
 # One dpkg query for all packages (one call per package is noticeably slow).

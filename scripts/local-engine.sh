@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # A local Rivet Engine (the binary of npm @rivetkit/engine-cli 2.3.19, installed in
 # tests/wire by `make deps`), for tests, the demo and a person.
-#   scripts/local-engine.sh start [--dir DIR] [--port PORT]   start it, print its endpoint
-#   scripts/local-engine.sh stop  [--dir DIR]                 stop it
-# One node, file system storage under DIR (default build/engine), telemetry off, every port on
+#   scripts/local-engine.sh start [--dir DIR] [--port PORT] [--nodes 2]   start it, print its endpoint
+#   scripts/local-engine.sh stop  [--dir DIR]                 stop it (one node or a cluster)
+#   scripts/local-engine.sh kill-node N [--dir DIR]           cluster: SIGKILL node N (a crash)
+#   scripts/local-engine.sh start-node N [--dir DIR]          cluster: start node N again
+# One node: file system storage under DIR (default build/engine), telemetry off, every port on
 # 127.0.0.1 (PORT for the API and gateway, default a free one; the others are always free ones).
 # `start` returns once the engine answers and the pool "default" exists in namespace "default";
 # it prints `endpoint: http://127.0.0.1:PORT` and keeps the pid in DIR/engine.pid.
+# --nodes 2: a cluster of two nodes on a private PostgreSQL and NATS (Debian packages
+# postgresql and nats-server), scripts/local-engine-cluster.sh; `start` prints one
+# `endpoint:` line per node, in node order (PORT, if given, is node 1's).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,10 +36,17 @@ cmd="${1:-}"
 shift || true
 dir="$ROOT/build/engine"
 port=""
+nodes=1
+node=""
+if [[ "$cmd" == kill-node || "$cmd" == start-node ]]; then
+  node="${1:?usage: $0 $cmd N [--dir DIR]}"
+  shift
+fi
 while (($#)); do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
+    --nodes) nodes="$2"; shift 2 ;;
     *) fail "unknown argument: $1" ;;
   esac
 done
@@ -98,8 +110,27 @@ JSON
   fail "the engine did not answer on $endpoint within 30 s"
 }
 
+# shellcheck source=local-engine-cluster.sh
+source "$ROOT/scripts/local-engine-cluster.sh"
+
 case "$cmd" in
-  start) start ;;
-  stop) stop ;;
-  *) fail "usage: $0 start|stop [--dir DIR] [--port PORT]" ;;
+  start)
+    if ((nodes == 1)); then
+      cluster_stop
+      start
+    else
+      [[ "$nodes" =~ ^[2-9]$ ]] || fail "--nodes: 1 to 9"
+      [[ -x "$ENGINE" ]] || fail "no engine binary at $ENGINE (run 'make deps')"
+      mkdir -p "$dir"
+      stop
+      cluster_start "$nodes"
+    fi
+    ;;
+  stop)
+    stop
+    cluster_stop
+    ;;
+  kill-node) node_kill "$node" ;;
+  start-node) node_start "$node" ;;
+  *) fail "usage: $0 start|stop [--dir DIR] [--port PORT] [--nodes N] | kill-node|start-node N [--dir DIR]" ;;
 esac

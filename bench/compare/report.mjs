@@ -1,18 +1,22 @@
-// Side-by-side table of two rivet-load JSON reports (rivetkit-cpp first, upstream second).
-//   node report.mjs cpp.json upstream.json [combined.json]
+// Side-by-side table of rivet-load JSON reports: rivetkit-cpp embedded, upstream rivetkit on the
+// engine and, when given, rivetkit-cpp hosted on the same engine (engine mode).
+//   node report.mjs cpp.json upstream.json [combined.json] [cpp-engine.json]
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
-const [cppPath, upPath, outPath] = process.argv.slice(2);
+const [cppPath, upPath, outPath, enginePath] = process.argv.slice(2);
 const load = (p) => (p && existsSync(p) ? JSON.parse(readFileSync(p, "utf8")) : null);
 const cpp = load(cppPath);
 const up = load(upPath);
+const eng = load(enginePath);
 if (!cpp || !up) {
   console.error(`report: missing report(s): ${!cpp ? cppPath : ""} ${!up ? upPath : ""}`);
   process.exit(1);
 }
 
 const keyOf = (m) => `${m.workload}\u0000${m.name}`;
-const upByKey = new Map(up.results.map((m) => [keyOf(m), m]));
+const byKey = (r) => new Map((r?.results ?? []).map((m) => [keyOf(m), m]));
+const upByKey = byKey(up);
+const engByKey = byKey(eng);
 const lowerIsBetter = (unit) => ["us", "B", "MiB", "KiB"].includes(unit);
 
 const fmt = (m) => {
@@ -21,43 +25,55 @@ const fmt = (m) => {
   const v = m.value;
   return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1);
 };
+// How many times better `a` is than `b` (both measurements of the same figure).
+const ratio = (a, b) => {
+  if (!a || !b || a.error || b.error || !(a.value > 0) || !(b.value > 0)) return "";
+  const r = lowerIsBetter(a.unit) ? b.value / a.value : a.value / b.value;
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x ${r >= 1 ? "better" : "worse"}`;
+};
+const status = (m) => (m && m.met !== undefined ? (m.met ? "met" : "missed") : "");
 
 const rows = [];
 const seen = new Set();
-for (const m of cpp.results) {
-  const k = keyOf(m);
+const addRow = (k, base) => {
   seen.add(k);
+  const m = cpp.results.find((x) => keyOf(x) === k);
   const u = upByKey.get(k);
-  let ratio = "";
-  if (u && !m.error && !u.error && m.value > 0 && u.value > 0) {
-    const r = lowerIsBetter(m.unit) ? u.value / m.value : m.value / u.value;
-    ratio = `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x ${r >= 1 ? "better" : "worse"}`;
-  }
-  const target = m.target !== undefined ? `${m.target_op} ${m.target}` : "";
-  const status = m.met === undefined ? "" : m.met ? "met" : "MISSED";
-  const upStatus = u && u.met !== undefined ? (u.met ? "met" : "missed") : "";
-  rows.push([m.workload, m.name, m.unit, fmt(m), fmt(u), ratio, target, status, upStatus]);
-}
-for (const u of up.results) {
-  if (!seen.has(keyOf(u))) rows.push([u.workload, u.name, u.unit, "-", fmt(u), "", "", "", ""]);
-}
+  const e = engByKey.get(k);
+  const target = base.target !== undefined ? `${base.target_op} ${base.target}` : "";
+  const row = [base.workload, base.name, base.unit, fmt(m), fmt(u), ratio(m, u)];
+  if (eng) row.push(fmt(e), ratio(e, u));
+  row.push(target, status(m), status(u));
+  if (eng) row.push(status(e));
+  rows.push(row);
+};
+for (const m of cpp.results) addRow(keyOf(m), m);
+for (const r of [up, eng]) for (const m of r?.results ?? []) if (!seen.has(keyOf(m))) addRow(keyOf(m), m);
 
-const header = ["workload", "figure", "unit", "rivetkit-cpp", "rivetkit 2.3.19", "cpp vs upstream", "target", "cpp", "upstream"];
+const header = ["workload", "figure", "unit", "rivetkit-cpp", "rivetkit 2.3.19", "cpp vs upstream"];
+if (eng) header.push("rivetkit-cpp on engine", "on engine: cpp vs upstream");
+header.push("target", "cpp", "upstream");
+if (eng) header.push("cpp on engine");
+const numeric = new Set([3, 4, ...(eng ? [6] : [])]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-const line = (r) => r.map((c, i) => (i >= 3 && i <= 4 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ");
+const line = (r) => r.map((c, i) => (numeric.has(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ");
 
 console.log();
 console.log(`machine: ${cpp.machine.nproc} cores, ${cpp.machine.cpu_model}; build ${cpp.build_type}; ${cpp.started_utc}`);
 console.log(`rivetkit-cpp:    ${cpp.server.durability}`);
 console.log(`rivetkit 2.3.19: ${up.server.durability}`);
+if (eng) console.log(`rivetkit-cpp on engine: ${eng.server.durability}`);
 console.log(`command: ${cpp.command}`);
 console.log();
 console.log(line(header));
 console.log(widths.map((w) => "-".repeat(w)).join("  "));
 for (const r of rows) console.log(line(r));
-for (const n of [...(cpp.notes ?? []), ...(up.notes ?? [])]) console.log(`note: ${n}`);
+for (const n of [...(cpp.notes ?? []), ...(up.notes ?? []), ...(eng?.notes ?? [])]) console.log(`note: ${n}`);
 
 if (outPath) {
-  writeFileSync(outPath, JSON.stringify({ rivetkit_cpp: cpp, upstream: up, table: { header, rows } }, null, 2) + "\n");
+  writeFileSync(
+    outPath,
+    JSON.stringify({ rivetkit_cpp: cpp, upstream: up, rivetkit_cpp_engine: eng, table: { header, rows } }, null, 2) + "\n",
+  );
   console.log(`\nresults: ${outPath}`);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side by side on this machine, in one run: rivetkit-cpp (build/bin/rivet-bench-server) and the
-# upstream rivetkit 2.3.19 (the same counter in TypeScript, upstream/counter.ts, hosted by the Rivet
-# Engine 2.3.19 from npm), driven by the same load generator (rivet-load) with the same workloads.
+# Side by side on this machine, in one run: rivetkit-cpp (build/bin/rivet-bench-server) embedded,
+# the same binary hosted on the Rivet Engine 2.3.19 from npm (engine mode, `--engine`), and the
+# upstream rivetkit 2.3.19 (the same counter in TypeScript, upstream/counter.ts) on that same engine,
+# driven by the same load generator (rivet-load) with the same workloads.
 #
 #   bench/compare/run.sh                 full workloads (several minutes)
 #   bench/compare/run.sh --smoke         small counts, a minute or so
@@ -9,7 +10,8 @@
 #
 # Arguments are passed to rivet-load for both servers. Environment:
 #   BUILD_DIR      where rivet-load and rivet-bench-server are (default: build)
-#   ONLY=cpp|upstream   run one side only
+#   ONLY=cpp|upstream|engine   run one side only (engine: ours hosted on the engine)
+#   SKIP_ENGINE=1  leave out ours on the engine
 #   KEEP=1         keep the upstream run directory (engine data and logs)
 #   UPSTREAM_NODELAY=1  diagnostic: LD_PRELOAD nodelay_shim.c into the upstream runner, so its
 #                  sockets to the engine have TCP_NODELAY (upstream leaves Nagle on there)
@@ -60,15 +62,16 @@ fi
 
 CPP_JSON="$RESULTS/$STAMP_TS-rivetkit-cpp.json"
 UP_JSON="$RESULTS/$STAMP_TS-rivetkit-2.3.19.json"
+ENGINE_JSON="$RESULTS/$STAMP_TS-rivetkit-cpp-engine.json"
 
 # -- ours -----------------------------------------------------------------------------------------
-if [[ "$ONLY" != upstream ]]; then
+if [[ -z "$ONLY" || "$ONLY" == cpp ]]; then
   echo "== rivetkit-cpp ($SERVER)"
   "$LOAD" --server "$SERVER" --label rivetkit-cpp --json "$CPP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit-cpp (see above)" >&2
 fi
 
 # -- upstream -------------------------------------------------------------------------------------
-ENGINE_PID=""; RUNNER_PID=""
+ENGINE_PID=""; RUNNER_PID=""; ENVOY_PID=""
 RUN_DIR="$(mktemp -d /tmp/rivet-compare-XXXXXX)"
 # SIGTERM, then SIGKILL after 10 s (the runner drains its actors on SIGTERM and may take long).
 stop_pid() {
@@ -80,6 +83,7 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
+  stop_pid "$ENVOY_PID"
   stop_pid "$RUNNER_PID"
   stop_pid "$ENGINE_PID"
   if [[ "${KEEP:-0}" == 1 ]]; then echo "compare: upstream logs and data kept in $RUN_DIR"; else rm -rf "$RUN_DIR"; fi
@@ -87,7 +91,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [[ "$ONLY" != cpp ]]; then
-  echo "== rivetkit 2.3.19 (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
+  echo "== the Rivet Engine (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
   GUARD_PORT="$(free_port)"; PEER_PORT="$(free_port)"; METRICS_PORT="$(free_port)"
   # The engine configured from the environment exactly as rivetkit configures the local engine it
   # spawns in development (same variables and values, read from that spawned process), except
@@ -115,6 +119,9 @@ if [[ "$ONLY" != cpp ]]; then
     kill -0 "$ENGINE_PID" 2>/dev/null || { echo "compare: the engine exited; its log:" >&2; tail -50 "$RUN_DIR/engine.log" >&2; exit 1; }
     sleep 0.1
   done
+fi
+if [[ -z "$ONLY" || "$ONLY" == upstream ]]; then
+  echo "== rivetkit 2.3.19 on the engine"
   # The runner: Node 22 with the TypeScript counter (type stripping), connected to that engine as
   # an envoy. RIVET_RUN_SERVICES=0: no Services actor host beside it.
   PRELOAD=()
@@ -145,9 +152,46 @@ if [[ "$ONLY" != cpp ]]; then
       --label rivetkit-2.3.19 \
       --durability "state saved on a 1 s throttle by default (not before the reply); engine + Node runner" \
       --json "$UP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit 2.3.19 (see above)" >&2
+  # Its actors are not needed any more: stop it so that the next side has the machine to itself.
+  stop_pid "$RUNNER_PID"; RUNNER_PID=""
+fi
+
+# -- ours, hosted on the same engine (engine mode) ------------------------------------------------
+if [[ ( -z "$ONLY" && "${SKIP_ENGINE:-0}" != 1 ) || "$ONLY" == engine ]]; then
+  echo "== rivetkit-cpp on the engine ($SERVER --engine $ENDPOINT --pool cpp)"
+  # Its own pool, so the engine never places these actors on the upstream runner or the reverse.
+  (exec "$SERVER" --engine "$ENDPOINT" --pool cpp --data-dir "$RUN_DIR/cpp-envoy" \
+      >"$RUN_DIR/envoy.log" 2>&1) &
+  ENVOY_PID=$!
+  # Ask for an actor only once the pool exists and the envoy is connected: a request that comes
+  # first fails on the missing pool and can leave its actor unplaceable.
+  for _ in $(seq 1 300); do
+    grep -q "rivet envoy connected" "$RUN_DIR/envoy.log" 2>/dev/null && break
+    kill -0 "$ENVOY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  ready=0
+  for _ in $(seq 1 300); do
+    if "$NODE" -e "fetch('$ENDPOINT/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=cpp&rvt-key=ready&rvt-crash-policy=sleep',{method:'POST',headers:{'content-type':'application/json'},body:'{\"args\":[]}'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; then
+      ready=1; break
+    fi
+    kill -0 "$ENVOY_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [[ $ready != 1 ]]; then
+    echo "compare: rivetkit-cpp did not become ready on the engine; its log:" >&2; tail -50 "$RUN_DIR/envoy.log" >&2
+    echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2
+  else
+    "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$ENVOY_PID" --data-dir "$RUN_DIR/engine-db" \
+        --runner cpp --label rivetkit-cpp-engine \
+        --durability "durable before every reply: the engine acknowledged the KV write (engine mode)" \
+        --json "$ENGINE_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit-cpp on the engine (see above)" >&2
+  fi
 fi
 
 # -- side by side ---------------------------------------------------------------------------------
 if [[ -z "$ONLY" ]]; then
-  "$NODE" "$HERE/report.mjs" "$CPP_JSON" "$UP_JSON" "$RESULTS/$STAMP_TS-compare.json"
+  EXTRA=()
+  [[ -f "$ENGINE_JSON" ]] && EXTRA=("$ENGINE_JSON")
+  "$NODE" "$HERE/report.mjs" "$CPP_JSON" "$UP_JSON" "$RESULTS/$STAMP_TS-compare.json" "${EXTRA[@]}"
 fi

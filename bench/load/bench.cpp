@@ -49,6 +49,20 @@ std::string utc_now() {
   return buf;
 }
 
+std::string json_string(const std::string& s) { return Json(s).dump(); }
+
+}  // namespace
+
+std::string error_message_text(std::span<const std::uint8_t> msg) {
+  auto decoded = protocol::decode_to_client(msg, protocol::Encoding::Bare);
+  if (decoded) {
+    if (const auto* e = std::get_if<protocol::ErrorMessage>(&*decoded)) {
+      return e->group + "." + e->code + ": " + e->message;
+    }
+  }
+  return "undecodable error message";
+}
+
 std::string describe_http_error(const HttpResponse& r) {
   std::string text = "HTTP " + std::to_string(r.status);
   if (r.content_type.find("json") != std::string::npos || r.content_type.find("text") == 0) {
@@ -71,20 +85,6 @@ std::string check_action_ok(const HttpResponse& r) {
   }
   return "";
 }
-
-std::string error_message_text(std::span<const std::uint8_t> msg) {
-  auto decoded = protocol::decode_to_client(msg, protocol::Encoding::Bare);
-  if (decoded) {
-    if (const auto* e = std::get_if<protocol::ErrorMessage>(&*decoded)) {
-      return e->group + "." + e->code + ": " + e->message;
-    }
-  }
-  return "undecodable error message";
-}
-
-std::string json_string(const std::string& s) { return Json(s).dump(); }
-
-}  // namespace
 
 Bench::Bench(Options opt) : opt_(std::move(opt)) {
   started_ = Clock::now();
@@ -134,7 +134,12 @@ std::string Bench::key(const std::string& prefix, std::size_t i) const {
 
 std::string Bench::query_path(const std::string& actor_path, const std::string& key,
                               bool get_or_create) const {
-  std::string p = "/gateway/" + opt_.actor + actor_path + "?rvt-namespace=" + opt_.ns;
+  return named_path(opt_.actor, actor_path, key, get_or_create);
+}
+
+std::string Bench::named_path(const std::string& name, const std::string& actor_path,
+                              const std::string& key, bool get_or_create) const {
+  std::string p = "/gateway/" + name + actor_path + "?rvt-namespace=" + opt_.ns;
   if (get_or_create) {
     p += "&rvt-method=getOrCreate&rvt-runner=" + opt_.runner + "&rvt-key=" + key +
          "&rvt-crash-policy=sleep";
@@ -1137,6 +1142,9 @@ bool Bench::run() {
     else if (w == "wake") wl_wake();
     else if (w == "create") wl_create();
     else if (w == "stored") wl_stored();
+    else if (w == "scale-actors") wl_scale_actors();
+    else if (w == "scale-state") wl_scale_state();
+    else if (w == "scale-queue") wl_scale_queue();
     else {
       std::cerr << " unknown workload\n";
       failed_ = true;
@@ -1223,6 +1231,7 @@ void Bench::print_table() const {
   for (const auto& n : notes_) {
     std::printf("note: %s\n", n.c_str());
   }
+  print_scale_tables();
   (void)json_string;
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,32 @@ struct Options {
   double settle_seconds = 2;
   double max_total_seconds = 1'800;
 
+  // -- scale workload (scale.cpp): how each figure moves as the work grows ----------------------
+  std::vector<std::size_t> scale_levels{1'000, 100'000, 1'000'000};  // stored actors, one store
+  std::size_t scale_awake = 10'000;     // of them awake during the measurements
+  std::size_t scale_samples = 300;      // sequential wakes / lookups / creates per level
+  double scale_seconds = 3;             // each timed window of the axis
+  std::vector<std::size_t> state_sizes{100, 10'240, 1'048'576};
+  std::size_t state_wake_actors = 20;   // sleeping actors woken per state size
+  // "NAME=ARGS": the state-size axis again on a server restarted with ARGS (space separated) added
+  // to its command line, or to its environment for VAR=value words, e.g. a storage switch; its
+  // columns are labelled NAME.
+  std::vector<std::string> state_variants;
+  std::size_t queue_depth = 1'000;      // the default per-actor limit (ActorOptions)
+  std::size_t queue_actors = 5;
+
   std::string json_path;    // explicit JSON output file
   std::string results_dir;  // else <results_dir>/<timestamp>.json
   std::string command_line;
   std::string build_type;
 };
+
+/// "HTTP <status> <group.code: message>" of an error answer (bare, JSON or text).
+[[nodiscard]] std::string describe_http_error(const HttpResponse& r);
+/// "group.code: message" of a bare ErrorMessage from a WebSocket.
+[[nodiscard]] std::string error_message_text(std::span<const std::uint8_t> msg);
+/// "" when `r` is a bare HttpActionResponse (200), else the error text.
+[[nodiscard]] std::string check_action_ok(const HttpResponse& r);
 
 class Bench {
  public:
@@ -116,6 +138,9 @@ class Bench {
 
   [[nodiscard]] std::string query_path(const std::string& action_path, const std::string& key,
                                        bool get_or_create = true) const;
+  /// query_path for another actor name than --actor.
+  [[nodiscard]] std::string named_path(const std::string& name, const std::string& action_path,
+                                       const std::string& key, bool get_or_create) const;
   [[nodiscard]] std::string direct_path(const std::string& id, const std::string& action) const;
   [[nodiscard]] std::string key(const std::string& prefix, std::size_t i) const;
   [[nodiscard]] bool time_left() const;
@@ -132,6 +157,29 @@ class Bench {
   void wl_wake();
   void wl_create();
   void wl_stored();
+  // scale.cpp
+  void wl_scale_actors();
+  void wl_scale_state();
+  void wl_scale_queue();
+  Metric& add_scale(const std::string& axis, const std::string& level, const std::string& figure,
+                    double value, std::string unit);
+  void print_scale_tables() const;
+  /// Sequential calls of `action` on one WebSocket to `path`: `warmup` untimed, then up to
+  /// `count` timed within `seconds`; hooks run around the timed part. Error text or "".
+  std::string ws_sequence(const std::string& path, const std::string& action,
+                          const std::vector<std::uint8_t>& args, std::size_t warmup,
+                          std::size_t count, double seconds, Latencies& lat,
+                          const std::function<void()>& at_start = {},
+                          const std::function<void()>& at_end = {});
+  /// Actor ids of `keys` of actor `name` (PUT /actors, created when missing); "" for failures.
+  std::vector<std::string> resolve_keys(const std::string& name,
+                                        const std::vector<std::string>& keys);
+  /// One request after another on one connection; latencies recorded.
+  PoolResult http_sequence(const std::vector<HttpJob>& jobs, double max_seconds);
+  /// Stops the server, starts it again with `extra` arguments (VAR=value words: environment);
+  /// milliseconds from the start to the first answer of GET `probe` (200), or -1.
+  double restart_timed(const std::string& why, const std::vector<std::string>& extra,
+                       const std::string& probe);
 
   Options opt_;
   ServerProcess server_;

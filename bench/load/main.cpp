@@ -106,8 +106,9 @@ int main(int argc, char** argv) {
   app.add_option("--actor", opt.actor, "Actor name (needs increment, getCount, goToSleep)")
       ->capture_default_str();
   app.add_option("--workloads", workloads,
-                 "Comma list, in order: mem,rt,ws,http,wake,create,stored (default: all; mem "
-                 "first, it wants a fresh server)");
+                 "Comma list, in order: mem,rt,ws,http,wake,create,stored,scale (default: all "
+                 "but scale; mem first, it wants a fresh server). scale = "
+                 "scale-actors,scale-state,scale-queue");
   app.add_flag("--smoke", opt.smoke, "Small counts and short windows (a few seconds in all)");
   app.add_option("--rt-count", opt.rt_count, "Sequential round trips per case")->capture_default_str();
   app.add_option("--rt-seconds", opt.rt_seconds)->capture_default_str();
@@ -134,6 +135,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-seconds", opt.max_total_seconds, "Whole-run budget; later workloads are skipped")
       ->capture_default_str();
+  std::string scale_levels, state_sizes;
+  app.add_option("--scale-levels", scale_levels,
+                 "scale: stored-actor levels grown in one store (default 1000,100000,1000000)");
+  app.add_option("--scale-awake", opt.scale_awake, "scale: actors awake at each level")
+      ->capture_default_str();
+  app.add_option("--scale-samples", opt.scale_samples,
+                 "scale: sequential wakes, lookups and creates per level")
+      ->capture_default_str();
+  app.add_option("--scale-seconds", opt.scale_seconds, "scale: each timed window")
+      ->capture_default_str();
+  app.add_option("--state-sizes", state_sizes, "scale: state sizes in bytes (default 100,10240,1048576)");
+  app.add_option("--state-wake-actors", opt.state_wake_actors)->capture_default_str();
+  app.add_option("--state-variant", opt.state_variants,
+                 "scale: NAME=ARGS, the state axis again on a server restarted with ARGS added "
+                 "(repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--queue-depth", opt.queue_depth, "scale: messages queued (1000 = the limit)")
+      ->capture_default_str();
+  app.add_option("--queue-actors", opt.queue_actors)->capture_default_str();
   app.add_option("--json", opt.json_path, "Write the JSON report here");
   app.add_option("--results-dir", opt.results_dir, "Else write <dir>/<timestamp>.json");
   app.add_option("--build-type", opt.build_type, "Build type to record (default: this binary's)");
@@ -174,7 +194,19 @@ int main(int argc, char** argv) {
     opt.setup_conns = std::min<std::size_t>(opt.setup_conns, 16);
     opt.settle_seconds = std::min(opt.settle_seconds, 0.3);
     opt.max_total_seconds = std::min(opt.max_total_seconds, 60.0);
+    opt.scale_levels = {100, 300};
+    opt.scale_awake = std::min<std::size_t>(opt.scale_awake, 50);
+    opt.scale_samples = std::min<std::size_t>(opt.scale_samples, 20);
+    opt.scale_seconds = std::min(opt.scale_seconds, 0.2);
+    opt.state_sizes = {100, 10'240};
+    opt.state_wake_actors = std::min<std::size_t>(opt.state_wake_actors, 3);
+    opt.queue_depth = std::min<std::size_t>(opt.queue_depth, 20);
+    opt.queue_actors = std::min<std::size_t>(opt.queue_actors, 2);
+    // The smoke run covers the scale workload too (tiny levels), unless a list was given.
+    opt.workloads.insert(opt.workloads.end(), {"scale-actors", "scale-state", "scale-queue"});
   }
+  if (!scale_levels.empty()) opt.scale_levels = parse_sizes(scale_levels);
+  if (!state_sizes.empty()) opt.state_sizes = parse_sizes(state_sizes);
   if (!ws_sets.empty()) {
     opt.ws_actor_sets = parse_sizes(ws_sets);
   }
@@ -184,7 +216,11 @@ int main(int argc, char** argv) {
     while (start <= workloads.size()) {
       const auto comma = workloads.find(',', start);
       auto part = workloads.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!part.empty()) opt.workloads.push_back(part);
+      if (part == "scale") {
+        opt.workloads.insert(opt.workloads.end(), {"scale-actors", "scale-state", "scale-queue"});
+      } else if (!part.empty()) {
+        opt.workloads.push_back(part);
+      }
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

@@ -41,7 +41,8 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   return false;
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path) {
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
+            const std::vector<std::string>& env = {}) {
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) {
@@ -63,6 +64,10 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path) {
     }
     // A new process group, so a terminal's Ctrl-C reaches us first and we stop the server.
     ::setpgid(0, 0);
+    for (const auto& kv : env) {
+      const auto eq = kv.find('=');
+      ::setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
+    }
     ::execvp(args[0], args.data());
     _exit(127);
   }
@@ -77,12 +82,13 @@ std::optional<std::string> ServerProcess::start(const std::string& binary,
                                                 const std::string& data_dir,
                                                 const std::vector<std::string>& extra_args,
                                                 const std::string& log_path,
-                                                std::chrono::seconds timeout) {
+                                                std::chrono::seconds timeout,
+                                                const std::vector<std::string>& env) {
   std::vector<std::string> argv{binary, "--port", "0", "--data-dir", data_dir};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   // A restart writes the same log: drop the old one first, so its endpoint line is not read.
   ::unlink(log_path.c_str());
-  pid_ = spawn(argv, log_path);
+  pid_ = spawn(argv, log_path, env);
   if (pid_ < 0) {
     return "fork failed";
   }

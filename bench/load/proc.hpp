@@ -23,13 +23,14 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
   ~ServerProcess();
 
-  /// Starts `binary` and waits (bounded by `timeout`) until it prints its endpoint.
-  /// Returns an error text on failure.
+  /// Starts `binary` (with `env`, "NAME=VALUE" each, added to its environment) and waits
+  /// (bounded by `timeout`) until it prints its endpoint. Returns an error text on failure.
   [[nodiscard]] std::optional<std::string> start(const std::string& binary,
                                                  const std::string& data_dir,
                                                  const std::vector<std::string>& extra_args,
                                                  const std::string& log_path,
-                                                 std::chrono::seconds timeout);
+                                                 std::chrono::seconds timeout,
+                                                 const std::vector<std::string>& env = {});
   /// SIGTERM, then waits up to `timeout` (SIGKILL after). Idempotent.
   void stop(std::chrono::seconds timeout = std::chrono::seconds(60));
 

@@ -134,6 +134,32 @@ TEST_F(RuntimeTest, GetOrCreateReadyCreatesOnceWithTheFirstCommit) {
   EXPECT_TRUE(unknown.error().is("actor", "not_found"));
 }
 
+TEST_F(RuntimeTest, GetOrCreateReadyFindsTheNewActorOfAKeyReusedAfterADestroy) {
+  using rivet::protocol::ActorKey;
+  // The first two calls resolve through the store, then through the remembered id.
+  auto first = run(runtime_->get_or_create_ready({.name = "counter", .key = ActorKey{"reused"}}));
+  ASSERT_TRUE(first) << first.error().message;
+  auto again = run(runtime_->get_or_create_ready({.name = "counter", .key = ActorKey{"reused"}}));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->actor_id, first->actor_id);
+  ASSERT_TRUE(run(runtime_->destroy(first->actor_id)));
+  auto fresh = run(runtime_->get_or_create_ready({.name = "counter", .key = ActorKey{"reused"}}));
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_NE(fresh->actor_id, first->actor_id);
+  auto r = run(runtime_->call_action(fresh->actor_id, nullptr, "getCount", rivet::Value::array()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, 0);
+  // The same key under another definition is another actor, never the remembered one.
+  auto other = run(runtime_->get_or_create_ready({.name = "watched", .key = ActorKey{"reused"}}));
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_NE(other->actor_id, fresh->actor_id);
+  close();
+  open();
+  auto after = run(runtime_->get_or_create_ready({.name = "counter", .key = ActorKey{"reused"}}));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->actor_id, fresh->actor_id);
+}
+
 TEST(EngineExecutors, ActorsSpreadOverSingleThreadedContexts) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("rivet-core-executors-" + std::to_string(::getpid()));

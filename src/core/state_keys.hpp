@@ -21,6 +21,9 @@ inline constexpr std::uint8_t kQueuePrefix = 0x05;
 inline constexpr std::uint8_t kWorkflowPrefix = 0x06;
 /// User KV (c.kv()): 0x04 + the user's key.
 inline constexpr std::uint8_t kUserKvPrefix = 0x04;
+/// Chunks of a large state (core/actor/state_chunks.hpp): 0x09 + chunk id (u64 big-endian);
+/// the state row then holds their manifest.
+inline constexpr std::uint8_t kStateChunkPrefix = 0x09;
 
 [[nodiscard]] inline Bytes prefixed(std::uint8_t prefix, const Bytes& key) {
   Bytes out;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -186,15 +187,16 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
       auto response = co_await handle_http(ctx_, to_plain(req));
       busy_ = false;
       auto res = to_beast(response, version, keep_alive && !stopping_);
-      stream_.expires_after(kWriteTimeout);
       beast::error_code wec;
+      http::response_serializer<http::string_body> serializer{res};
       if (head) {
         // The headers a GET would get, Content-Length included, and no body.
-        http::response_serializer<http::string_body> serializer{res};
+        stream_.expires_after(kWriteTimeout);
         std::tie(wec, std::ignore) =
             co_await http::async_write_header(stream_, serializer, kUseTuple);
-      } else {
-        std::tie(wec, std::ignore) = co_await http::async_write(stream_, res, kUseTuple);
+      } else if (!write_now(serializer, wec) && !wec) {
+        stream_.expires_after(kWriteTimeout);
+        std::tie(wec, std::ignore) = co_await http::async_write(stream_, serializer, kUseTuple);
       }
       if (wec || !res.keep_alive()) {
         break;
@@ -220,6 +222,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
       }
       buffer.commit(n);
     }
+    if (auto parsed = parse_buffered(buffer, parser)) {
+      co_return *parsed;
+    }
     stream_.expires_after(limits.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream_, buffer, parser, kUseTuple);
     if (hec) {
@@ -235,6 +240,53 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>, publ
       }
     }
     co_return ReadOutcome::Request;
+  }
+
+  // Most requests arrive whole in their first read: parsing them from the buffer here spares
+  // the deadline timers and posted completions of Beast's composed reads. Empty: the request
+  // is not complete yet, and the deadline-bound reads go on from where this stopped.
+  std::optional<ReadOutcome> parse_buffered(beast::flat_buffer& buffer,
+                                            http::request_parser<http::string_body>& parser) {
+    while (!parser.is_done() && buffer.size() > 0) {
+      beast::error_code ec;
+      const auto used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) {
+        return std::nullopt;
+      }
+      if (ec) {
+        read_error_ = ec;
+        return outcome_of(ec);
+      }
+      if (used == 0) {
+        return std::nullopt;
+      }
+    }
+    if (parser.is_done()) {
+      return ReadOutcome::Request;
+    }
+    return std::nullopt;
+  }
+
+  // Writes what the kernel takes at once, as the WebSocket writer does. False when some of the
+  // response is left (the socket's buffer is full) or the write failed (`ec`); the serializer
+  // keeps its progress for the asynchronous write of the rest.
+  bool write_now(http::response_serializer<http::string_body>& serializer,
+                 beast::error_code& ec) {
+    auto& socket = stream_.socket();
+    if (!socket.non_blocking()) {
+      socket.non_blocking(true, ec);  // asynchronous operations are unaffected
+      if (ec) {
+        ec = {};
+        return false;
+      }
+    }
+    http::write(socket, serializer, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      return false;
+    }
+    return !ec;
   }
 
   // A request the server will not parse further: answered with its error, then closed.

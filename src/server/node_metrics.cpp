@@ -12,7 +12,8 @@ constexpr unsigned kOk = 200;
 
 void collect_sleeping_actors(Metrics& metrics, const Registry& registry, storage::Store& store) {
   // Counted on demand: a sleeping actor reports nothing while it sleeps, and keeping a gauge up to
-  // date would put a store read on every create, destroy and sleep.
+  // date would put a store read on every create, destroy and sleep. The SQLite store keeps live
+  // totals per name (actor_counts), so this reads one row per name, however many are stored.
   metrics.on_collect([names = registry.names(), &store](Metrics& m) {
     for (const auto& name : names) {
       auto live = store.count_actors(name);

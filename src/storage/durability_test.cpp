@@ -1,3 +1,4 @@
+#include "storage/read_conn.hpp"
 #include "storage/schema.hpp"
 #include "storage/test_util.hpp"
 
@@ -99,6 +100,65 @@ TEST_F(DurabilityTest, SchemaVersionIsRecordedAndNewerIsRefused) {
   ASSERT_FALSE(refused);
   EXPECT_TRUE(refused.error().is("storage", "failure"));
   EXPECT_NE(refused.error().message.find("newer"), std::string::npos);
+}
+
+// Start-up reads schedules, queue messages and workflow history across all actors: through the
+// partial index, not by visiting every live actor (which grew start-up linearly with the store).
+// Counting actors reads the per-name totals the triggers keep. A v1 file gains both on open.
+TEST_F(DurabilityTest, SchemaV2IndexAndCountsAndV1Upgrades) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store->commit_sync(batch({
+        WriteBatch::InsertActor{actor("a1", "room", "k1", 7)},
+        WriteBatch::InsertActor{actor("a2", "room", "k2", 8)},
+        WriteBatch::InsertActor{actor("a3", "room", "k3", 9)},
+        WriteBatch::InsertActor{actor("c1", "counter", "k1", 9)},
+        put("a1", bytes({0x01}), bytes("state")),
+        put("a2", bytes({0x05, 0x00}), bytes("message")),
+    })));
+    ASSERT_TRUE(store->commit_sync(batch({WriteBatch::DestroyActor{"a3", 10}})));
+  }
+  const std::string path = options().path;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // A v1 file: the same tables without the index.
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP INDEX kv_resumable; DROP TRIGGER actor_counts_insert; "
+                         "DROP TRIGGER actor_counts_destroy; DROP TRIGGER actor_counts_delete; "
+                         "DROP TABLE actor_counts; PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = open();
+    auto rows = store->kv_prefix_all_actors(bytes({0x05}));
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1U);
+    EXPECT_EQ((*rows)[0].actor_id, "a2");
+    // Filled from the actors already stored, then kept by every create and destroy.
+    EXPECT_EQ(*store->count_actors("room"), 2U);
+    EXPECT_EQ(*store->count_actors(std::nullopt), 3U);
+    ASSERT_TRUE(store->commit_sync(batch({WriteBatch::InsertActor{actor("a4", "room", "k4", 11)}})));
+    ASSERT_TRUE(store->commit_sync(batch({WriteBatch::DestroyActor{"a1", 12}})));
+    // Already destroyed: no change.
+    ASSERT_TRUE(store->commit_sync(batch({WriteBatch::DestroyActor{"a1", 13}})));
+    EXPECT_EQ(*store->count_actors("room"), 2U);
+    EXPECT_EQ(*store->count_actors("counter"), 1U);
+    EXPECT_EQ(*store->count_actors("nobody"), 0U);
+  }
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const auto plan = "EXPLAIN QUERY PLAN " + detail::ReadConn::resumable_scan_sql();
+  ASSERT_EQ(sqlite3_prepare_v2(db, plan.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+  std::string text;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    text += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    text += "\n";
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_NE(text.find("SEARCH kv USING INDEX kv_resumable"), std::string::npos) << text;
+  EXPECT_EQ(text.find("SCAN actors"), std::string::npos) << text;
 }
 
 TEST_F(DurabilityTest, OpenFailsCleanlyOnBadPath) {

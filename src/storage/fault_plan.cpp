@@ -43,6 +43,13 @@ void FaultPlan::tear_write(std::uint64_t nth, std::size_t keep, FaultFile file) 
             .crash = true});
 }
 
+void FaultPlan::wrote(FaultFile file, std::size_t bytes) {
+  if (file == FaultFile::Wal) {
+    std::lock_guard lock(mutex_);
+    counts_.wal_bytes += bytes;
+  }
+}
+
 std::optional<FaultPlan::Verdict> FaultPlan::check(FaultOp op, FaultFile file) {
   std::lock_guard lock(mutex_);
   switch (op) {

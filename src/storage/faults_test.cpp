@@ -81,6 +81,23 @@ class FaultsTest : public SqliteStoreTest {
   std::shared_ptr<FaultPlan> plan_ = std::make_shared<FaultPlan>();
 };
 
+// -- what a commit writes -----------------------------------------------------------------------
+
+// The plan counts the bytes that reach the WAL (tests of write paths compare them): a 64 KiB
+// value costs at least its own size there, a small change of a small row a few pages.
+TEST_F(FaultsTest, ThePlanCountsTheBytesACommitWritesToTheWal) {
+  auto store = open(faulty());
+  ASSERT_TRUE(store->commit_sync(rows("a", 'A', 1)));
+  const auto before = plan_->counts().wal_bytes;
+  WriteBatch big;
+  big.ops.emplace_back(WriteBatch::Put{"a", key_of(1), Bytes(64 * 1024, 0x42)});
+  ASSERT_TRUE(store->commit_sync(std::move(big)));
+  const auto after_big = plan_->counts().wal_bytes;
+  EXPECT_GE(after_big - before, 64U * 1024U);
+  ASSERT_TRUE(store->commit_sync(rows("a", 'B', 1)));
+  EXPECT_LT(plan_->counts().wal_bytes - after_big, 8U * 1024U);
+}
+
 // -- fsync --------------------------------------------------------------------------------------
 
 TEST_F(FaultsTest, FailedFsyncFailsTheCommitAndNothingOfItIsRead) {

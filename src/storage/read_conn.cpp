@@ -1,5 +1,7 @@
 #include "storage/read_conn.hpp"
 
+#include "storage/schema.hpp"
+
 #include <limits>
 
 namespace rivet::storage::detail {
@@ -64,6 +66,12 @@ Result<std::unique_ptr<ReadConn>> ReadConn::borrow(sqlite3* db) {
   return conn;
 }
 
+std::string ReadConn::resumable_scan_sql() {
+  return std::string("SELECT actor_id, key, value FROM kv WHERE ") + kResumableKeys +
+         " AND key >= ?1 AND key < ?2 AND EXISTS (SELECT 1 FROM actors WHERE "
+         "actors.actor_id = kv.actor_id AND actors.destroy_ts IS NULL) ORDER BY actor_id, key";
+}
+
 Result<void> ReadConn::prepare_all() {
   const std::string actor_select = std::string("SELECT ") + kActorColumns + " FROM actors ";
   struct Item {
@@ -77,9 +85,10 @@ Result<void> ReadConn::prepare_all() {
                                   "ORDER BY create_ts, actor_id LIMIT ?2"},
       {&list_by_name_, actor_select + "WHERE destroy_ts IS NULL AND name = ?1 AND create_ts >= ?2 "
                                       "ORDER BY create_ts, actor_id LIMIT ?3"},
-      // Both counts read only the partial indexes of live actors.
-      {&count_all_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL"},
-      {&count_by_name_, "SELECT COUNT(*) FROM actors WHERE destroy_ts IS NULL AND name = ?1"},
+      // Both counts read the per-name totals the schema's triggers keep (schema v2), not the
+      // actors themselves: a scrape of GET /metrics is then one row, however many are stored.
+      {&count_all_, "SELECT COALESCE(SUM(live), 0) FROM actor_counts"},
+      {&count_by_name_, "SELECT COALESCE((SELECT live FROM actor_counts WHERE name = ?1), 0)"},
       {&kv_get_, "SELECT value FROM kv WHERE actor_id = ?1 AND key = ?2"},
       {&kv_range_,
        "SELECT key, value FROM kv WHERE actor_id = ?1 AND key >= ?2 AND key < ?3 "
@@ -95,6 +104,9 @@ Result<void> ReadConn::prepare_all() {
        "SELECT kv.actor_id, kv.key, kv.value FROM actors CROSS JOIN kv "
        "ON kv.actor_id = actors.actor_id WHERE actors.destroy_ts IS NULL "
        "AND kv.key >= ?1 ORDER BY kv.actor_id, kv.key"},
+      // The same for the ranges under the partial index kv_resumable: only the matching rows
+      // are read, each actor checked by its primary key.
+      {&kv_resumable_range_, resumable_scan_sql()},
   };
   for (const auto& item : items) {
     auto stmt = prepare(db_, item.sql);
@@ -218,7 +230,9 @@ Result<std::vector<KvEntry>> ReadConn::kv_range(std::string_view actor_id, const
 Result<std::vector<Store::ActorKvEntry>> ReadConn::kv_range_all_actors(const Bytes& start,
                                                                        const Bytes& end) {
   std::vector<Store::ActorKvEntry> out;
-  sqlite3_stmt* stmt = end.empty() ? kv_all_range_open_.get() : kv_all_range_.get();
+  sqlite3_stmt* stmt = resumable_range(start, end) ? kv_resumable_range_.get()
+                       : end.empty()                ? kv_all_range_open_.get()
+                                                    : kv_all_range_.get();
   if (!bind_blob(stmt, 1, start) || (!end.empty() && !bind_blob(stmt, 2, end))) {
     return bind_failed(db_);
   }

@@ -32,6 +32,9 @@ class ReadConn {
   [[nodiscard]] Result<std::vector<Store::ActorKvEntry>> kv_range_all_actors(const Bytes& start,
                                                                              const Bytes& end);
 
+  /// The scan kv_range_all_actors runs for a range under kv_resumable (tests read its plan).
+  [[nodiscard]] static std::string resumable_scan_sql();
+
  private:
   ReadConn() = default;
   [[nodiscard]] Result<void> prepare_all();
@@ -50,6 +53,7 @@ class ReadConn {
   StmtPtr kv_range_open_;  // no upper bound
   StmtPtr kv_all_range_;
   StmtPtr kv_all_range_open_;
+  StmtPtr kv_resumable_range_;  // ranges under the partial index kv_resumable
 };
 
 /// The column list every actor query selects, in the order ReadConn reads them back.

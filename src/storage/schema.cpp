@@ -38,6 +38,32 @@ CREATE TABLE kv (
   PRIMARY KEY (actor_id, key)
 ) WITHOUT ROWID;
 )sql",
+    // v1 -> v2: what used to cost one visit per stored actor (docs/benchmarks.md, "Cost as the
+    // work grows"). kv_resumable: start-up finds the actors with schedules, queue messages or
+    // workflow history in time proportional to those rows; its WHERE is kResumableKeys.
+    // actor_counts: live actors per name, kept by triggers in the transaction that creates or
+    // destroys one, so counting them (GET /metrics) reads one row instead of walking an index.
+    R"sql(
+CREATE INDEX kv_resumable ON kv (key, actor_id)
+  WHERE (key >= x'02' AND key < x'03' OR key >= x'05' AND key < x'07');
+CREATE TABLE actor_counts (
+  name TEXT    NOT NULL PRIMARY KEY,
+  live INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO actor_counts (name, live)
+  SELECT name, COUNT(*) FROM actors WHERE destroy_ts IS NULL GROUP BY name;
+CREATE TRIGGER actor_counts_insert AFTER INSERT ON actors WHEN NEW.destroy_ts IS NULL BEGIN
+  INSERT INTO actor_counts (name, live) VALUES (NEW.name, 1)
+    ON CONFLICT (name) DO UPDATE SET live = live + 1;
+END;
+CREATE TRIGGER actor_counts_destroy AFTER UPDATE OF destroy_ts ON actors
+  WHEN OLD.destroy_ts IS NULL AND NEW.destroy_ts IS NOT NULL BEGIN
+  UPDATE actor_counts SET live = live - 1 WHERE name = OLD.name;
+END;
+CREATE TRIGGER actor_counts_delete AFTER DELETE ON actors WHEN OLD.destroy_ts IS NULL BEGIN
+  UPDATE actor_counts SET live = live - 1 WHERE name = OLD.name;
+END;
+)sql",
 };
 
 Result<int> read_user_version(sqlite3* db) {

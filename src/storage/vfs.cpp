@@ -174,7 +174,12 @@ int fault_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
 int fault_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   auto verdict = check(f, FaultOp::Write);
   if (!verdict) {
-    return file_write(f, buf, n, off);
+    const int rc = file_write(f, buf, n, off);
+    if (rc == SQLITE_OK) {
+      WrappedFile* w = wrapped(f);
+      w->faults->wrote(w->kind, static_cast<std::size_t>(n));
+    }
+    return rc;
   }
   if (verdict->tear_after && *verdict->tear_after > 0) {
     // The head of the write reaches the file; what it reports no longer matters.

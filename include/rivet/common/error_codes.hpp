@@ -58,6 +58,7 @@ struct Code {
   X(kCoreInternalError, "core", "internal_error", 500, IfIdempotent, kAllSurfaces, false)          \
   X(kStorageFailure, "storage", "failure", 500, IfIdempotent, kAllSurfaces, false)                 \
   X(kStorageDiskFull, "storage", "disk_full", 500, AfterBackoff, kAllSurfaces, false)              \
+  X(kStorageCorrupt, "storage", "corrupt", 500, Never, kAllSurfaces, false)                        \
   /* actor: lookup, actions and lifecycle */                                                       \
   X(kActorNotFound, "actor", "not_found", 404, Never, kGateway | kFramework, true)                 \
   X(kActorActionNotFound, "actor", "action_not_found", 404, AfterFix, kFramework, true)            \

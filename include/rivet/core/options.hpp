@@ -23,6 +23,10 @@ struct ActorOptions {
   /// Spans the inspector keeps per actor (the latest; docs/inspector.md, "Traces"). 0 records
   /// none, and an actor then holds no trace memory (about 150 B per awake actor that ran code).
   std::size_t max_traces = 256;
+  /// A state whose compat-CBOR is at least this many bytes is stored as content-defined chunks
+  /// plus a manifest, so a change rewrites only the chunks near it (docs/storage-format.md,
+  /// "Chunked state"). 0: always one row. RIVET_STATE_CHUNKING=0 turns it off for every actor.
+  std::size_t state_chunk_threshold = 32 * 1024;
   /// Display name and icon (dashboard metadata).
   std::string display_name;
   std::string icon;

@@ -68,6 +68,9 @@ class FaultPlan {
     std::uint64_t syncs = 0;
     std::uint64_t truncates = 0;
     std::uint64_t fired = 0;
+    /// Bytes that reached the write-ahead log (what a commit costs the disk before any
+    /// checkpoint); tests compare write paths with it.
+    std::uint64_t wal_bytes = 0;
   };
 
   /// Adds a fault. Faults are consulted in the order they were armed; a skip counts the
@@ -93,6 +96,8 @@ class FaultPlan {
   /// Called by the VFS before each operation on one of the plan's files: nullopt lets it
   /// through.
   [[nodiscard]] std::optional<Verdict> check(FaultOp op, FaultFile file);
+  /// Called by the VFS after a write of `bytes` to `file` went through.
+  void wrote(FaultFile file, std::size_t bytes);
 
  private:
   mutable std::mutex mutex_;

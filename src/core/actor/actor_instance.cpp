@@ -199,7 +199,16 @@ Task<Result<void>> ActorInstance::start() {
   Value input;
   bool created = false;
   if (*stored) {
-    auto value = protocol::decode_compat_cbor(**stored);
+    // A large state's row is a manifest of chunks: read them, check them, put them together.
+    auto assembled = assemble_state(runtime_.store(), record_.actor_id, std::move(**stored));
+    if (!assembled) {
+      log_failure("loading state", assembled.error());
+      co_return assembled.error();
+    }
+    for (auto& orphan : assembled->orphans) {
+      state_.stage_write(storage::WriteBatch::Delete{record_.actor_id, std::move(orphan)});
+    }
+    auto value = protocol::decode_compat_cbor(assembled->bytes);
     if (!value) {
       co_return value.error();
     }
@@ -209,7 +218,7 @@ Task<Result<void>> ActorInstance::start() {
       log_failure("loading state", make_error(codes::kCoreInternalError, e.what()));
       co_return errors::internal();
     }
-    state_.loaded_from(**stored);
+    state_.loaded_from(assembled->bytes, std::move(assembled->layout));
   } else {
     if (record_.input) {
       auto decoded = protocol::decode_compat_cbor(*record_.input);
@@ -473,7 +482,8 @@ Task<Result<void>> ActorInstance::persist_state(bool force) {
   if (const Error* failed = state_.failure()) {
     co_return *failed;  // this instance commits nothing more (on_commit_failed)
   }
-  auto prepared = state_.prepare(record_, force);
+  auto prepared =
+      state_.prepare(record_, force, effective_chunk_threshold(def_.options.state_chunk_threshold));
   if (!prepared) {
     log_failure("state serialization", prepared.error());
     co_return errors::internal();

@@ -32,6 +32,46 @@ Result<Bytes> ActorState::snapshot() const {
   }
 }
 
+void ActorState::loaded_from(const Bytes& stored, std::optional<ChunkLayout> layout) {
+  last_submitted_.assign(stored.begin(), stored.end());
+  chunks_ = layout ? std::make_unique<ChunkLayout>(std::move(*layout)) : nullptr;
+}
+
+void ActorState::stage_state(const std::string& actor_id, Bytes bytes, std::size_t chunk_threshold,
+                             storage::WriteBatch& batch) {
+  const std::span<const std::uint8_t> before(
+      reinterpret_cast<const std::uint8_t*>(last_submitted_.data()), last_submitted_.size());
+  if (chunk_threshold == 0 || bytes.size() < chunk_threshold) {
+    last_submitted_.assign(bytes.begin(), bytes.end());
+    batch.ops.emplace_back(storage::WriteBatch::Put{actor_id, kStateKey, std::move(bytes)});
+    if (chunks_) {
+      // Back to one row: every chunk goes, in the same batch as the row that replaces them.
+      batch.ops.emplace_back(storage::WriteBatch::DeleteRange{actor_id, Bytes{kStateChunkPrefix},
+                                                              Bytes{kStateChunkPrefix + 1}});
+      chunks_.reset();
+    }
+    return;
+  }
+  const ChunkLayout none;
+  auto plan = plan_chunks(bytes, before, chunks_ ? *chunks_ : none);
+  // Order matters where a batch is applied in several requests (the engine's KV): new chunks
+  // first, then the manifest that names them, then the deletes of chunks it no longer names.
+  // Cut short at any point, the stored manifest still finds all of its chunks.
+  for (auto index : plan.written) {
+    const auto& c = plan.layout.chunks[index];
+    const auto first = bytes.begin() + static_cast<std::ptrdiff_t>(c.offset);
+    batch.ops.emplace_back(
+        storage::WriteBatch::Put{actor_id, chunk_key(c.id), Bytes(first, first + c.length)});
+  }
+  batch.ops.emplace_back(
+      storage::WriteBatch::Put{actor_id, kStateKey, encode_manifest(plan.layout)});
+  for (auto id : plan.deleted) {
+    batch.ops.emplace_back(storage::WriteBatch::Delete{actor_id, chunk_key(id)});
+  }
+  chunks_ = std::make_unique<ChunkLayout>(std::move(plan.layout));
+  last_submitted_.assign(bytes.begin(), bytes.end());
+}
+
 bool ActorState::unchanged(const Bytes& snapshot) const noexcept {
   return snapshot.size() == last_submitted_.size() &&
          (snapshot.empty() ||
@@ -39,7 +79,8 @@ bool ActorState::unchanged(const Bytes& snapshot) const noexcept {
 }
 
 Result<std::optional<ActorState::Commit>> ActorState::prepare(const storage::ActorRecord& record,
-                                                              bool force) {
+                                                              bool force,
+                                                              std::size_t chunk_threshold) {
   Commit commit;
   commit.inserts_record = unborn_;
   if (unborn_) {
@@ -51,9 +92,7 @@ Result<std::optional<ActorState::Commit>> ActorState::prepare(const storage::Act
       return bytes.error();
     }
     if (force || !unchanged(*bytes)) {
-      last_submitted_.assign(bytes->begin(), bytes->end());
-      commit.batch.ops.emplace_back(
-          storage::WriteBatch::Put{record.actor_id, kStateKey, std::move(*bytes)});
+      stage_state(record.actor_id, std::move(*bytes), chunk_threshold, commit.batch);
     }
   }
   for (auto& op : pending_writes_.ops) {

@@ -9,6 +9,8 @@
 #include <rivet/core/definition.hpp>
 #include <rivet/storage/store.hpp>
 
+#include "core/actor/state_chunks.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,8 +38,9 @@ class ActorState {
   }
   void set_state(std::unique_ptr<AnyBox> state) noexcept { state_ = std::move(state); }
   void set_vars(std::unique_ptr<AnyBox> vars) noexcept { vars_ = std::move(vars); }
-  /// The state as loaded from storage (so an unchanged state is not written back).
-  void loaded_from(const Bytes& stored) { last_submitted_.assign(stored.begin(), stored.end()); }
+  /// The state as loaded from storage (so an unchanged state is not written back), and its
+  /// chunks when it was stored chunked.
+  void loaded_from(const Bytes& stored, std::optional<ChunkLayout> layout = {});
   /// Drops state and vars (the actor stopped).
   void drop() noexcept;
 
@@ -56,9 +59,10 @@ class ActorState {
   /// Whether `snapshot` is the state last handed to storage.
   [[nodiscard]] bool unchanged(const Bytes& snapshot) const noexcept;
   /// The next commit for `record` (the state when changed, or always with `force`), or nullopt
-  /// when there is nothing to write and nothing in flight to wait for.
+  /// when there is nothing to write and nothing in flight to wait for. A state of at least
+  /// `chunk_threshold` bytes (0: none) goes out as its changed chunks plus a manifest.
   [[nodiscard]] Result<std::optional<Commit>> prepare(const storage::ActorRecord& record,
-                                                      bool force);
+                                                      bool force, std::size_t chunk_threshold = 0);
   /// `commit` is durable.
   void committed(const Commit& commit) noexcept;
 
@@ -74,11 +78,19 @@ class ActorState {
   [[nodiscard]] const Error* failure() const noexcept { return failure_.get(); }
 
  private:
+  /// Adds the writes that store `bytes` as the state to `batch`: one row, or the changed chunks
+  /// and a manifest.
+  void stage_state(const std::string& actor_id, Bytes bytes, std::size_t chunk_threshold,
+                   storage::WriteBatch& batch);
+
   std::unique_ptr<AnyBox> state_;
   std::unique_ptr<AnyBox> vars_;
   // The state bytes last handed to storage, to skip unchanged states. A string, not Bytes: its
   // small buffer keeps a small state (most of them) inside the actor, with no allocation.
   std::string last_submitted_;
+  // The chunks of last_submitted_ when it went out chunked; null for a one-row state (most
+  // actors), which then pays 8 bytes for it.
+  std::unique_ptr<ChunkLayout> chunks_;
   std::uint64_t submitted_seq_ = 0;
   std::uint64_t durable_seq_ = 0;
   storage::WriteBatch pending_writes_;

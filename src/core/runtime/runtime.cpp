@@ -187,13 +187,26 @@ Task<Result<storage::ActorRecord>> Runtime::create(CreateRequest request) {
 Task<Result<ActorIdentity>> Runtime::get_or_create_ready(CreateRequest request) {
   auto core = impl_->core;
   auto key = request.key.value_or(protocol::ActorKey{});
+  const std::string serialized = protocol::serialize_key(key);
+  if (auto hint = core->keys().find(request.name, serialized)) {
+    auto ready = co_await ensure_ready(*hint);
+    if (ready || !ready.error().is(codes::kActorNotFound)) {
+      co_return ready;
+    }
+    // Destroyed since: the key may belong to a newer actor now, which only the store knows.
+    core->keys().forget(request.name, serialized, *hint);
+  }
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto found = co_await find_by_key(request.name, key);
     if (!found) {
       co_return found.error();
     }
     if (*found) {
-      co_return co_await ensure_ready((*found)->actor_id);
+      auto ready = co_await ensure_ready((*found)->actor_id);
+      if (ready) {
+        core->keys().remember(request.name, serialized, ready->actor_id);
+      }
+      co_return ready;
     }
     auto record = new_record(*core, request);
     if (!record) {
@@ -204,6 +217,9 @@ Task<Result<ActorIdentity>> Runtime::get_or_create_ready(CreateRequest request) 
     // Lost a race with a concurrent create of the same key: look it up again.
     if (!ready && ready.error().is(codes::kActorDuplicateKey)) {
       continue;
+    }
+    if (ready) {
+      core->keys().remember(request.name, serialized, ready->actor_id);
     }
     co_return ready;
   }

@@ -15,6 +15,7 @@
 #include "core/runtime/actor_table.hpp"
 #include "core/runtime/alarm_service.hpp"
 #include "core/runtime/idle_sweeper.hpp"
+#include "core/runtime/key_cache.hpp"
 #include "core/runtime/queue_waiters.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -63,6 +64,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   [[nodiscard]] AlarmService& alarms() noexcept { return alarms_; }
   [[nodiscard]] IdleSweeper& idle() noexcept { return idle_; }
   [[nodiscard]] QueueWaiters& waiters() noexcept { return waiters_; }
+  /// Hints from (name, key) to the id it resolved to (key_cache.hpp).
+  [[nodiscard]] KeyCache& keys() noexcept { return keys_; }
   /// Activity logs of stopped actors, handed back when they wake.
   [[nodiscard]] ActivityArchive& activity_archive() noexcept { return activity_archive_; }
   /// Makes sure the actor's due work runs at or after `due_ms`: through the host's
@@ -106,6 +109,7 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   AlarmService alarms_;
   IdleSweeper idle_;
   QueueWaiters waiters_;
+  KeyCache keys_;
   ActivityArchive activity_archive_;
 };
 

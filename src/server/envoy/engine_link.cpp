@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <optional>
@@ -46,6 +47,10 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // Frames waiting for the writer; beyond it the link is wedged and the socket is dropped (the
 // engine replays commands, and events and KV requests are kept outside this queue).
 constexpr std::size_t kMaxOutgoing = 65536;
+// The engine's envoy_lost_threshold until the first Init says otherwise (engine 2.3.19's default).
+constexpr std::int64_t kDefaultLostThresholdMs = 15000;
+// Exit status when the link stayed down too long (see give_up_if_cut_off).
+constexpr int kExitLinkLost = 3;
 
 Error link_error(std::string message) {
   return make_error(codes::kStorageFailure, std::move(message));
@@ -191,7 +196,11 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
         }
       } else {
         self->logger_.warn("engine connection lost; reconnecting", {});
+        if (!self->lost_at_) {
+          self->lost_at_ = std::chrono::steady_clock::now();
+        }
       }
+      self->give_up_if_cut_off();
       self->backoff_timer_.expires_after(backoff);
       (void)co_await self->backoff_timer_.async_wait(kUseTuple);
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
@@ -265,6 +274,8 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
 
   // After each Init: what the engine has not acknowledged or answered goes out again (§4).
   void on_init(const wire::ToEnvoyInit& init) {
+    give_up_if_cut_off();  // before anything from the old connection goes out again
+    lost_at_.reset();
     init_ = init.metadata;
     ready_ = true;
     auto events = events_.unacked();
@@ -278,6 +289,30 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
       first_result_ = Result<void>{};
       connected_once_.set();
     }
+  }
+
+  // Once the engine has not heard from us for its lost threshold, it starts our actors on other
+  // envoys, while ours still hold them in memory with writes queued. Those writes, sent after a
+  // reconnect, would overwrite what the new copies acknowledged meanwhile (the engine accepts any
+  // envoy's KV requests for an actor of the namespace). The engine counts from our last ping it
+  // recorded, which can be seconds older than the drop: past half the threshold we stop at once,
+  // without a word to the engine, and a supervisor starts us again with nothing stale.
+  void give_up_if_cut_off() {
+    if (!lost_at_) {
+      return;
+    }
+    const auto threshold =
+        init_.envoy_lost_threshold > 0 ? init_.envoy_lost_threshold : kDefaultLostThresholdMs;
+    const auto down = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - *lost_at_)
+                          .count();
+    if (down <= threshold / 2) {
+      return;
+    }
+    logger_.error("engine link down longer than half the engine's lost threshold; the engine may "
+                  "have moved our actors, so this process exits without writing anything more",
+                  {{"down_ms", std::to_string(down)}, {"lost_threshold_ms", std::to_string(threshold)}});
+    std::_Exit(kExitLinkLost);
   }
 
   void drop_socket() {
@@ -404,6 +439,8 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
   bool refused_ = false;
   bool stopping_ = false;
   wire::ProtocolMetadata init_;
+  // When the socket of an established connection dropped; reset by the next Init.
+  std::optional<std::chrono::steady_clock::time_point> lost_at_;
   CommandLedger ledger_;
   EventLog events_;
   std::uint32_t next_kv_id_ = 0;

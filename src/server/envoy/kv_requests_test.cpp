@@ -53,6 +53,55 @@ TEST(EnvoyKvRequests, SplitsAtTheKeyCountAndPayloadLimits) {
   EXPECT_EQ(std::get<wire::KvPutRequest>((*calls)[0].data).keys.size(), 8U);
 }
 
+// How the core commits a large actor state (core/actor/state_chunks.hpp): new chunks (at most
+// 32 KiB each), then the state row's manifest, then deletes. The engine gets them in that order
+// however many requests they take, so a commit cut short between requests leaves the old
+// manifest with all of its chunks. An edit that overwrites chunks in place sends at most four
+// chunks and the manifest: one request, applied whole.
+Bytes chunk_key(std::uint64_t id) {
+  Bytes key{0x09};
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<std::uint8_t>(id >> static_cast<unsigned>(shift)));
+  }
+  return key;
+}
+
+TEST(EnvoyKvRequests, AChunkedStateGoesOutChunksFirstThenItsManifestThenDeletes) {
+  WriteBatch first;  // a 4 MiB state written whole: 128 chunks of 32 KiB
+  for (std::uint64_t id = 0; id < 128; ++id) {
+    first.ops.emplace_back(WriteBatch::Put{"a", chunk_key(id), bytes(32 * 1024)});
+  }
+  first.ops.emplace_back(WriteBatch::Put{"a", {0x01}, bytes(128 * 20 + 37)});
+  for (std::uint64_t id = 200; id < 210; ++id) {
+    first.ops.emplace_back(WriteBatch::Delete{"a", chunk_key(id)});
+  }
+  auto calls = plan_writes(first);
+  ASSERT_TRUE(calls);
+  ASSERT_GE(calls->size(), 3U);
+  std::vector<Bytes> put_keys;
+  for (std::size_t i = 0; i + 1 < calls->size(); ++i) {
+    const auto& put = std::get<wire::KvPutRequest>((*calls)[i].data);
+    std::size_t payload = 0;
+    for (std::size_t k = 0; k < put.keys.size(); ++k) {
+      payload += put.keys[k].size() + put.values[k].size();
+    }
+    EXPECT_LE(payload, KvLimits{}.max_put_payload_bytes);
+    put_keys.insert(put_keys.end(), put.keys.begin(), put.keys.end());
+  }
+  ASSERT_EQ(put_keys.size(), 129U);
+  EXPECT_EQ(put_keys.back(), Bytes{0x01});  // the manifest after every chunk it names
+  EXPECT_EQ(std::get<wire::KvDeleteRequest>(calls->back().data).keys.size(), 10U);
+
+  WriteBatch in_place;  // four chunks overwritten and the manifest
+  for (std::uint64_t id = 0; id < 4; ++id) {
+    in_place.ops.emplace_back(WriteBatch::Put{"a", chunk_key(id), bytes(32 * 1024)});
+  }
+  in_place.ops.emplace_back(WriteBatch::Put{"a", {0x01}, bytes(128 * 1024 - 1)});
+  calls = plan_writes(in_place);
+  ASSERT_TRUE(calls);
+  EXPECT_EQ(calls->size(), 1U);
+}
+
 TEST(EnvoyKvRequests, RefusesWhatTheEngineWouldRefuseBeforeSending) {
   WriteBatch key;
   key.ops.emplace_back(WriteBatch::Put{"a", bytes(2047), {1}});
