@@ -55,6 +55,19 @@ ENGINE="$HERE/node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine"
 
 free_port() { "$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+# Waits until a getCount of the counter keyed "ready" succeeds through the engine's gateway for
+# runner (pool) $1, while process $2 lives; 60 s at most.
+wait_actor() {
+  for _ in $(seq 1 300); do
+    if "$NODE" -e "fetch('$ENDPOINT/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=$1&rvt-key=ready&rvt-crash-policy=sleep',{method:'POST',headers:{'content-type':'application/json'},body:'{\"args\":[]}'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; then
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
 if [[ $# -eq 0 ]]; then
   set -- --mem-actors 200 --ws-actors 1,100 --http-actors 100 --http-conns 32 --wake-actors 30 \
          --create-count 30 --rt-count 2000 --seconds 5 --setup-conns 8 --max-seconds 900
@@ -137,13 +150,7 @@ if [[ -z "$ONLY" || "$ONLY" == upstream ]]; then
   RUNNER_PID=$!
   # Ready once an action goes through end to end.
   ready=0
-  for _ in $(seq 1 300); do
-    if "$NODE" -e "fetch('$ENDPOINT/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key=ready&rvt-crash-policy=sleep',{method:'POST',headers:{'content-type':'application/json'},body:'{\"args\":[]}'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; then
-      ready=1; break
-    fi
-    kill -0 "$RUNNER_PID" 2>/dev/null || break
-    sleep 0.2
-  done
+  wait_actor default "$RUNNER_PID" && ready=1
   if [[ $ready != 1 ]]; then
     echo "compare: the upstream runner did not become ready; runner log:" >&2; tail -50 "$RUN_DIR/runner.log" >&2
     echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2; exit 1
@@ -171,13 +178,7 @@ if [[ ( -z "$ONLY" && "${SKIP_ENGINE:-0}" != 1 ) || "$ONLY" == engine ]]; then
     sleep 0.1
   done
   ready=0
-  for _ in $(seq 1 300); do
-    if "$NODE" -e "fetch('$ENDPOINT/gateway/counter/action/getCount?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=cpp&rvt-key=ready&rvt-crash-policy=sleep',{method:'POST',headers:{'content-type':'application/json'},body:'{\"args\":[]}'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"; then
-      ready=1; break
-    fi
-    kill -0 "$ENVOY_PID" 2>/dev/null || break
-    sleep 0.2
-  done
+  wait_actor cpp "$ENVOY_PID" && ready=1
   if [[ $ready != 1 ]]; then
     echo "compare: rivetkit-cpp did not become ready on the engine; its log:" >&2; tail -50 "$RUN_DIR/envoy.log" >&2
     echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2

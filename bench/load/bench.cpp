@@ -548,106 +548,29 @@ Bench::WsResult Bench::run_ws(std::size_t actors, const std::string& key_prefix,
 
 void Bench::wl_round_trip() {
   const std::string wl = "rt";
-  // WebSocket: one connection, one request at a time.
+  // WebSocket: one connection per case, one request at a time (Bench::ws_sequence).
   {
-    asio::io_context io(1);
-    auto conn = std::make_shared<WsConn>(io);
-    std::string open_error;
-    bool opened = false;
-    conn->open(ep_, query_path("/connect", key("rt", 0)),
-               [&](const std::string& err, const std::string&) {
-                 open_error = err;
-                 opened = err.empty();
-                 io.stop();
-               });
-    io.run_for(std::chrono::seconds(30));
-    if (!opened) {
-      add_error(wl, "ws round trip", "open: " + (open_error.empty() ? "timeout" : open_error));
-    } else {
-      auto measure = [&](const std::string& action, const std::vector<std::uint8_t>& args,
-                         std::size_t warmup, std::size_t count, double seconds,
-                         Latencies& lat) -> std::string {
-        std::vector<std::uint8_t> frame;
-        std::size_t done = 0;
-        std::string error;
-        Clock::time_point sent;
-        // Warm-up ends after `warmup` calls or a quarter of the window, whichever comes first.
-        Clock::time_point warm_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                        std::chrono::duration<double>(seconds / 4));
-        Clock::time_point t_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                     std::chrono::duration<double>(seconds));
-        bool warming = warmup > 0;
-        auto send = [&] {
-          frame.clear();
-          bare::action_request(frame, conn->next_id++, action, args);
-          sent = Clock::now();
-          conn->send(frame);
-        };
-        conn->on_message = [&](std::span<const std::uint8_t> msg) {
-          const auto head = bare::peek_to_client(msg);
-          if (head.kind == bare::Kind::Event) {
-            return;
-          }
-          const auto now = Clock::now();
-          if (head.kind != bare::Kind::ActionResponse) {
-            error = head.kind == bare::Kind::Error ? error_message_text(msg) : "bad message";
-            io.stop();
-            return;
-          }
-          if (warming) {
-            ++done;
-            if (done >= warmup || now > warm_end) {
-              warming = false;
-              done = 0;
-            }
-          } else {
-            lat.add(now - sent);
-            ++done;
-          }
-          if ((!warming && done >= count) || now > t_end) {
-            io.stop();
-            return;
-          }
-          send();
-        };
-        conn->on_closed = [&](const std::string& why) {
-          error = "closed: " + why;
-          io.stop();
-        };
-        io.restart();
-        send();
-        io.run_for(std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(seconds + 30)));
-        return error;
-      };
-      struct Case {
-        std::string action;
-        const std::vector<std::uint8_t>* args;
-        double target;
-      };
-      for (const Case& c : {Case{"getCount", &bare::kNoArgs, 60},
-                            Case{"increment", &bare::kOneArg, 1000}}) {
-        Latencies lat;
-        auto err = measure(c.action, *c.args, opt_.smoke ? 50 : 500, opt_.rt_count,
-                           opt_.rt_seconds, lat);
-        if (err.empty() && lat.count() == 0) {
-          err = "no round trip completed in " + std::to_string(opt_.rt_seconds) + " s";
-        }
-        if (!err.empty()) {
-          add_error(wl, "ws " + c.action, err);
-          continue;
-        }
-        auto summary = lat.summary();
-        auto& m = add(wl, "ws " + c.action + " p50", lat.percentile_us(0.5), "us");
-        m.target = c.target;
-        m.target_op = "<";
-        m.extra = summary;
-        add(wl, "ws " + c.action + " p99", lat.percentile_us(0.99), "us").extra = summary;
+    struct Case {
+      std::string action;
+      const std::vector<std::uint8_t>* args;
+      double target;
+    };
+    const auto path = query_path("/connect", key("rt", 0));
+    for (const Case& c : {Case{"getCount", &bare::kNoArgs, 60},
+                          Case{"increment", &bare::kOneArg, 1000}}) {
+      Latencies lat;
+      auto err = ws_sequence(path, c.action, *c.args, opt_.smoke ? 50 : 500, opt_.rt_count,
+                             opt_.rt_seconds, lat, nullptr, nullptr);
+      if (!err.empty()) {
+        add_error(wl, "ws " + c.action, err);
+        continue;
       }
-      conn->on_closed = nullptr;
-      conn->close();
-      io.restart();
-      io.run_for(std::chrono::milliseconds(200));
+      auto summary = lat.summary();
+      auto& m = add(wl, "ws " + c.action + " p50", lat.percentile_us(0.5), "us");
+      m.target = c.target;
+      m.target_op = "<";
+      m.extra = summary;
+      add(wl, "ws " + c.action + " p99", lat.percentile_us(0.99), "us").extra = summary;
     }
   }
   // HTTP keep-alive, direct actor id, one request at a time.
