@@ -12,6 +12,8 @@
 #   BUILD_DIR      where rivet-load and rivet-bench-server are (default: build)
 #   ONLY=cpp|upstream|engine   run one side only (engine: ours hosted on the engine)
 #   SKIP_ENGINE=1  leave out ours on the engine
+#   ENGINE_GATEWAY_V3=0  the engine without the gateway v3 feature (on by default, as rivetkit's
+#                  development engine has it)
 #   KEEP=1         keep the upstream run directory (engine data and logs)
 #   UPSTREAM_NODELAY=1  diagnostic: LD_PRELOAD nodelay_shim.c into the upstream runner, so its
 #                  sockets to the engine have TCP_NODELAY (upstream leaves Nagle on there)
@@ -106,6 +108,10 @@ trap cleanup EXIT
 if [[ "$ONLY" != cpp ]]; then
   echo "== the Rivet Engine (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
   GUARD_PORT="$(free_port)"; PEER_PORT="$(free_port)"; METRICS_PORT="$(free_port)"
+  # rivetkit's development engine turns the gateway v3 feature on; our envoy does not speak it
+  # yet (docs/engine-protocol.md), so ENGINE_GATEWAY_V3=0 runs every side without it.
+  GATEWAY_V3=(RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=on RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE=100)
+  [[ "${ENGINE_GATEWAY_V3:-1}" == 0 ]] && GATEWAY_V3=(RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=off)
   # The engine configured from the environment exactly as rivetkit configures the local engine it
   # spawns in development (same variables and values, read from that spawned process), except
   # that we start it ourselves (to know its pid and data dir) and switch telemetry off (nothing
@@ -115,7 +121,7 @@ if [[ "$ONLY" != cpp ]]; then
       RIVET__API_PEER__HOST=127.0.0.1 RIVET__API_PEER__PORT="$PEER_PORT" \
       RIVET__METRICS__HOST=127.0.0.1 RIVET__METRICS__PORT="$METRICS_PORT" \
       RIVET__FILE_SYSTEM__PATH="$RUN_DIR/engine-db" \
-      RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=on RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE=100 \
+      "${GATEWAY_V3[@]}" \
       RIVET__PEGBOARD__BASE_RETRY_TIMEOUT=100 RIVET__PEGBOARD__RETRY_RESET_DURATION=100 \
       RIVET__PEGBOARD__RESCHEDULE_BACKOFF_MAX_EXPONENT=1 \
       RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD=5000 RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD=7000 \
