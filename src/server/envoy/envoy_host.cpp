@@ -186,6 +186,13 @@ void EnvoyHost::actor_stopped(const ActorIdentity& actor, bool destroyed) {
 
 void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
   if (auto* start = std::get_if<wire::ToEnvoyRequestStart>(&message.message_kind)) {
+    if (start->stream) {
+      // Gateway v3 streams every request body, even an empty one: served at its last chunk.
+      std::lock_guard lock(mutex_);
+      streamed_.begin(SocketKey{message.message_id.gateway_id, message.message_id.request_id},
+                      std::move(*start));
+      return;
+    }
     const auto executor = runtime_.executor_for(start->actor_id);
     tasks_.spawn(executor, serve_request(this, message.message_id, std::move(*start)));
     return;
@@ -217,7 +224,27 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
     }
     return;
   }
-  // Chunks, aborts and window updates belong to streamed requests, which 2.3.19 does not send.
+  if (auto* chunk = std::get_if<wire::ToEnvoyRequestChunk>(&message.message_kind)) {
+    const SocketKey key{message.message_id.gateway_id, message.message_id.request_id};
+    std::optional<wire::ToEnvoyRequestStart> whole;
+    {
+      std::lock_guard lock(mutex_);
+      whole = streamed_.append(key, std::move(*chunk));
+    }
+    if (whole) {
+      const auto executor = runtime_.executor_for(whole->actor_id);
+      // Replies count from index 0 of the request, as for an unstreamed one.
+      wire::MessageId id{key.first, key.second, 0};
+      tasks_.spawn(executor, serve_request(this, id, std::move(*whole)));
+    }
+    return;
+  }
+  if (std::holds_alternative<wire::ToEnvoyRequestAbort>(message.message_kind)) {
+    std::lock_guard lock(mutex_);
+    streamed_.abort(SocketKey{message.message_id.gateway_id, message.message_id.request_id});
+    return;
+  }
+  // Response window updates and body cancels concern streamed responses, which we do not send.
 }
 
 std::optional<EnvoyHost::Socket> EnvoyHost::socket(const wire::MessageId& id) const {

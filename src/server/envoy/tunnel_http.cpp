@@ -61,4 +61,33 @@ HttpResponse actor_not_hosted_response() {
   return out;
 }
 
+void StreamedRequests::begin(const Key& key, wire::ToEnvoyRequestStart start) {
+  start.stream = false;  // served whole, as an unstreamed request
+  pending_.insert_or_assign(key, std::move(start));
+}
+
+std::optional<wire::ToEnvoyRequestStart> StreamedRequests::append(const Key& key,
+                                                                  wire::ToEnvoyRequestChunk chunk) {
+  auto it = pending_.find(key);
+  if (it == pending_.end()) {
+    return std::nullopt;
+  }
+  auto& body = it->second.body;
+  if (!chunk.body.empty()) {
+    if (!body) {
+      body = std::move(chunk.body);
+    } else {
+      body->insert(body->end(), chunk.body.begin(), chunk.body.end());
+    }
+  }
+  if (!chunk.finish) {
+    return std::nullopt;
+  }
+  auto done = std::move(it->second);
+  pending_.erase(it);
+  return done;
+}
+
+void StreamedRequests::abort(const Key& key) { pending_.erase(key); }
+
 }  // namespace rivet::server::envoy
