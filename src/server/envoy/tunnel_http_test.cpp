@@ -22,6 +22,36 @@ TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
   EXPECT_EQ(request.body, "[1]");
 }
 
+TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
+  // As gateway v3 sends it: stream=true, no body, then chunks (the last may be empty).
+  StreamedRequests streamed;
+  const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
+  wire::ToEnvoyRequestStart start;
+  start.actor_id = "abc";
+  start.method = "POST";
+  start.path = "/action/increment";
+  start.stream = true;
+  streamed.begin(key, start);
+  EXPECT_FALSE(streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'[', '1'}, false}));
+  auto whole = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{']'}, true});
+  ASSERT_TRUE(whole);
+  EXPECT_FALSE(whole->stream);
+  EXPECT_EQ(to_http_request(*whole).body, "[1]");
+  EXPECT_EQ(streamed.size(), 0U);
+
+  // An empty body: one empty final chunk.
+  streamed.begin(key, start);
+  whole = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{}, true});
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(to_http_request(*whole).body, "");
+
+  // Aborted before the end, or never begun: its chunks are dropped.
+  streamed.begin(key, start);
+  streamed.abort(key);
+  EXPECT_FALSE(streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'x'}, true}));
+  EXPECT_EQ(streamed.size(), 0U);
+}
+
 TEST(EnvoyTunnelHttp, ResponseGoesBackAsOneFramedMessage) {
   HttpResponse response;
   response.status = 201;
