@@ -194,7 +194,8 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
       return;
     }
     const auto executor = runtime_.executor_for(start->actor_id);
-    tasks_.spawn(executor, serve_request(this, message.message_id, std::move(*start)));
+    wire::MessageId id{message.message_id.gateway_id, message.message_id.request_id, 0};
+    tasks_.spawn(executor, serve_request(this, id, std::move(*start)));
     return;
   }
   if (auto* open = std::get_if<wire::ToEnvoyWebSocketOpen>(&message.message_kind)) {
@@ -226,16 +227,20 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
   }
   if (auto* chunk = std::get_if<wire::ToEnvoyRequestChunk>(&message.message_kind)) {
     const SocketKey key{message.message_id.gateway_id, message.message_id.request_id};
-    std::optional<wire::ToEnvoyRequestStart> whole;
+    StreamedRequests::Step step;
     {
       std::lock_guard lock(mutex_);
-      whole = streamed_.append(key, std::move(*chunk));
+      step = streamed_.append(key, std::move(*chunk));
     }
-    if (whole) {
-      const auto executor = runtime_.executor_for(whole->actor_id);
-      // Replies count from index 0 of the request, as for an unstreamed one.
-      wire::MessageId id{key.first, key.second, 0};
-      tasks_.spawn(executor, serve_request(this, id, std::move(*whole)));
+    wire::MessageId id{key.first, key.second, step.reply_index};
+    if (step.grant) {
+      // Without it the gateway stops after its initial window (a 3 MB body stalled).
+      link_->send_tunnel(
+          reply_to(id, step.reply_index, wire::ToRivetRequestBodyWindowUpdate{*step.grant}));
+    }
+    if (step.whole) {
+      const auto executor = runtime_.executor_for(step.whole->actor_id);
+      tasks_.spawn(executor, serve_request(this, id, std::move(*step.whole)));
     }
     return;
   }
@@ -334,7 +339,8 @@ Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
                                                std::move(path), std::move(request));
     }
   }
-  self->link_->send_tunnel(reply_to(id, 0, to_response_start(response)));
+  // A streamed request's grants took the first indices (StreamedRequests); otherwise 0.
+  self->link_->send_tunnel(reply_to(id, id.message_index, to_response_start(response)));
 }
 
 }  // namespace rivet::server::envoy

@@ -63,16 +63,16 @@ HttpResponse actor_not_hosted_response() {
 
 void StreamedRequests::begin(const Key& key, wire::ToEnvoyRequestStart start) {
   start.stream = false;  // served whole, as an unstreamed request
-  pending_.insert_or_assign(key, std::move(start));
+  pending_.insert_or_assign(key, Pending{std::move(start), 0});
 }
 
-std::optional<wire::ToEnvoyRequestStart> StreamedRequests::append(const Key& key,
-                                                                  wire::ToEnvoyRequestChunk chunk) {
+StreamedRequests::Step StreamedRequests::append(const Key& key, wire::ToEnvoyRequestChunk chunk) {
+  Step step;
   auto it = pending_.find(key);
   if (it == pending_.end()) {
-    return std::nullopt;
+    return step;
   }
-  auto& body = it->second.body;
+  auto& body = it->second.start.body;
   if (!chunk.body.empty()) {
     if (!body) {
       body = std::move(chunk.body);
@@ -81,11 +81,14 @@ std::optional<wire::ToEnvoyRequestStart> StreamedRequests::append(const Key& key
     }
   }
   if (!chunk.finish) {
-    return std::nullopt;
+    step.grant = body ? body->size() : 0;
+    step.reply_index = it->second.next_index++;
+    return step;
   }
-  auto done = std::move(it->second);
+  step.reply_index = it->second.next_index;
+  step.whole = std::move(it->second.start);
   pending_.erase(it);
-  return done;
+  return step;
 }
 
 void StreamedRequests::abort(const Key& key) { pending_.erase(key); }

@@ -32,23 +32,36 @@ TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
   start.path = "/action/increment";
   start.stream = true;
   streamed.begin(key, start);
-  EXPECT_FALSE(streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'[', '1'}, false}));
-  auto whole = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{']'}, true});
+  auto step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'[', '1'}, false});
+  EXPECT_FALSE(step.whole);
+  EXPECT_EQ(step.grant, std::optional<std::uint64_t>{2});  // credit: the bytes consumed
+  EXPECT_EQ(step.reply_index, 0);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'1'}, false});
+  EXPECT_EQ(step.grant, std::optional<std::uint64_t>{3});  // cumulative
+  EXPECT_EQ(step.reply_index, 1);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{']'}, true});
+  EXPECT_FALSE(step.grant);
+  EXPECT_EQ(step.reply_index, 2);  // the response follows the grants
+  auto whole = std::move(step.whole);
   ASSERT_TRUE(whole);
   EXPECT_FALSE(whole->stream);
-  EXPECT_EQ(to_http_request(*whole).body, "[1]");
+  EXPECT_EQ(to_http_request(*whole).body, "[11]");
   EXPECT_EQ(streamed.size(), 0U);
 
   // An empty body: one empty final chunk.
   streamed.begin(key, start);
-  whole = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{}, true});
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{}, true});
+  EXPECT_EQ(step.reply_index, 0);
+  whole = std::move(step.whole);
   ASSERT_TRUE(whole);
   EXPECT_EQ(to_http_request(*whole).body, "");
 
   // Aborted before the end, or never begun: its chunks are dropped.
   streamed.begin(key, start);
   streamed.abort(key);
-  EXPECT_FALSE(streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'x'}, true}));
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'x'}, true});
+  EXPECT_FALSE(step.whole);
+  EXPECT_FALSE(step.grant);
   EXPECT_EQ(streamed.size(), 0U);
 }
 
