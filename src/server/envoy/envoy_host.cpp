@@ -187,7 +187,11 @@ void EnvoyHost::actor_stopped(const ActorIdentity& actor, bool destroyed) {
 void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
   if (auto* start = std::get_if<wire::ToEnvoyRequestStart>(&message.message_kind)) {
     if (start->stream) {
-      // Gateway v3 streams every request body, even an empty one: served at its last chunk.
+      // Gateway v3 streams a request's body (a GET without one comes unstreamed): served
+      // at its last chunk.
+      logger_.debug("engine: streamed request", {{"actor_id", start->actor_id},
+                                                 {"path", start->path},
+                                                 {"body", start->body ? "present" : "absent"}});
       std::lock_guard lock(mutex_);
       streamed_.begin(SocketKey{message.message_id.gateway_id, message.message_id.request_id},
                       std::move(*start));

@@ -23,7 +23,7 @@ TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
 }
 
 TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
-  // As gateway v3 sends it: stream=true, no body, then chunks (the last may be empty).
+  // As gateway v3 sends a POST: stream=true, no body, then chunks ending in finish.
   StreamedRequests streamed;
   const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
   wire::ToEnvoyRequestStart start;
@@ -48,7 +48,7 @@ TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
   EXPECT_EQ(to_http_request(*whole).body, "[11]");
   EXPECT_EQ(streamed.size(), 0U);
 
-  // An empty body: one empty final chunk.
+  // A final chunk without bytes still completes the request.
   streamed.begin(key, start);
   step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{}, true});
   EXPECT_EQ(step.reply_index, 0);
