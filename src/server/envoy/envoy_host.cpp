@@ -186,8 +186,20 @@ void EnvoyHost::actor_stopped(const ActorIdentity& actor, bool destroyed) {
 
 void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
   if (auto* start = std::get_if<wire::ToEnvoyRequestStart>(&message.message_kind)) {
+    if (start->stream) {
+      // Gateway v3 streams a request's body (a GET without one comes unstreamed): served
+      // at its last chunk.
+      logger_.debug("engine: streamed request", {{"actor_id", start->actor_id},
+                                                 {"path", start->path},
+                                                 {"body", start->body ? "present" : "absent"}});
+      std::lock_guard lock(mutex_);
+      streamed_.begin(SocketKey{message.message_id.gateway_id, message.message_id.request_id},
+                      std::move(*start));
+      return;
+    }
     const auto executor = runtime_.executor_for(start->actor_id);
-    tasks_.spawn(executor, serve_request(this, message.message_id, std::move(*start)));
+    wire::MessageId id{message.message_id.gateway_id, message.message_id.request_id, 0};
+    tasks_.spawn(executor, serve_request(this, id, std::move(*start)));
     return;
   }
   if (auto* open = std::get_if<wire::ToEnvoyWebSocketOpen>(&message.message_kind)) {
@@ -217,7 +229,31 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
     }
     return;
   }
-  // Chunks, aborts and window updates belong to streamed requests, which 2.3.19 does not send.
+  if (auto* chunk = std::get_if<wire::ToEnvoyRequestChunk>(&message.message_kind)) {
+    const SocketKey key{message.message_id.gateway_id, message.message_id.request_id};
+    StreamedRequests::Step step;
+    {
+      std::lock_guard lock(mutex_);
+      step = streamed_.append(key, std::move(*chunk));
+    }
+    wire::MessageId id{key.first, key.second, step.reply_index};
+    if (step.grant) {
+      // Without it the gateway stops after its initial window (a 3 MB body stalled).
+      link_->send_tunnel(
+          reply_to(id, step.reply_index, wire::ToRivetRequestBodyWindowUpdate{*step.grant}));
+    }
+    if (step.whole) {
+      const auto executor = runtime_.executor_for(step.whole->actor_id);
+      tasks_.spawn(executor, serve_request(this, id, std::move(*step.whole)));
+    }
+    return;
+  }
+  if (std::holds_alternative<wire::ToEnvoyRequestAbort>(message.message_kind)) {
+    std::lock_guard lock(mutex_);
+    streamed_.abort(SocketKey{message.message_id.gateway_id, message.message_id.request_id});
+    return;
+  }
+  // Response window updates and body cancels concern streamed responses, which we do not send.
 }
 
 std::optional<EnvoyHost::Socket> EnvoyHost::socket(const wire::MessageId& id) const {
@@ -307,7 +343,8 @@ Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
                                                std::move(path), std::move(request));
     }
   }
-  self->link_->send_tunnel(reply_to(id, 0, to_response_start(response)));
+  // A streamed request's grants took the first indices (StreamedRequests); otherwise 0.
+  self->link_->send_tunnel(reply_to(id, id.message_index, to_response_start(response)));
 }
 
 }  // namespace rivet::server::envoy

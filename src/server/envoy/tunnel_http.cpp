@@ -61,4 +61,36 @@ HttpResponse actor_not_hosted_response() {
   return out;
 }
 
+void StreamedRequests::begin(const Key& key, wire::ToEnvoyRequestStart start) {
+  start.stream = false;  // served whole, as an unstreamed request
+  pending_.insert_or_assign(key, Pending{std::move(start), 0});
+}
+
+StreamedRequests::Step StreamedRequests::append(const Key& key, wire::ToEnvoyRequestChunk chunk) {
+  Step step;
+  auto it = pending_.find(key);
+  if (it == pending_.end()) {
+    return step;
+  }
+  auto& body = it->second.start.body;
+  if (!chunk.body.empty()) {
+    if (!body) {
+      body = std::move(chunk.body);
+    } else {
+      body->insert(body->end(), chunk.body.begin(), chunk.body.end());
+    }
+  }
+  if (!chunk.finish) {
+    step.grant = body ? body->size() : 0;
+    step.reply_index = it->second.next_index++;
+    return step;
+  }
+  step.reply_index = it->second.next_index;
+  step.whole = std::move(it->second.start);
+  pending_.erase(it);
+  return step;
+}
+
+void StreamedRequests::abort(const Key& key) { pending_.erase(key); }
+
 }  // namespace rivet::server::envoy

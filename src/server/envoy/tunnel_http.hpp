@@ -7,6 +7,10 @@
 
 #include <rivet/protocol/envoy/messages.hpp>
 
+#include <map>
+#include <optional>
+#include <utility>
+
 namespace rivet::server::envoy {
 
 namespace wire = rivet::protocol::envoy;
@@ -28,5 +32,41 @@ namespace wire = rivet::protocol::envoy;
 /// x-rivet-error guard.actor_stopped_while_waiting, which the engine's gateway retries after
 /// resolving the actor again (RivetKit answers envoy.actor_not_found, which it does not retry).
 [[nodiscard]] HttpResponse actor_not_hosted_response();
+
+/// Requests whose body the gateway streams: the engine's gateway v3 (feature
+/// guard_gateway_v3, on in RivetKit's dev mode) sends `stream=true` with no body and the body
+/// in ToEnvoyRequestChunks ending in `finish`. It sends only as much body as we granted credit
+/// for (ToRivetRequestBodyWindowUpdate, cumulative bytes consumed), so each chunk is answered
+/// with a grant. Our routes take a whole body, so a request is held here until its last chunk
+/// and then served like an unstreamed one. Not thread-safe: the caller locks.
+class StreamedRequests {
+ public:
+  using Key = std::pair<wire::GatewayId, wire::RequestId>;
+
+  /// What one chunk leaves to do.
+  struct Step {
+    /// The request with its whole body, at the last chunk.
+    std::optional<wire::ToEnvoyRequestStart> whole;
+    /// The credit to grant before the last chunk: the body bytes received so far.
+    std::optional<std::uint64_t> grant;
+    /// The index for our next reply to the request (grants take one each, then the response).
+    wire::MessageIndex reply_index = 0;
+  };
+
+  /// Holds `start` (and any body it already carries) until the chunk marked `finish`.
+  void begin(const Key& key, wire::ToEnvoyRequestStart start);
+  /// Adds a chunk; nothing to do for a request not held (aborted, or never begun).
+  [[nodiscard]] Step append(const Key& key, wire::ToEnvoyRequestChunk chunk);
+  /// Drops a request the gateway aborted before its body was complete.
+  void abort(const Key& key);
+  [[nodiscard]] std::size_t size() const { return pending_.size(); }
+
+ private:
+  struct Pending {
+    wire::ToEnvoyRequestStart start;
+    wire::MessageIndex next_index = 0;
+  };
+  std::map<Key, Pending> pending_;
+};
 
 }  // namespace rivet::server::envoy

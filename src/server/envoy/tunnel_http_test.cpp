@@ -22,6 +22,49 @@ TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
   EXPECT_EQ(request.body, "[1]");
 }
 
+TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
+  // As gateway v3 sends a POST: stream=true, no body, then chunks ending in finish.
+  StreamedRequests streamed;
+  const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
+  wire::ToEnvoyRequestStart start;
+  start.actor_id = "abc";
+  start.method = "POST";
+  start.path = "/action/increment";
+  start.stream = true;
+  streamed.begin(key, start);
+  auto step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'[', '1'}, false});
+  EXPECT_FALSE(step.whole);
+  EXPECT_EQ(step.grant, std::optional<std::uint64_t>{2});  // credit: the bytes consumed
+  EXPECT_EQ(step.reply_index, 0);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'1'}, false});
+  EXPECT_EQ(step.grant, std::optional<std::uint64_t>{3});  // cumulative
+  EXPECT_EQ(step.reply_index, 1);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{']'}, true});
+  EXPECT_FALSE(step.grant);
+  EXPECT_EQ(step.reply_index, 2);  // the response follows the grants
+  auto whole = std::move(step.whole);
+  ASSERT_TRUE(whole);
+  EXPECT_FALSE(whole->stream);
+  EXPECT_EQ(to_http_request(*whole).body, "[11]");
+  EXPECT_EQ(streamed.size(), 0U);
+
+  // A final chunk without bytes still completes the request.
+  streamed.begin(key, start);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{}, true});
+  EXPECT_EQ(step.reply_index, 0);
+  whole = std::move(step.whole);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(to_http_request(*whole).body, "");
+
+  // Aborted before the end, or never begun: its chunks are dropped.
+  streamed.begin(key, start);
+  streamed.abort(key);
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'x'}, true});
+  EXPECT_FALSE(step.whole);
+  EXPECT_FALSE(step.grant);
+  EXPECT_EQ(streamed.size(), 0U);
+}
+
 TEST(EnvoyTunnelHttp, ResponseGoesBackAsOneFramedMessage) {
   HttpResponse response;
   response.status = 201;
