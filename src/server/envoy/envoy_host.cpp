@@ -3,6 +3,7 @@
 #include "server/actor_routes.hpp"
 #include "server/envoy/tunnel_http.hpp"
 #include "server/inspector_route.hpp"
+#include "server/server_errors.hpp"
 #include "server/url_util.hpp"
 
 #include <rivet/core/definition.hpp>
@@ -237,6 +238,12 @@ void EnvoyHost::on_tunnel(wire::ToEnvoyTunnelMessage message) {
       step = streamed_.append(key, std::move(*chunk));
     }
     wire::MessageId id{key.first, key.second, step.reply_index};
+    if (step.too_large) {
+      link_->send_tunnel(reply_to(id, step.reply_index,
+                                  to_response_start(gateway_error_response(
+                                      errors::invalid_request_body()))));
+      return;
+    }
     if (step.grant) {
       // Without it the gateway stops after its initial window (a 3 MB body stalled).
       link_->send_tunnel(

@@ -19,6 +19,7 @@
 #include "server/envoy/envoy_alarms.hpp"
 #include "server/envoy/engine_store.hpp"
 #include "server/envoy/tunnel_http.hpp"
+#include "server/router.hpp"
 #include "server/envoy/tunnel_raw_ws.hpp"
 #include "server/envoy/tunnel_ws.hpp"
 #include "server/server_context.hpp"
@@ -93,7 +94,7 @@ class EnvoyHost final : public EngineLink::Handler, public ActorObserver {
   std::map<std::string, Hosted, std::less<>> hosted_;
   bool shutting_down_ = false;
   std::map<SocketKey, Socket> sockets_;
-  StreamedRequests streamed_;  // request bodies still arriving in chunks (gateway v3)
+  StreamedRequests streamed_{kMaxHttpBody};  // request bodies still arriving in chunks (gateway v3)
 };
 
 }  // namespace rivet::server::envoy

@@ -61,6 +61,8 @@ HttpResponse actor_not_hosted_response() {
   return out;
 }
 
+StreamedRequests::StreamedRequests(std::size_t max_body) : max_body_(max_body) {}
+
 void StreamedRequests::begin(const Key& key, wire::ToEnvoyRequestStart start) {
   start.stream = false;  // served whole, as an unstreamed request
   pending_.insert_or_assign(key, Pending{std::move(start), 0});
@@ -73,6 +75,13 @@ StreamedRequests::Step StreamedRequests::append(const Key& key, wire::ToEnvoyReq
     return step;
   }
   auto& body = it->second.start.body;
+  // Refused as it arrives, not once complete: a streamed body must not grow without bound.
+  if ((body ? body->size() : 0) + chunk.body.size() > max_body_) {
+    step.too_large = true;
+    step.reply_index = it->second.next_index;
+    pending_.erase(it);
+    return step;
+  }
   if (!chunk.body.empty()) {
     if (!body) {
       body = std::move(chunk.body);

@@ -51,7 +51,12 @@ class StreamedRequests {
     std::optional<std::uint64_t> grant;
     /// The index for our next reply to the request (grants take one each, then the response).
     wire::MessageIndex reply_index = 0;
+    /// The body passed the limit: the request is dropped and answered 413 at `reply_index`.
+    bool too_large = false;
   };
+
+  /// `max_body`: the largest body held, as for a request to the embedded server.
+  explicit StreamedRequests(std::size_t max_body);
 
   /// Holds `start` (and any body it already carries) until the chunk marked `finish`.
   void begin(const Key& key, wire::ToEnvoyRequestStart start);
@@ -66,6 +71,7 @@ class StreamedRequests {
     wire::ToEnvoyRequestStart start;
     wire::MessageIndex next_index = 0;
   };
+  std::size_t max_body_;
   std::map<Key, Pending> pending_;
 };
 

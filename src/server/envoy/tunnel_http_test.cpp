@@ -24,7 +24,7 @@ TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
 
 TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
   // As gateway v3 sends a POST: stream=true, no body, then chunks ending in finish.
-  StreamedRequests streamed;
+  StreamedRequests streamed(1024);
   const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
   wire::ToEnvoyRequestStart start;
   start.actor_id = "abc";
@@ -63,6 +63,31 @@ TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
   EXPECT_FALSE(step.whole);
   EXPECT_FALSE(step.grant);
   EXPECT_EQ(streamed.size(), 0U);
+}
+
+TEST(EnvoyTunnelHttp, StreamedBodyOverTheLimitIsRefusedAsItArrives) {
+  StreamedRequests streamed(4);
+  const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 9}};
+  wire::ToEnvoyRequestStart start;
+  start.actor_id = "abc";
+  start.method = "POST";
+  start.path = "/action/increment";
+  start.stream = true;
+  streamed.begin(key, start);
+  auto step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'1', '2', '3'}, false});
+  EXPECT_FALSE(step.too_large);
+  EXPECT_EQ(step.reply_index, 0);
+  // The fifth byte passes the limit: nothing more is held, the answer takes the next index.
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'4', '5'}, false});
+  EXPECT_TRUE(step.too_large);
+  EXPECT_FALSE(step.grant);
+  EXPECT_FALSE(step.whole);
+  EXPECT_EQ(step.reply_index, 1);
+  EXPECT_EQ(streamed.size(), 0U);
+  // Later chunks of the refused request are dropped.
+  step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'6'}, true});
+  EXPECT_FALSE(step.too_large);
+  EXPECT_FALSE(step.whole);
 }
 
 TEST(EnvoyTunnelHttp, ResponseGoesBackAsOneFramedMessage) {
