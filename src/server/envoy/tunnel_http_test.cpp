@@ -22,15 +22,21 @@ TEST(EnvoyTunnelHttp, RequestStartBecomesTheRoutesRequest) {
   EXPECT_EQ(request.body, "[1]");
 }
 
-TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
-  // As gateway v3 sends a POST: stream=true, no body, then chunks ending in finish.
-  StreamedRequests streamed(1024);
-  const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
+// As gateway v3 starts a POST: stream=true and no body yet.
+wire::ToEnvoyRequestStart streamed_post() {
   wire::ToEnvoyRequestStart start;
   start.actor_id = "abc";
   start.method = "POST";
   start.path = "/action/increment";
   start.stream = true;
+  return start;
+}
+
+TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
+  // As gateway v3 sends a POST: stream=true, no body, then chunks ending in finish.
+  StreamedRequests streamed(1024);
+  const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 8}};
+  const auto start = streamed_post();
   streamed.begin(key, start);
   auto step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'[', '1'}, false});
   EXPECT_FALSE(step.whole);
@@ -68,11 +74,7 @@ TEST(EnvoyTunnelHttp, StreamedBodyIsServedWholeAtItsLastChunk) {
 TEST(EnvoyTunnelHttp, StreamedBodyOverTheLimitIsRefusedAsItArrives) {
   StreamedRequests streamed(4);
   const StreamedRequests::Key key{{1, 2, 3, 4}, {5, 6, 7, 9}};
-  wire::ToEnvoyRequestStart start;
-  start.actor_id = "abc";
-  start.method = "POST";
-  start.path = "/action/increment";
-  start.stream = true;
+  const auto start = streamed_post();
   streamed.begin(key, start);
   auto step = streamed.append(key, wire::ToEnvoyRequestChunk{Bytes{'1', '2', '3'}, false});
   EXPECT_FALSE(step.too_large);
