@@ -2,9 +2,33 @@
 
 #include "server/envoy/engine_actor_calls.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace rivet::server::envoy {
+
+namespace {
+
+// The engine answers a getOrCreate that raced another create of the same new key with
+// actor.destroyed_during_creation now and then (docs/engine-protocol.md, "Engine behaviour we
+// met"); the other create made the actor, so asking again finds it. Embedded mode has no such
+// race: two getOrCreate of one key reach one actor. The error comes before any action ran, so
+// the retry cannot run an action twice.
+constexpr int kCreateRaceAttempts = 4;
+constexpr auto kCreateRaceBackoff = std::chrono::milliseconds(50);
+
+bool lost_create_race(const ActorTarget& target, const Error& e) {
+  return target.mode == ActorTarget::Mode::GetOrCreate &&
+         e.is("actor", "destroyed_during_creation");
+}
+
+Task<void> pause(std::chrono::milliseconds how_long) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, how_long);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+}  // namespace
 
 EngineActorCalls::EngineActorCalls(const EngineConfig& config, std::chrono::milliseconds timeout) {
   options_.endpoint = config.endpoint;
@@ -43,24 +67,50 @@ client::ActorHandle EngineActorCalls::handle(const client::Client& client, Actor
 
 Task<Result<std::string>> EngineActorCalls::resolve(ActorTarget target) {
   auto client = co_await client_here(options_);
-  auto actor = handle(client, std::move(target));
-  co_return co_await actor.resolve();
+  for (int attempt = 1;; ++attempt) {
+    auto actor = handle(client, target);
+    auto id = co_await actor.resolve();
+    if (id || attempt == kCreateRaceAttempts || !lost_create_race(target, id.error())) {
+      co_return id;
+    }
+    const auto backoff = kCreateRaceBackoff * attempt;
+    co_await pause(backoff);
+  }
 }
 
 Task<Result<Value>> EngineActorCalls::call(ActorTarget target, std::string action, Value args) {
   auto client = co_await client_here(options_);
-  auto actor = handle(client, std::move(target));
-  co_return co_await actor.action(std::move(action), std::move(args));
+  for (int attempt = 1;; ++attempt) {
+    auto actor = handle(client, target);
+    auto name = action;
+    auto values = args;
+    auto out = co_await actor.action(std::move(name), std::move(values));
+    if (out || attempt == kCreateRaceAttempts || !lost_create_race(target, out.error())) {
+      co_return out;
+    }
+    const auto backoff = kCreateRaceBackoff * attempt;
+    co_await pause(backoff);
+  }
 }
 
 Task<Result<QueueSendOutcome>> EngineActorCalls::send(ActorTarget target, std::string queue,
                                                       Value body, QueueSendOptions options) {
   auto client = co_await client_here(options_);
-  auto actor = handle(client, std::move(target));
   client::SendOptions how;
   how.wait = options.wait;
   how.timeout = options.timeout;
-  auto sent = co_await actor.send(std::move(queue), std::move(body), how);
+  Result<client::SendResult> sent = Error{};
+  for (int attempt = 1;; ++attempt) {
+    auto actor = handle(client, target);
+    auto name = queue;
+    auto message = body;
+    sent = co_await actor.send(std::move(name), std::move(message), how);
+    if (sent || attempt == kCreateRaceAttempts || !lost_create_race(target, sent.error())) {
+      break;
+    }
+    const auto backoff = kCreateRaceBackoff * attempt;
+    co_await pause(backoff);
+  }
   if (!sent) {
     co_return sent.error();
   }
