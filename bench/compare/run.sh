@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side by side on this machine, in one run: rivetkit-cpp (build/bin/rivet-bench-server) embedded,
 # the same binary hosted on the Rivet Engine 2.3.19 from npm (engine mode, `--engine`), and the
-# upstream rivetkit 2.3.19 (the same counter in TypeScript, upstream/counter.ts) on that same engine,
-# driven by the same load generator (rivet-load) with the same workloads.
+# upstream rivetkit 2.3.19 (the same counter in TypeScript, upstream/counter.ts) on the same engine
+# (one fresh engine process per side, same binary and configuration), driven by the same load
+# generator (rivet-load) with the same workloads.
 #
 #   bench/compare/run.sh                 full workloads (several minutes)
 #   bench/compare/run.sh --smoke         small counts, a minute or so
@@ -85,7 +86,7 @@ if [[ -z "$ONLY" || "$ONLY" == cpp ]]; then
   "$LOAD" --server "$SERVER" --label rivetkit-cpp --json "$CPP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit-cpp (see above)" >&2
 fi
 
-# -- upstream -------------------------------------------------------------------------------------
+# -- the engine sides: upstream, then ours on the engine, each on a fresh engine ----------------
 ENGINE_PID=""; RUNNER_PID=""; ENVOY_PID=""
 RUN_DIR="$(mktemp -d /tmp/rivet-compare-XXXXXX)"
 # SIGTERM, then SIGKILL after 10 s (the runner drains its actors on SIGTERM and may take long).
@@ -105,24 +106,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ "$ONLY" != cpp ]]; then
+# Starts a fresh engine with its own data directory under $RUN_DIR/$1 (sets ENGINE_PID, ENDPOINT,
+# ENGINE_DATA, ENGINE_LOG_FILE). Each side gets its own engine, so one side's actors (and the
+# engine stopping them) never share the engine with the next side's measurement.
+start_engine() {
+  local dir="$RUN_DIR/$1"
+  mkdir -p "$dir"
+  ENGINE_DATA="$dir/engine-db"; ENGINE_LOG_FILE="$dir/engine.log"
   echo "== the Rivet Engine (engine $("$ENGINE" --version 2>/dev/null | head -1), node $("$NODE" --version))"
   GUARD_PORT="$(free_port)"; PEER_PORT="$(free_port)"; METRICS_PORT="$(free_port)"
   # The engine's workflow worker sheds load by the whole machine's CPU, which stalls actor starts
   # on a shared 2-core machine (docs/engine-protocol.md): off here, as in scripts/local-engine.sh.
-  # rivetkit's development engine turns the gateway v3 feature on; our envoy does not speak it
-  # yet (docs/engine-protocol.md), so ENGINE_GATEWAY_V3=0 runs every side without it.
+  # rivetkit's development engine turns the gateway v3 feature on, and both envoys speak it;
+  # ENGINE_GATEWAY_V3=0 runs every side without it.
   GATEWAY_V3=(RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=on RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE=100)
   [[ "${ENGINE_GATEWAY_V3:-1}" == 0 ]] && GATEWAY_V3=(RIVET__FEATURES__GUARD_GATEWAY_V3__MODE=off)
   # The engine configured from the environment exactly as rivetkit configures the local engine it
   # spawns in development (same variables and values, read from that spawned process), except
   # that we start it ourselves (to know its pid and data dir) and switch telemetry off (nothing
   # leaves this machine). One node, file-system storage (RocksDB), everything on 127.0.0.1.
-  (cd "$RUN_DIR" && exec env \
+  (cd "$dir" && exec env \
       RIVET__GUARD__HOST=127.0.0.1 RIVET__GUARD__PORT="$GUARD_PORT" \
       RIVET__API_PEER__HOST=127.0.0.1 RIVET__API_PEER__PORT="$PEER_PORT" \
       RIVET__METRICS__HOST=127.0.0.1 RIVET__METRICS__PORT="$METRICS_PORT" \
-      RIVET__FILE_SYSTEM__PATH="$RUN_DIR/engine-db" \
+      RIVET__FILE_SYSTEM__PATH="$ENGINE_DATA" \
       "${GATEWAY_V3[@]}" \
       RIVET__RUNTIME__WORKER_CPU_MAX="${RIVET_ENGINE_WORKER_CPU_MAX:-1000000}" \
       RIVET__PEGBOARD__BASE_RETRY_TIMEOUT=100 RIVET__PEGBOARD__RETRY_RESET_DURATION=100 \
@@ -133,17 +140,20 @@ if [[ "$ONLY" != cpp ]]; then
       RIVET__RUNTIME__WORKER_SHUTDOWN_DURATION=1 RIVET__RUNTIME__GUARD_SHUTDOWN_DURATION=1 \
       RIVET__RUNTIME__FORCE_SHUTDOWN_DURATION=2 \
       RIVET__TELEMETRY__ENABLED=false RUST_LOG="${ENGINE_LOG:-warn}" \
-      "$ENGINE" start >"$RUN_DIR/engine.log" 2>&1) &
+      "$ENGINE" start >"$ENGINE_LOG_FILE" 2>&1) &
   ENGINE_PID=$!
   ENDPOINT="http://127.0.0.1:$GUARD_PORT"
   for _ in $(seq 1 300); do
     "$NODE" -e "fetch('$ENDPOINT/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && break
-    kill -0 "$ENGINE_PID" 2>/dev/null || { echo "compare: the engine exited; its log:" >&2; tail -50 "$RUN_DIR/engine.log" >&2; exit 1; }
+    kill -0 "$ENGINE_PID" 2>/dev/null || { echo "compare: the engine exited; its log:" >&2; tail -50 "$ENGINE_LOG_FILE" >&2; exit 1; }
     sleep 0.1
   done
-fi
+}
+stop_engine() { stop_pid "$ENGINE_PID"; ENGINE_PID=""; }
+
 if [[ -z "$ONLY" || "$ONLY" == upstream ]]; then
   echo "== rivetkit 2.3.19 on the engine"
+  start_engine upstream
   # The runner: Node 22 with the TypeScript counter (type stripping), connected to that engine as
   # an envoy. RIVET_RUN_SERVICES=0: no Services actor host beside it.
   PRELOAD=()
@@ -162,18 +172,20 @@ if [[ -z "$ONLY" || "$ONLY" == upstream ]]; then
   wait_actor default "$RUNNER_PID" && ready=1
   if [[ $ready != 1 ]]; then
     echo "compare: the upstream runner did not become ready; runner log:" >&2; tail -50 "$RUN_DIR/runner.log" >&2
-    echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2; exit 1
+    echo "engine log:" >&2; tail -30 "$ENGINE_LOG_FILE" >&2; exit 1
   fi
-  "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$RUNNER_PID" --data-dir "$RUN_DIR/engine-db" \
+  "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$RUNNER_PID" --data-dir "$ENGINE_DATA" \
       --label rivetkit-2.3.19 \
       --durability "state saved on a 1 s throttle by default (not before the reply); engine + Node runner" \
       --json "$UP_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit 2.3.19 (see above)" >&2
   # Its actors are not needed any more: stop it so that the next side has the machine to itself.
   stop_pid "$RUNNER_PID"; RUNNER_PID=""
+  stop_engine
 fi
 
 # -- ours, hosted on the same engine (engine mode) ------------------------------------------------
 if [[ ( -z "$ONLY" && "${SKIP_ENGINE:-0}" != 1 ) || "$ONLY" == engine ]]; then
+  start_engine cpp
   echo "== rivetkit-cpp on the engine ($SERVER --engine $ENDPOINT --pool cpp)"
   # Its own pool, so the engine never places these actors on the upstream runner or the reverse.
   (exec "$SERVER" --engine "$ENDPOINT" --pool cpp --data-dir "$RUN_DIR/cpp-envoy" \
@@ -190,13 +202,15 @@ if [[ ( -z "$ONLY" && "${SKIP_ENGINE:-0}" != 1 ) || "$ONLY" == engine ]]; then
   wait_actor cpp "$ENVOY_PID" && ready=1
   if [[ $ready != 1 ]]; then
     echo "compare: rivetkit-cpp did not become ready on the engine; its log:" >&2; tail -50 "$RUN_DIR/envoy.log" >&2
-    echo "engine log:" >&2; tail -30 "$RUN_DIR/engine.log" >&2
+    echo "engine log:" >&2; tail -30 "$ENGINE_LOG_FILE" >&2
   else
-    "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$ENVOY_PID" --data-dir "$RUN_DIR/engine-db" \
+    "$LOAD" --url "$ENDPOINT" --pid "$ENGINE_PID,$ENVOY_PID" --data-dir "$ENGINE_DATA" \
         --runner cpp --label rivetkit-cpp-engine \
         --durability "durable before every reply: the engine acknowledged the KV write (engine mode)" \
         --json "$ENGINE_JSON" "$@" || echo "compare: rivet-load reported errors for rivetkit-cpp on the engine (see above)" >&2
   fi
+  stop_pid "$ENVOY_PID"; ENVOY_PID=""
+  stop_engine
 fi
 
 # -- side by side ---------------------------------------------------------------------------------

@@ -14,9 +14,25 @@ namespace {
   throw ErrorException(mask_for_client(e));
 }
 
+// The host's ActorCalls when it has one (engine mode: the target may live on another envoy).
+ActorCalls* remote(const Runtime& runtime) {
+  return runtime.options().actor_calls.get();
+}
+
 }  // namespace
 
+ActorTarget ActorRef::target() const {
+  return ActorTarget{mode_, name_, key_, input_, actor_id_};
+}
+
 Task<std::string> ActorRef::resolve() {
+  if (auto* calls = remote(*runtime_); calls != nullptr && mode_ != Mode::ById) {
+    auto id = co_await calls->resolve(target());
+    if (!id) {
+      raise(id.error());
+    }
+    co_return std::move(*id);
+  }
   switch (mode_) {
     case Mode::ById:
       co_return actor_id_;
@@ -48,6 +64,13 @@ Task<std::string> ActorRef::resolve() {
 }
 
 Task<Value> ActorRef::call_values(std::string action, Value args) {
+  if (auto* calls = remote(*runtime_); calls != nullptr) {
+    auto out = co_await calls->call(target(), std::move(action), std::move(args));
+    if (!out) {
+      raise(out.error());
+    }
+    co_return std::move(*out);
+  }
   auto id = co_await resolve();
   auto out =
       co_await runtime_->call_action(std::move(id), nullptr, std::move(action), std::move(args));
@@ -59,6 +82,13 @@ Task<Value> ActorRef::call_values(std::string action, Value args) {
 
 Task<QueueSendOutcome> ActorRef::send_value(std::string queue, Value body,
                                            QueueSendOptions options) {
+  if (auto* calls = remote(*runtime_); calls != nullptr) {
+    auto sent = co_await calls->send(target(), std::move(queue), std::move(body), options);
+    if (!sent) {
+      raise(sent.error());
+    }
+    co_return std::move(*sent);
+  }
   auto id = co_await resolve();
   auto sent = co_await runtime_->send_queue(std::move(id), nullptr, std::move(queue),
                                             std::move(body), options.wait, options.timeout);
@@ -69,6 +99,14 @@ Task<QueueSendOutcome> ActorRef::send_value(std::string queue, Value body,
 }
 
 Task<ActorRef> ActorClient::create(std::string name, protocol::ActorKey key, Value input) const {
+  if (auto* calls = remote(*runtime_); calls != nullptr) {
+    auto id = co_await calls->create(name, std::move(key), std::move(input));
+    if (!id) {
+      raise(id.error());
+    }
+    co_return ActorRef(*runtime_, ActorRef::Mode::ById, std::move(name), {}, nullptr,
+                       std::move(*id));
+  }
   CreateRequest req;
   req.name = name;
   req.key = std::move(key);

@@ -23,7 +23,7 @@ after(async () => {
 });
 
 for (const encoding of ENCODINGS) {
-	describe(`caller [${encoding}]`, notOnEngine(WHY_NOT.actorCalls, { timeout: ms(60_000) }), () => {
+	describe(`caller [${encoding}]`, { timeout: ms(60_000) }, () => {
 		let client;
 		before(() => {
 			client = makeClient(server.endpoint, encoding);

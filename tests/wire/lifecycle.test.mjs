@@ -78,7 +78,7 @@ for (const encoding of ENCODINGS) {
 			assert.deepEqual(await call(h, "getEvents"), NEW_LOG);
 		});
 
-		test("sleepNow, then the next request: onSleep, onWake; the observer gets onSleep", notOnEngine(WHY_NOT.actorCalls, T), async () => {
+		test("sleepNow, then the next request: onSleep, onWake; the observer gets onSleep", T, async () => {
 			const k = key("sleepnow");
 			const observer = uid(`obs-${encoding}`);
 			const h = client.lifecycle.getOrCreate(k, { createWithInput: { observer } });
@@ -89,7 +89,7 @@ for (const encoding of ENCODINGS) {
 			assert.deepEqual(await call(h, "getEvents"), [...NEW_LOG, "onSleep", "onWake"]);
 		});
 
-		test("create() with input: same log, and the observer from the input is used", notOnEngine(WHY_NOT.actorCalls, T), async () => {
+		test("create() with input: same log, and the observer from the input is used", T, async () => {
 			const k = key("created");
 			const observer = uid(`obs-${encoding}`);
 			const h = await client.lifecycle.create(k, { input: { observer } });
@@ -99,7 +99,7 @@ for (const encoding of ENCODINGS) {
 			assert.deepEqual(await call(h, "getEvents"), [...NEW_LOG, "onSleep", "onWake"]);
 		});
 
-		test("destroyNow: observer gets onDestroy; get and getForId fail with not_found; getOrCreate makes a new actor", notOnEngine(WHY_NOT.actorCalls, T), async () => {
+		test("destroyNow: observer gets onDestroy; get and getForId fail with not_found; getOrCreate makes a new actor", T, async () => {
 			const k = key("destroy");
 			const observer = uid(`obs-${encoding}`);
 			const h = client.lifecycle.getOrCreate(k, { createWithInput: { observer } });
@@ -145,7 +145,7 @@ for (const encoding of ENCODINGS) {
 			);
 		});
 
-		test("destroyNow over a WebSocket connection: the caller gets null, then the actor is gone", notOnEngine(WHY_NOT.actorCalls, T), async () => {
+		test("destroyNow over a WebSocket connection: the caller gets null, then the actor is gone", T, async () => {
 			const k = key("destroy-ws");
 			const observer = uid(`obs-${encoding}`);
 			const h = client.lifecycle.getOrCreate(k, { createWithInput: { observer } });
@@ -221,7 +221,7 @@ describe("lifecycle idle sleep", { timeout: ms(60_000) }, () => {
 		assert.deepEqual(await call(client.hookLog.getOrCreate([observer]), "getEntries"), []);
 	});
 
-	test("getOrCreate right after destroyNow answers from a new actor", notOnEngine(WHY_NOT.actorCalls, T), async () => {
+	test("getOrCreate right after destroyNow answers from a new actor", T, async () => {
 		for (let i = 0; i < 3; i++) {
 			const k = ["lc", uid(`redo${i}`)];
 			const observer = uid("obs-redo");

@@ -83,6 +83,8 @@ struct Code {
   X(kActorStarting, "actor", "starting", kNoHttpStatus, AfterBackoff, kNoSurface, false)           \
   X(kActorRestarting, "actor", "restarting", kNoHttpStatus, AfterBackoff, kNoSurface, false)       \
   X(kActorDroppedReply, "actor", "dropped_reply", kNoHttpStatus, AfterBackoff, kNoSurface, false)  \
+  X(kActorDestroyedDuringCreation, "actor", "destroyed_during_creation", kNoHttpStatus,            \
+    AfterBackoff, kNoSurface, false)                                                               \
   /* auth */                                                                                       \
   X(kAuthForbidden, "auth", "forbidden", 403, Never, kFramework, true)                             \
   /* inspector: answered by the inspector route itself, not through the surfaces */                \

@@ -8,6 +8,7 @@
 /// (docs/reentrancy.md). Strand-affine: await only inside the action or hook that made it.
 
 #include <rivet/common/action.hpp>
+#include <rivet/core/actor_calls.hpp>
 #include <rivet/common/value.hpp>
 #include <rivet/core/task.hpp>
 #include <rivet/protocol/keys.hpp>
@@ -20,26 +21,10 @@ namespace rivet {
 
 class Runtime;
 
-/// How an actor-to-actor queue send waits (as a client's send: POST /queue/{name}).
-struct QueueSendOptions {
-  /// Wait for the receiver to complete the message.
-  bool wait = false;
-  /// With `wait`: give up after this long (status "timedOut"; the message is still processed).
-  /// Unset: the runtime's default.
-  std::optional<std::chrono::milliseconds> timeout;
-};
-
-/// What a send returned: "completed" (with the receiver's response, if it gave one) or
-/// "timedOut".
-struct QueueSendOutcome {
-  std::string status;
-  std::optional<Value> response;
-};
-
 /// A handle on one actor, resolved lazily on each call.
 class ActorRef {
  public:
-  enum class Mode { Get, GetOrCreate, ById };
+  using Mode = ActorTarget::Mode;
 
   ActorRef(Runtime& runtime, Mode mode, std::string name, protocol::ActorKey key, Value input,
            std::string actor_id)
@@ -89,6 +74,8 @@ class ActorRef {
   Task<std::string> resolve();
 
  private:
+  [[nodiscard]] ActorTarget target() const;
+
   Runtime* runtime_;
   Mode mode_;
   std::string name_;

@@ -35,6 +35,8 @@
 
 namespace rivet {
 
+class ActorCalls;
+
 /// A client connection held open against one actor (WebSocket /connect).
 /// Thread-safe; the handle keeps the connection registered until disconnect() or destruction.
 class ConnectionHandle {
@@ -68,6 +70,8 @@ struct RuntimeOptions {
   std::shared_ptr<AlarmScheduler> alarms;
   /// Told when actors start and stop (host.hpp). Null: nobody.
   std::shared_ptr<ActorObserver> observer;
+  /// How c.client() reaches other actors (actor_calls.hpp). Null: in process.
+  std::shared_ptr<ActorCalls> actor_calls;
   /// Where the runtime counts actor wakes and sleeps, actions, connections, events, queue and
   /// schedule work (one ActorMetrics per definition). Null: nothing is counted.
   std::shared_ptr<Metrics> metrics;

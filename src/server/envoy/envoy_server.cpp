@@ -5,6 +5,7 @@
 
 #include "server/envoy/envoy_server.hpp"
 
+#include "server/envoy/engine_actor_calls.hpp"
 #include "server/envoy/engine_link.hpp"
 #include "server/envoy/engine_store.hpp"
 #include "server/envoy/envoy_host.hpp"
@@ -169,6 +170,13 @@ class EnvoyServer final : public Server {
     out.data_dir = options_.data_dir;
     out.observer = observer_;
     out.alarms = alarms_;
+    // The engine places actors on any envoy: c.client() goes through its gateway.
+    EngineConfig engine;
+    engine.endpoint = options_.engine_endpoint;
+    engine.namespace_name = options_.engine_namespace;
+    engine.pool = options_.engine_pool;
+    engine.token = options_.engine_token;
+    out.actor_calls = std::make_shared<EngineActorCalls>(engine);
     return out;
   }
 

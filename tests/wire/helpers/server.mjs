@@ -42,8 +42,6 @@ export const WHY_NOT = {
 		"it needs a SIGKILLed server's actors back within a few seconds; the engine moves them only once it declares the envoy lost (10 to 20 s here)",
 	connectedAtKill:
 		"with connections open at the kill, the first request after the restart waited out the gateway's 30 s ready timeout in our runs: the engine still had the actors on the dead envoy (our reading of its code: the actor workflow checks the envoy's liveness only after a lost threshold without any signal, and the reconnecting connections keep sending wakes)",
-	actorCalls:
-		"actor-to-actor calls (c.client()) resolve in the local runtime, not through the engine (not done yet)",
 };
 
 /**
