@@ -89,7 +89,9 @@ function startEnvoy(node) {
   const file = path.join(work, `envoy-${node + 1}-${Date.now()}.log`);
   const out = fs.openSync(file, "a");
   // debug: the envoy logs each start command with its actor id, which says where actors run.
-  const proc = spawn(fixtures, ["--engine", endpoints[node], "--data-dir", path.join(work, `data-${node + 1}`)],
+  // A data directory of its own: during a rolling restart the old envoy still runs beside it.
+  const dataDir = path.join(work, `data-${node + 1}-${Date.now()}`);
+  const proc = spawn(fixtures, ["--engine", endpoints[node], "--data-dir", dataDir],
                      { stdio: ["ignore", out, out], env: { ...process.env, RIVET_LOG_LEVEL: "debug" } });
   fs.closeSync(out);
   fs.appendFileSync(path.join(work, "envoy.pids"), `${proc.pid}\n`);
@@ -183,17 +185,22 @@ async function checkAll(node, deadlineMs) {
   return Date.now() - t0;
 }
 
-// Both envoys drain (SIGTERM) and new ones start, so that every actor is loaded again from the
-// engine's KV: a running actor answers from memory and would hide a write that reached the engine
-// late (an envoy cut off from a dead node sends its queued writes when it reconnects).
+// A rolling restart of both envoys, so that every actor is loaded again from the engine's KV: a
+// running actor answers from memory and would hide a write that reached the engine late (an envoy
+// cut off from a dead node sends its queued writes when it reconnects). New envoys connect first,
+// then the old ones drain (SIGTERM) and the engine moves their actors to the new ones. Draining
+// both before new ones are up leaves the engine nowhere to put the actors: they wait in its
+// reallocation backoff, which doubles per attempt up to 2 s * 2^8, and each request for such an
+// actor postpones its next attempt (docs/engine-protocol.md, "Engine behaviour we met").
 async function reloadAndCheck() {
   await sleep(2000);
-  for (const node of [0, 1]) envoys[node].proc.kill("SIGTERM");
-  await within(30_000, Promise.all(envoys.map((e) => e.proc.exitCode !== null ? null
-    : new Promise((resolve) => e.proc.once("exit", resolve)))), "envoys drain");
+  const old = envoys.slice();
   startEnvoy(0);
   startEnvoy(1);
   await Promise.all([waitConnected(0), waitConnected(1)]);
+  for (const e of old) e.proc.kill("SIGTERM");
+  await within(30_000, Promise.all(old.map((e) => e.proc.exitCode !== null ? null
+    : new Promise((resolve) => e.proc.once("exit", resolve)))), "old envoys drain");
   await checkAll(0, 120_000);
   await checkAll(1, 60_000);
 }
