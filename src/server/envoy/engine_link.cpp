@@ -23,6 +23,10 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -78,9 +82,8 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
       return;
     }
     address_ = std::move(*address);
-    asio::co_spawn(strand_, run(shared_from_this()), [self = shared_from_this()](auto) {
-      self->finished_.set();
-    });
+    asio::co_spawn(strand_, run(shared_from_this()),
+                   [self = shared_from_this()](auto) { self->finished_.set(); });
   }
 
   Task<Result<void>> wait_connected() override {
@@ -96,8 +99,9 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
         const auto gen = std::to_string(generation);
         const auto index = std::to_string(wrapped.checkpoint.index);
         const auto kind = std::to_string(wrapped.inner.index());
-        self->logger_.debug("engine: event", {{"actor_id", actor_id}, {"generation", gen},
-                                              {"index", index}, {"kind", kind}});
+        self->logger_.debug(
+            "engine: event",
+            {{"actor_id", actor_id}, {"generation", gen}, {"index", index}, {"kind", kind}});
       }
       if (self->ready_) {
         self->enqueue(wire::ToRivetEvents{{std::move(wrapped)}});
@@ -210,7 +214,8 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
   Task<Result<void>> connect() {
     refused_ = false;
     tcp::resolver resolver(strand_);
-    auto [rec, endpoints] = co_await resolver.async_resolve(address_.host, address_.port, kUseTuple);
+    auto [rec, endpoints] =
+        co_await resolver.async_resolve(address_.host, address_.port, kUseTuple);
     if (rec) {
       co_return link_error("cannot resolve " + address_.host + ": " + rec.message());
     }
@@ -227,16 +232,16 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
     if (!config_.token.empty()) {
       protocols += ", rivet_token." + config_.token;
     }
-    ws->set_option(websocket::stream_base::decorator(
-        [protocols](websocket::request_type& req) {
-          req.set(beast::http::field::sec_websocket_protocol, protocols);
-        }));
+    ws->set_option(websocket::stream_base::decorator([protocols](websocket::request_type& req) {
+      req.set(beast::http::field::sec_websocket_protocol, protocols);
+    }));
     ws->binary(true);
     const auto host = address_.host + ":" + address_.port;
     const auto target = envoy_connect_target(config_);
     auto [hec] = co_await ws->async_handshake(host, target, kUseTuple);
     if (hec) {
-      co_return link_error("envoy handshake with " + config_.endpoint + " failed: " + hec.message());
+      co_return link_error("envoy handshake with " + config_.endpoint +
+                           " failed: " + hec.message());
     }
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
@@ -309,9 +314,10 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
     if (down <= threshold / 2) {
       return;
     }
-    logger_.error("engine link down longer than half the engine's lost threshold; the engine may "
-                  "have moved our actors, so this process exits without writing anything more",
-                  {{"down_ms", std::to_string(down)}, {"lost_threshold_ms", std::to_string(threshold)}});
+    logger_.error(
+        "engine link down longer than half the engine's lost threshold; the engine may "
+        "have moved our actors, so this process exits without writing anything more",
+        {{"down_ms", std::to_string(down)}, {"lost_threshold_ms", std::to_string(threshold)}});
     std::_Exit(kExitLinkLost);
   }
 
@@ -325,6 +331,19 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
     }
   }
 
+  // The engine writes a streamed request's start and its first body chunk as two small frames,
+  // and its socket delays the second until the first is acknowledged (Nagle). Our kernel would
+  // hold that ACK for its delayed-ACK timer (40 ms) while nothing goes back, and every request
+  // through gateway v3 would wait that long. Linux leaves quick-ACK mode on its own, so it is
+  // asked again after each read; setting it also sends an ACK that is pending.
+  static void ack_now(Ws& ws) {
+#ifdef TCP_QUICKACK
+    const int on = 1;
+    ::setsockopt(beast::get_lowest_layer(ws).socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK,
+                 &on, sizeof on);
+#endif
+  }
+
   Task<void> read_loop() {
     auto ws = ws_;
     beast::flat_buffer buffer;
@@ -334,12 +353,13 @@ class Link final : public EngineLink, public std::enable_shared_from_this<Link> 
       if (ec) {
         if (!stopping_ && ws->reason().code != websocket::close_code::none) {
           logger_.warn("engine closed the envoy socket",
-                    {{"reason", std::string(ws->reason().reason.c_str())}});
+                       {{"reason", std::string(ws->reason().reason.c_str())}});
         }
         co_return;
       }
-      auto message = protocol::envoy::decode_to_envoy(
-          protocol::ByteView(static_cast<const std::uint8_t*>(buffer.data().data()), buffer.size()));
+      ack_now(*ws);
+      auto message = protocol::envoy::decode_to_envoy(protocol::ByteView(
+          static_cast<const std::uint8_t*>(buffer.data().data()), buffer.size()));
       if (!message) {
         logger_.error("undecodable message from the engine", {{"error", message.error().message}});
         co_return;

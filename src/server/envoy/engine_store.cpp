@@ -28,9 +28,13 @@ std::vector<storage::KvEntry> entries_of(Response& r) {
 
 EngineStore::EngineStore(std::chrono::milliseconds read_timeout) : read_timeout_(read_timeout) {}
 
-EngineStore::~EngineStore() { close(); }
+EngineStore::~EngineStore() {
+  close();
+}
 
-void EngineStore::set_link(std::shared_ptr<EngineLink> link) { link_ = std::move(link); }
+void EngineStore::set_link(std::shared_ptr<EngineLink> link) {
+  link_ = std::move(link);
+}
 
 void EngineStore::register_actor(storage::ActorRecord record) {
   std::lock_guard lock(mutex_);
@@ -103,8 +107,8 @@ Result<std::optional<Bytes>> EngineStore::kv_get(std::string_view actor_id, cons
   return std::move(many->front());
 }
 
-Result<std::vector<std::optional<Bytes>>> EngineStore::kv_get_many(
-    std::string_view actor_id, const std::vector<Bytes>& keys) {
+Result<std::vector<std::optional<Bytes>>> EngineStore::kv_get_many(std::string_view actor_id,
+                                                                   const std::vector<Bytes>& keys) {
   std::map<Bytes, Bytes> found;
   for (auto& get : plan_gets(keys)) {
     auto answer = request(std::string(actor_id), std::move(get));
@@ -182,6 +186,11 @@ void EngineStore::commit(storage::WriteBatch batch, Callback done) {
   }
   Queued q;
   q.calls = std::move(*calls);
+  for (const auto& call : q.calls) {
+    if (std::find(q.actors.begin(), q.actors.end(), call.actor_id) == q.actors.end()) {
+      q.actors.push_back(call.actor_id);
+    }
+  }
   for (const auto& op : batch.ops) {
     if (const auto* d = std::get_if<storage::WriteBatch::DestroyActor>(&op)) {
       q.destroyed.push_back(d->actor_id);
@@ -189,12 +198,14 @@ void EngineStore::commit(storage::WriteBatch batch, Callback done) {
   }
   q.fence = batch.fence;
   q.release_fence = batch.release_fence;
-  q.done = std::move(done);
+  q.rows = batch.ops.size();
+  q.done.push_back(std::move(done));
   Completions completions;
   {
     std::lock_guard lock(mutex_);
     if (closed_) {
-      completions.emplace_back(std::move(q.done), store_error("the engine store is closed"));
+      completions.emplace_back(std::move(q.done.front()),
+                               store_error("the engine store is closed"));
     } else {
       queue_.push_back(std::move(q));
       advance(completions);
@@ -210,64 +221,121 @@ void EngineStore::run(Completions& completions) {
 }
 
 void EngineStore::advance(Completions& completions) {
-  while (!running_ && !queue_.empty()) {
-    auto& head = queue_.front();
-    if (head.release_fence) {
-      poisoned_.erase(head.fence);
+  // Actors and fences of the unfinished batches seen so far: a batch that shares one with an
+  // earlier batch waits for it, whether that one runs or waits itself.
+  std::set<std::string_view> busy_actors;
+  std::set<std::uint64_t> busy_fences;
+  for (auto it = queue_.begin(); it != queue_.end() && running_ < kMaxRunning;) {
+    auto& q = *it;
+    if (!q.running) {
+      const bool barrier = q.calls.empty() && q.fence == 0;
+      bool blocked =
+          (barrier && it != queue_.begin()) || (q.fence != 0 && busy_fences.contains(q.fence));
+      for (const auto& actor : q.actors) {
+        blocked = blocked || busy_actors.contains(actor);
+      }
+      if (!blocked) {
+        if (q.release_fence) {
+          poisoned_.erase(q.fence);
+        }
+        if (q.fence != 0 && poisoned_.contains(q.fence)) {
+          auto next = std::next(it);
+          finish(it, store_error("an earlier commit of this actor failed"), completions);
+          it = next;
+          continue;
+        }
+        if (q.calls.empty()) {
+          auto next = std::next(it);
+          finish(it, Result<void>{}, completions);
+          it = next;
+          continue;
+        }
+        join_followers(it);
+        q.running = true;
+        ++running_;
+        issue(it, 0);
+      }
     }
-    if (head.fence != 0 && poisoned_.contains(head.fence)) {
-      completions.emplace_back(std::move(head.done),
-                               store_error("an earlier commit of this actor failed"));
-      queue_.pop_front();
-      continue;
+    for (const auto& actor : q.actors) {
+      busy_actors.insert(actor);
     }
-    if (head.calls.empty()) {
-      finish_head(Result<void>{}, completions);
-      continue;
+    if (q.fence != 0) {
+      busy_fences.insert(q.fence);
     }
-    running_ = true;
-    issue(0);
+    ++it;
   }
 }
 
-void EngineStore::issue(std::size_t index) {
-  auto call = queue_.front().calls[index];
+void EngineStore::join_followers(Entry entry) {
+  if (entry->actors.size() != 1 || entry->release_fence) {
+    return;
+  }
+  const std::string& actor = entry->actors.front();
+  for (auto it = std::next(entry); it != queue_.end() && entry->batches < kMaxJoined;) {
+    auto& next = *it;
+    const bool touches =
+        std::find(next.actors.begin(), next.actors.end(), actor) != next.actors.end() ||
+        (entry->fence != 0 && next.fence == entry->fence);
+    if (!touches) {
+      ++it;
+      continue;
+    }
+    if (next.running || next.actors.size() != 1 || next.fence != entry->fence ||
+        next.release_fence) {
+      break;  // it must wait for this batch to finish
+    }
+    append_calls(entry->calls, std::move(next.calls));
+    for (auto& id : next.destroyed) {
+      entry->destroyed.push_back(std::move(id));
+    }
+    entry->batches += next.batches;
+    entry->rows += next.rows;
+    for (auto& done : next.done) {
+      entry->done.push_back(std::move(done));
+    }
+    it = queue_.erase(it);
+  }
+}
+
+void EngineStore::issue(Entry entry, std::size_t index) {
+  auto call = std::move(entry->calls[index]);
   // The callback runs on the link's strand, never inline: the caller may hold mutex_.
   link_->kv(std::move(call.actor_id), std::move(call.data),
-            [this, index](Result<wire::KvResponseData> r) {
+            [this, entry, index](Result<wire::KvResponseData> r) {
               Completions completions;
               {
                 std::lock_guard lock(mutex_);
-                if (!r) {
-                  finish_head(r.error(), completions);
-                } else if (index + 1 < queue_.front().calls.size()) {
-                  issue(index + 1);
+                if (r && index + 1 < entry->calls.size()) {
+                  issue(entry, index + 1);
                 } else {
-                  finish_head(Result<void>{}, completions);
+                  finish(entry, r ? Result<void>{} : Result<void>(r.error()), completions);
+                  advance(completions);
                 }
-                advance(completions);
               }
               run(completions);
             });
 }
 
-void EngineStore::finish_head(Result<void> outcome, Completions& completions) {
-  auto head = std::move(queue_.front());
-  queue_.pop_front();
-  running_ = false;
+void EngineStore::finish(Entry entry, Result<void> outcome, Completions& completions) {
+  if (entry->running) {
+    --running_;
+  }
   if (outcome) {
     ++stats_.transactions;
-    ++stats_.batches;
-    stats_.rows += head.calls.size();
-    for (const auto& id : head.destroyed) {
+    stats_.batches += entry->batches;
+    stats_.rows += entry->rows;
+    for (const auto& id : entry->destroyed) {
       if (auto it = actors_.find(id); it != actors_.end()) {
         it->second.destroy_ts = 1;
       }
     }
-  } else if (head.fence != 0) {
-    poisoned_.insert(head.fence);
+  } else if (entry->fence != 0) {
+    poisoned_.insert(entry->fence);
   }
-  completions.emplace_back(std::move(head.done), std::move(outcome));
+  for (auto& done : entry->done) {
+    completions.emplace_back(std::move(done), outcome);
+  }
+  queue_.erase(entry);
 }
 
 Result<void> EngineStore::commit_sync(storage::WriteBatch batch) {
@@ -283,18 +351,20 @@ storage::StoreStats EngineStore::stats() const {
 }
 
 void EngineStore::close() {
-  std::deque<Queued> pending;
+  std::list<Queued> pending;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    if (running_ && !queue_.empty()) {
-      return;  // the head's callback finishes it; the link fails it when it stops
+    if (running_ > 0) {
+      return;  // their callbacks finish them; the link fails them when it stops
     }
     pending = std::move(queue_);
     queue_.clear();
   }
   for (auto& q : pending) {
-    q.done(store_error("the engine store is closed"));
+    for (auto& done : q.done) {
+      done(store_error("the engine store is closed"));
+    }
   }
 }
 

@@ -4,11 +4,17 @@
 // the real index). A commit completes only after the engine acknowledged every request of its
 // batch, so an action's reply still leaves only after its state is durable.
 //
-// Batches are applied one after the other, in the order commit() was called, each as a sequence
-// of requests (puts, deletes, range deletes, drops). Unlike the SQLite store a batch is not
-// atomic: a failure part-way leaves its earlier requests applied (the engine has no multi-request
-// transaction). Reads block the calling actor strand until the engine answers (at most
-// `read_timeout`): the link runs on its own thread, so this cannot deadlock.
+// A batch is applied as a sequence of requests (puts, deletes, range deletes, drops), and batches
+// that touch the same actor (or share a fence) are applied in the order commit() was called, one
+// at a time: a batch starts once every earlier batch it shares an actor or a fence with has
+// finished. Batches of different actors run side by side, up to kMaxRunning at once, since each
+// costs the engine a round trip of milliseconds. Batches of one actor that wait behind a running
+// one leave together as one batch when they start (append_calls), the way the SQLite store commits
+// many batches in one transaction. Unlike the SQLite store a batch is not atomic: a failure
+// part-way leaves its earlier requests applied (the engine has no multi-request transaction).
+// A batch with no request and no fence waits for every batch committed before it. Reads block the
+// calling actor strand until the engine answers (at most `read_timeout`): the link runs on its own
+// thread, so this cannot deadlock.
 //
 // Thread-safety: every method may be called from any thread.
 
@@ -18,7 +24,7 @@
 #include <rivet/storage/store.hpp>
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,32 +68,45 @@ class EngineStore final : public storage::Store {
   void close() override;
 
  private:
+  /// Batches running at once: enough to keep the engine busy, few enough that a burst of
+  /// commits does not flood its socket.
+  static constexpr std::size_t kMaxRunning = 64;
+  /// Batches of one actor joined into one when it starts.
+  static constexpr std::size_t kMaxJoined = 64;
+
   struct Queued {
     std::vector<KvCall> calls;
+    std::vector<std::string> actors;  // distinct actor ids of `calls`
     std::vector<std::string> destroyed;
     std::uint64_t fence = 0;
     bool release_fence = false;
-    Callback done;
+    bool running = false;
+    std::size_t batches = 1;  // caller batches joined in here
+    std::size_t rows = 0;
+    std::vector<Callback> done;  // one per caller batch, in commit order
   };
+  using Entry = std::list<Queued>::iterator;
 
   // Callbacks to run once mutex_ is released (a callback may commit again).
   using Completions = std::vector<std::pair<Callback, Result<void>>>;
 
   Result<wire::KvResponseData> request(std::string actor_id, wire::KvRequestData data);
-  // With mutex_ held: starts the head batch when none runs.
+  // With mutex_ held: starts every waiting batch whose turn has come.
   void advance(Completions& completions);
-  // With mutex_ held: sends the head batch's request `index`.
-  void issue(std::size_t index);
-  // With mutex_ held: pops the head batch with its outcome.
-  void finish_head(Result<void> outcome, Completions& completions);
+  // With mutex_ held: joins the later waiting batches of `entry`'s one actor into it.
+  void join_followers(Entry entry);
+  // With mutex_ held: sends `entry`'s request `index`.
+  void issue(Entry entry, std::size_t index);
+  // With mutex_ held: removes `entry` with its outcome.
+  void finish(Entry entry, Result<void> outcome, Completions& completions);
   static void run(Completions& completions);
 
   std::chrono::milliseconds read_timeout_;
   std::shared_ptr<EngineLink> link_;
   mutable std::mutex mutex_;
   std::map<std::string, storage::ActorRecord, std::less<>> actors_;
-  std::deque<Queued> queue_;
-  bool running_ = false;
+  std::list<Queued> queue_;  // in commit order; running and waiting batches
+  std::size_t running_ = 0;
   bool closed_ = false;
   std::set<std::uint64_t> poisoned_;
   storage::StoreStats stats_;

@@ -2,6 +2,7 @@
 
 #include <rivet/common/error_codes.hpp>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -26,8 +27,7 @@ class Planner {
       return too_large(codes::kKvKeyTooLarge, "a key", p.key.size(), limits_.max_key_bytes);
     }
     if (p.value.size() > limits_.max_value_bytes) {
-      return too_large(codes::kKvValueTooLarge, "a value", p.value.size(),
-                       limits_.max_value_bytes);
+      return too_large(codes::kKvValueTooLarge, "a value", p.value.size(), limits_.max_value_bytes);
     }
     const auto bytes = p.key.size() + p.value.size();
     auto* open = last<wire::KvPutRequest>(p.actor_id);
@@ -59,8 +59,9 @@ class Planner {
   void range(const storage::WriteBatch::DeleteRange& r) {
     // The engine's range delete excludes its end, as the store's does; "to the end" becomes a
     // key above every key the engine accepts.
-    out_.push_back(KvCall{r.actor_id, wire::KvDeleteRangeRequest{
-                                          r.start, r.end.empty() ? unbounded_end(limits_) : r.end}});
+    out_.push_back(KvCall{
+        r.actor_id,
+        wire::KvDeleteRangeRequest{r.start, r.end.empty() ? unbounded_end(limits_) : r.end}});
   }
 
   void drop(const std::string& actor_id) {
@@ -111,6 +112,88 @@ Result<std::vector<KvCall>> plan_writes(const storage::WriteBatch& batch, const 
     }
   }
   return out;
+}
+
+namespace {
+
+std::size_t put_payload(const wire::KvPutRequest& put) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < put.keys.size(); ++i) {
+    bytes += put.keys[i].size() + put.values[i].size();
+  }
+  return bytes;
+}
+
+// Joins `more` into `into` when the result stays within the limits; false leaves both as they
+// were.
+bool join(wire::KvPutRequest& into, wire::KvPutRequest& more, const KvLimits& limits) {
+  std::size_t keys = into.keys.size();
+  std::size_t bytes = put_payload(into);
+  for (std::size_t i = 0; i < more.keys.size(); ++i) {
+    auto it = std::find(into.keys.begin(), into.keys.end(), more.keys[i]);
+    if (it == into.keys.end()) {
+      ++keys;
+      bytes += more.keys[i].size() + more.values[i].size();
+    } else {
+      const auto& old = into.values[static_cast<std::size_t>(it - into.keys.begin())];
+      bytes = bytes - old.size() + more.values[i].size();
+    }
+  }
+  if (keys > limits.max_keys_per_request || bytes > limits.max_put_payload_bytes) {
+    return false;
+  }
+  for (std::size_t i = 0; i < more.keys.size(); ++i) {
+    auto it = std::find(into.keys.begin(), into.keys.end(), more.keys[i]);
+    if (it == into.keys.end()) {
+      into.keys.push_back(std::move(more.keys[i]));
+      into.values.push_back(std::move(more.values[i]));
+    } else {
+      into.values[static_cast<std::size_t>(it - into.keys.begin())] = std::move(more.values[i]);
+    }
+  }
+  return true;
+}
+
+bool join(wire::KvDeleteRequest& into, wire::KvDeleteRequest& more, const KvLimits& limits) {
+  std::vector<Bytes> added;
+  for (auto& key : more.keys) {
+    if (std::find(into.keys.begin(), into.keys.end(), key) == into.keys.end() &&
+        std::find(added.begin(), added.end(), key) == added.end()) {
+      added.push_back(std::move(key));
+    }
+  }
+  if (into.keys.size() + added.size() > limits.max_keys_per_request) {
+    // Put the moved keys back: the caller sends `more` on its own.
+    more.keys = std::move(added);
+    return false;
+  }
+  for (auto& key : added) {
+    into.keys.push_back(std::move(key));
+  }
+  return true;
+}
+
+}  // namespace
+
+void append_calls(std::vector<KvCall>& into, std::vector<KvCall> more, const KvLimits& limits) {
+  for (auto& call : more) {
+    bool joined = false;
+    if (!into.empty() && into.back().actor_id == call.actor_id) {
+      auto& last = into.back().data;
+      if (auto* put = std::get_if<wire::KvPutRequest>(&call.data)) {
+        if (auto* open = std::get_if<wire::KvPutRequest>(&last)) {
+          joined = join(*open, *put, limits);
+        }
+      } else if (auto* del = std::get_if<wire::KvDeleteRequest>(&call.data)) {
+        if (auto* open = std::get_if<wire::KvDeleteRequest>(&last)) {
+          joined = join(*open, *del, limits);
+        }
+      }
+    }
+    if (!joined) {
+      into.push_back(std::move(call));
+    }
+  }
 }
 
 std::vector<wire::KvGetRequest> plan_gets(const std::vector<Bytes>& keys, const KvLimits& limits) {

@@ -37,6 +37,12 @@ struct KvCall {
 [[nodiscard]] Result<std::vector<KvCall>> plan_writes(const storage::WriteBatch& batch,
                                                       const KvLimits& limits = {});
 
+/// Appends the requests of a later batch to `into` so that applying `into` gives what applying
+/// both in turn would: a put or delete that follows one of the same kind and actor joins it
+/// while the limits allow (a key put again keeps its later value). Two actor commits that
+/// waited behind each other then cost one engine round trip.
+void append_calls(std::vector<KvCall>& into, std::vector<KvCall> more, const KvLimits& limits = {});
+
 /// The Get requests for `keys`, at most max_keys_per_request keys each.
 [[nodiscard]] std::vector<wire::KvGetRequest> plan_gets(const std::vector<Bytes>& keys,
                                                         const KvLimits& limits = {});

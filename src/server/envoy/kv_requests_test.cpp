@@ -7,7 +7,9 @@ namespace {
 
 using storage::WriteBatch;
 
-Bytes bytes(std::size_t n, std::uint8_t fill = 'x') { return Bytes(n, fill); }
+Bytes bytes(std::size_t n, std::uint8_t fill = 'x') {
+  return Bytes(n, fill);
+}
 
 TEST(EnvoyKvRequests, GroupsRunsOfPutsAndDeletesInOrder) {
   WriteBatch batch;
@@ -132,6 +134,30 @@ TEST(EnvoyKvRequests, GetsAndPrefixBounds) {
   EXPECT_EQ(prefix_end(Bytes{4, 1}), (Bytes{4, 2}));
   EXPECT_EQ(prefix_end(Bytes{4, 0xff}), (Bytes{5}));
   EXPECT_TRUE(prefix_end(Bytes{0xff}).empty());
+}
+
+TEST(EnvoyKvRequests, LaterCallsJoinTheLastOneOfTheirKindAndActorWithinTheLimits) {
+  std::vector<KvCall> into{KvCall{"a", wire::KvPutRequest{{{1}, {2}}, {{10}, {20}}}}};
+  // A put of the same actor joins (key 1 keeps its later value); a delete opens a new request,
+  // and a later delete joins it; another actor's put stays apart.
+  append_calls(into, {KvCall{"a", wire::KvPutRequest{{{1}, {3}}, {{11}, {30}}}},
+                      KvCall{"a", wire::KvDeleteRequest{{{2}}}}});
+  append_calls(into, {KvCall{"a", wire::KvDeleteRequest{{{2}, {4}}}},
+                      KvCall{"b", wire::KvPutRequest{{{1}}, {{1}}}}});
+  ASSERT_EQ(into.size(), 3U);
+  const auto& put = std::get<wire::KvPutRequest>(into[0].data);
+  EXPECT_EQ(put.keys, (std::vector<Bytes>{{1}, {2}, {3}}));
+  EXPECT_EQ(put.values, (std::vector<Bytes>{{11}, {20}, {30}}));
+  EXPECT_EQ(std::get<wire::KvDeleteRequest>(into[1].data).keys, (std::vector<Bytes>{{2}, {4}}));
+  EXPECT_EQ(into[2].actor_id, "b");
+
+  // Over the key count of one request, the later put goes on its own.
+  KvLimits small;
+  small.max_keys_per_request = 3;
+  append_calls(into, {KvCall{"b", wire::KvPutRequest{{{2}, {3}, {4}}, {{2}, {3}, {4}}}}}, small);
+  ASSERT_EQ(into.size(), 4U);
+  EXPECT_EQ(std::get<wire::KvPutRequest>(into[2].data).keys.size(), 1U);
+  EXPECT_EQ(std::get<wire::KvPutRequest>(into[3].data).keys.size(), 3U);
 }
 
 }  // namespace
