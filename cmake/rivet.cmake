@@ -1,5 +1,12 @@
 # Shared helpers: one static library per module, one gtest binary per module.
 set(RIVET_WARNINGS -Wall -Wextra -Wpedantic -Werror=unused-result -Wno-missing-field-initializers)
+# Test code (not the libraries it tests) is compiled for debugging rather than speed: -Og after
+# the build type's -O2 takes about a third off each test file's compile time, and the test files
+# are most of what the cold build of `make test` compiles. The code under test keeps -O2.
+set(RIVET_TEST_OPTIONS ${RIVET_WARNINGS})
+if(CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo)$")
+  list(APPEND RIVET_TEST_OPTIONS -Og)
+endif()
 
 # Asio/Beast are compiled once (see src/common/asio_impl.cpp, src/common/beast_impl.cpp).
 set(RIVET_PUBLIC_DEFINITIONS BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
@@ -57,7 +64,7 @@ function(rivet_add_test name)
   rivet_private_include_dir(private_dir)
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${private_dir})
-  target_compile_options(${name} PRIVATE ${RIVET_WARNINGS})
+  target_compile_options(${name} PRIVATE ${RIVET_TEST_OPTIONS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rivet::test_support GTest::gtest
                                         GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
