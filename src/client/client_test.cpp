@@ -5,6 +5,7 @@
 
 #include "testing/eventually.hpp"
 #include "testing/io_thread.hpp"
+#include "testing/suite_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -115,30 +116,11 @@ rivet::Registry make_registry() {
 class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
  protected:
   static void SetUpTestSuite() {
-    registry_ = new rivet::Registry(make_registry());
-    std::random_device rd;
-    data_dir_ = (std::filesystem::temp_directory_path() /
-                 ("rivet-client-test-" + std::to_string(rd())))
-                    .string();
-    rivet::ServerOptions options;
-    options.port = 0;
-    options.data_dir = data_dir_;
-    options.threads = 2;
-    auto started = rivet::Server::start(*registry_, options);
+    auto started = server_.start(make_registry(), "rivet-client-test");
     ASSERT_TRUE(started) << started.error().message;
-    server_ = std::move(*started).release();
   }
 
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
-    delete registry_;
-    std::error_code ec;
-    std::filesystem::remove_all(data_dir_, ec);
-  }
+  static void TearDownTestSuite() { server_.stop(); }
 
   Client client() {
     ClientOptions o;
@@ -159,9 +141,7 @@ class ClientTest : public ::testing::TestWithParam<rivet::protocol::Encoding> {
            std::to_string(counter_++);
   }
 
-  static inline rivet::Registry* registry_ = nullptr;
-  static inline rivet::Server* server_ = nullptr;
-  static inline std::string data_dir_;
+  static inline rivet::testing::SuiteServer server_;
   static inline std::atomic<int> counter_{0};
   rivet::testing::IoThread io_;
 };
@@ -224,8 +204,9 @@ TEST_P(ClientTest, ErrorsArriveWithGroupCodeMessageAndMetadata) {
   ASSERT_FALSE(bad_args);
   EXPECT_EQ(bad_args.error().group, "actor");
   // Connection params reach onBeforeConnect on stateless calls too.
-  auto rejected = run(c.get_for_id("counter", *run(h.resolve()), {.params = Value{{"secret", "wrong"}}})
-                          .action("getCount"));
+  auto rejected =
+      run(c.get_for_id("counter", *run(h.resolve()), {.params = Value{{"secret", "wrong"}}})
+              .action("getCount"));
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().qualified(), "user.invalid_secret");
   EXPECT_EQ(rejected.error().metadata, (Value{{"hint", "no"}}));
@@ -449,8 +430,9 @@ class RestartingServer {
  public:
   explicit RestartingServer(const rivet::Registry& registry) : registry_(registry) {
     std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() / ("rivet-client-restart-" + std::to_string(rd())))
-               .string();
+    dir_ =
+        (std::filesystem::temp_directory_path() / ("rivet-client-restart-" + std::to_string(rd())))
+            .string();
     start();
   }
   ~RestartingServer() {
@@ -485,7 +467,7 @@ class RestartingServer {
 };
 
 TEST_P(ClientTest, AConnectionReconnectsAcrossAServerRestart) {
-  RestartingServer server(*registry_);
+  RestartingServer server(server_.registry());
   ClientOptions o;
   o.endpoint = server.endpoint();
   o.encoding = GetParam();

@@ -17,6 +17,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "testing/suite_server.hpp"
+
 #include <gtest/gtest.h>
 #include <testing/prometheus_text.hpp>
 
@@ -67,36 +69,18 @@ struct Reply {
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    registry_ = new Registry(make_registry());
-    std::random_device rd;
-    data_dir_ = (std::filesystem::temp_directory_path() /
-                 ("rivet-server-test-" + std::to_string(rd())))
-                    .string();
     ServerOptions options;
-    options.port = 0;
-    options.data_dir = data_dir_;
-    options.threads = 2;
+    options.data_dir = testing::SuiteServer::new_data_dir("rivet-server-test");
     // A stand-in for the built dashboard (apps/dashboard): an index page and one asset.
-    options.ui_dir = data_dir_ + "-ui";
+    options.ui_dir = options.data_dir + "-ui";
     std::filesystem::create_directories(options.ui_dir + "/assets");
     std::ofstream(options.ui_dir + "/index.html") << kIndexPage;
     std::ofstream(options.ui_dir + "/assets/app-1f2e.js") << "export {}";
-    auto started = Server::start(*registry_, options);
+    auto started = server_.start(make_registry(), "rivet-server-test", options);
     ASSERT_TRUE(started) << started.error().message;
-    server_ = std::move(*started).release();
   }
 
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
-    delete registry_;
-    std::error_code ec;
-    std::filesystem::remove_all(data_dir_, ec);
-    std::filesystem::remove_all(data_dir_ + "-ui", ec);
-  }
+  static void TearDownTestSuite() { server_.stop(server_.data_dir() + "-ui"); }
 
   static Reply request(http::verb method, const std::string& target, std::string body = {},
                        std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -155,14 +139,13 @@ class ServerTest : public ::testing::Test {
 
   static std::string create_counter(const std::string& key) {
     auto r = request(http::verb::post, "/actors?namespace=default",
-                     R"({"name":"counter","key":")" + key + R"(","runner_name_selector":"default","crash_policy":"sleep"})");
+                     R"({"name":"counter","key":")" + key +
+                         R"(","runner_name_selector":"default","crash_policy":"sleep"})");
     EXPECT_EQ(r.status, 200U) << r.body;
     return r.json()["actor"]["actor_id"].get<std::string>();
   }
 
-  static inline Registry* registry_ = nullptr;
-  static inline Server* server_ = nullptr;
-  static inline std::string data_dir_;
+  static inline testing::SuiteServer server_;
 };
 
 TEST_F(ServerTest, HealthAndMetadata) {
@@ -249,7 +232,8 @@ TEST_F(ServerTest, CreateAndActionRoundTripJson) {
 }
 
 TEST_F(ServerTest, ManagementGetOrCreateConverges) {
-  const std::string body = R"({"name":"counter","key":"goc","runner_name_selector":"default","crash_policy":"sleep"})";
+  const std::string body =
+      R"({"name":"counter","key":"goc","runner_name_selector":"default","crash_policy":"sleep"})";
   auto first = request(http::verb::put, "/actors?namespace=default", body);
   ASSERT_EQ(first.status, 200U) << first.body;
   EXPECT_TRUE(first.json()["created"].get<bool>());
@@ -331,9 +315,8 @@ TEST_F(ServerTest, FrameworkErrorsAndRoutes) {
 }
 
 TEST_F(ServerTest, CorsPreflightDoesNotTouchActors) {
-  auto r = request(http::verb::options, "/gateway/whatever/action/x",
-                   {}, {{"origin", "http://app.test"},
-                        {"access-control-request-method", "POST"}});
+  auto r = request(http::verb::options, "/gateway/whatever/action/x", {},
+                   {{"origin", "http://app.test"}, {"access-control-request-method", "POST"}});
   EXPECT_EQ(r.status, 204U);
   EXPECT_EQ(r.headers["access-control-allow-origin"], "http://app.test");
   EXPECT_EQ(r.headers["access-control-allow-credentials"], "true");
@@ -376,8 +359,8 @@ TEST_F(ServerTest, WebSocketConnectJson) {
   EXPECT_EQ(response["body"]["val"]["id"], Value::array({"$BigInt", "7"}));
   EXPECT_EQ(response["body"]["val"]["output"], 3);
 
-  ws.write(asio::buffer(std::string(
-      R"({"body":{"tag":"ActionRequest","val":{"id":8,"name":"nope","args":[]}}})")));
+  ws.write(asio::buffer(
+      std::string(R"({"body":{"tag":"ActionRequest","val":{"id":8,"name":"nope","args":[]}}})")));
   auto error = read_json();
   EXPECT_EQ(error["body"]["tag"], "Error");
   EXPECT_EQ(error["body"]["val"]["code"], "action_not_found");
@@ -403,12 +386,14 @@ TEST_F(ServerTest, WebSocketErrorsAreCloseFrames) {
   };
   auto missing = connect("/gateway/nobody/connect", "rivet");
   EXPECT_EQ(missing.code, 1011);
-  EXPECT_TRUE(std::string(missing.reason.data(), missing.reason.size()).starts_with("actor.not_found#"));
+  EXPECT_TRUE(
+      std::string(missing.reason.data(), missing.reason.size()).starts_with("actor.not_found#"));
 
   auto id = create_counter("ws-errors");
   auto encoding = connect("/gateway/" + id + "/connect", "rivet, rivet_encoding.xml");
   EXPECT_EQ(encoding.code, 1003);
-  EXPECT_EQ(std::string(encoding.reason.data(), encoding.reason.size()), "actor.unsupported_websocket_encoding");
+  EXPECT_EQ(std::string(encoding.reason.data(), encoding.reason.size()),
+            "actor.unsupported_websocket_encoding");
 }
 
 // A broadcast to many connections goes out partly from other threads (the actor's and a helper,

@@ -8,6 +8,8 @@
 
 #include "testing/io_thread.hpp"
 
+#include "testing/suite_server.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -67,29 +69,10 @@ rivet::Registry make_registry() {
 class EngineActorCallsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    registry_ = new rivet::Registry(make_registry());
-    std::random_device rd;
-    data_dir_ =
-        (std::filesystem::temp_directory_path() / ("rivet-a2a-test-" + std::to_string(rd())))
-            .string();
-    rivet::ServerOptions options;
-    options.port = 0;
-    options.data_dir = data_dir_;
-    options.threads = 2;
-    auto started = rivet::Server::start(*registry_, options);
+    auto started = server_.start(make_registry(), "rivet-a2a-test");
     ASSERT_TRUE(started) << started.error().message;
-    server_ = std::move(*started).release();
   }
-  static void TearDownTestSuite() {
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
-    delete registry_;
-    std::error_code ec;
-    std::filesystem::remove_all(data_dir_, ec);
-  }
+  static void TearDownTestSuite() { server_.stop(); }
 
   static EngineActorCalls calls(std::string endpoint) {
     EngineConfig config;
@@ -106,9 +89,7 @@ class EngineActorCallsTest : public ::testing::Test {
   }
   static std::string unique(const std::string& prefix) { return prefix + std::to_string(n_++); }
 
-  static inline rivet::Registry* registry_ = nullptr;
-  static inline rivet::Server* server_ = nullptr;
-  static inline std::string data_dir_;
+  static inline rivet::testing::SuiteServer server_;
   static inline std::atomic<int> n_{0};
   rivet::testing::IoThread io_;
 };
@@ -131,12 +112,12 @@ TEST_F(EngineActorCallsTest, GetOrCreateCallsResolveAndReachTheSameActorById) {
 
 TEST_F(EngineActorCallsTest, ErrorsArriveStructured) {
   auto remote = calls(server_->endpoint());
-  auto missing = io_.run(remote.call(by_key(ActorTarget::Mode::Get, unique("missing")),
-                                     "getCount", Value::array()));
+  auto missing = io_.run(
+      remote.call(by_key(ActorTarget::Mode::Get, unique("missing")), "getCount", Value::array()));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().qualified(), "actor.not_found");
-  auto failed = io_.run(remote.call(by_key(ActorTarget::Mode::GetOrCreate, unique("f")), "fail",
-                                    Value::array()));
+  auto failed = io_.run(
+      remote.call(by_key(ActorTarget::Mode::GetOrCreate, unique("f")), "fail", Value::array()));
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().qualified(), "user.out_of_stock");
   EXPECT_EQ(failed.error().message, "Out of stock");
@@ -165,8 +146,8 @@ TEST_F(EngineActorCallsTest, SendWaitsForTheCompletion) {
 TEST_F(EngineActorCallsTest, AnUnreachableEngineIsAClientErrorWithinTheTimeout) {
   // A port nothing listens on (the discard port is closed on test machines).
   auto remote = calls("http://127.0.0.1:9");
-  auto out = io_.run(remote.call(by_key(ActorTarget::Mode::GetOrCreate, "x"), "getCount",
-                                 Value::array()));
+  auto out =
+      io_.run(remote.call(by_key(ActorTarget::Mode::GetOrCreate, "x"), "getCount", Value::array()));
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().group, "client");
 }
