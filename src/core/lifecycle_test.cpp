@@ -99,6 +99,29 @@ TEST_F(LifecycleTest, IdleActorsSleepAndRunningActionsKeepThemAwake) {
   EXPECT_GE(std::count(events.begin(), events.end(), "onSleep"), 1);
 }
 
+// Engine mode: the gateway ends a request whose actor stops, so a request in flight holds it.
+TEST_F(LifecycleTest, AHostsHoldKeepsAnIdleActorAwakeButNotAnAskedSleep) {
+  auto id = create("life", {"held"});
+  call(id, "events");  // awake
+  runtime_->hold_awake(id);
+  runtime_->hold_awake(id);
+  std::this_thread::sleep_for(400ms);  // four sleep timeouts
+  EXPECT_TRUE(runtime_->is_awake(id));
+  runtime_->release_awake(id);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(runtime_->is_awake(id));
+  runtime_->release_awake(id);
+  EXPECT_TRUE(eventually([&] { return !runtime_->is_awake(id); }));
+
+  // c.sleep() is carried out under a hold.
+  call(id, "events");
+  runtime_->hold_awake(id);
+  call(id, "sleepNow");
+  ASSERT_TRUE(run(runtime_->sleep(id)));
+  EXPECT_FALSE(runtime_->is_awake(id));
+  runtime_->release_awake(id);
+}
+
 TEST_F(LifecycleTest, KvSurvivesSleep) {
   auto id = create("life", {"kv"});
   call(id, "put", rivet::Value::array({"k", "v"}));

@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, notOnEngine } from "./helpers/server.mjs";
+import { ENGINE, startServer, notOnEngine } from "./helpers/server.mjs";
 import { call, disposeClient, makeClient, ms, uid } from "./helpers/util.mjs";
 
 const T = { timeout: ms(30_000) };
@@ -36,6 +36,9 @@ function valueOf(samples, name, labels = {}) {
 let server;
 let page; // { contentType, text, samples } after the workload
 before(async () => {
+	// Every test here is skipped in engine mode, where no /metrics of ours is reachable; a failed
+	// scrape in this hook would still fail the file.
+	if (ENGINE) return;
 	server = await startServer({ label: "metrics" });
 	const client = makeClient(server.endpoint, "json");
 	try {

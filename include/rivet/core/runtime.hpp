@@ -178,6 +178,13 @@ class Runtime {
   /// Puts the actor to sleep if it is awake (onSleep, final save, connections closed). Returns
   /// once it stopped; a no-op for an actor that is not awake.
   [[nodiscard]] Task<Result<void>> sleep(std::string actor_id);
+  /// A host's request to the actor is in flight and its answer awaited (engine mode: the
+  /// engine's gateway ends a request whose actor stops, and sends it again). While one is held
+  /// the actor does not fall asleep for being idle, and its sleep timeout starts over when the
+  /// last one is released. Counted per actor id, awake or not; c.sleep(), destroy and sleep()
+  /// are not held back. Each hold_awake needs one release_awake.
+  void hold_awake(std::string_view actor_id);
+  void release_awake(std::string_view actor_id);
   /// An alarm set through AlarmScheduler came due: wakes the actor if needed and runs whatever
   /// is due. When a pass over the actor's schedules is already running, that pass runs it and
   /// this returns at once. actor.not_found when the actor no longer exists.

@@ -102,6 +102,8 @@ class ActorInstance : public std::enable_shared_from_this<ActorInstance> {
   void request_destroy() noexcept { sleep_.request_destroy(); }
   /// The sleep deadline registered with the sweeper came due (on the strand).
   void on_idle_due() { sleep_.on_idle_due(*this); }
+  /// Something that kept the actor awake ended (on the strand): its sleep timeout starts over.
+  void note_idle() { sleep_.note_idle(*this); }
 
   // The user-code boundary (user_code.hpp) with this actor's logger.
   [[nodiscard]] Task<Result<void>> run_user(Task<void> task, const char* what) const;

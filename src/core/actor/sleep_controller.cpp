@@ -12,7 +12,8 @@ void SleepController::leave(ActorInstance& rt) {
 }
 
 bool SleepController::idle(const ActorInstance& rt) const noexcept {
-  return calls_.idle() && !rt.conns().any_held_open();
+  return calls_.idle() && !rt.conns().any_held_open() &&
+         !rt.runtime().held_awake(rt.record().actor_id);
 }
 
 void SleepController::note_idle(ActorInstance& rt) {

@@ -1,8 +1,8 @@
 #pragma once
-// When an actor sleeps: it is idle when no call or background work runs and no held-open
-// connection remains; it then sleeps once its sleep timeout passed without new work (the
-// node's IdleSweeper watches the deadline). User code may also ask to sleep or be destroyed;
-// that happens once the current call is done.
+// When an actor sleeps: it is idle when no call or background work runs, no held-open
+// connection remains and no host holds it awake (Runtime::hold_awake); it then sleeps once its
+// sleep timeout passed without new work (the node's IdleSweeper watches the deadline). User code
+// may also ask to sleep or be destroyed; that happens once the current call is done.
 //
 // Strand-affine: every member runs on the actor's strand. Members take the actor they belong to
 // (the controller keeps no pointer back to it: it lives inside it).

@@ -326,6 +326,14 @@ Task<Result<std::shared_ptr<RawSocketHandle>>> Runtime::open_websocket(
                                 std::move(request), std::move(sink));
 }
 
+void Runtime::hold_awake(std::string_view actor_id) {
+  impl_->core->hold_awake(actor_id);
+}
+
+void Runtime::release_awake(std::string_view actor_id) {
+  impl_->core->release_awake(actor_id);
+}
+
 Task<Result<void>> Runtime::sleep(std::string actor_id) {
   auto core = impl_->core;
   for (int met = 0; met < detail::kMaxStopsMet; ++met) {

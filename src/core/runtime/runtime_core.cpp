@@ -3,6 +3,7 @@
 #include "core/actor/actor_instance.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace asio = boost::asio;
@@ -60,6 +61,43 @@ void RuntimeCore::actor_started(const ActorInstance& rt) const {
   if (options_.observer) {
     options_.observer->actor_started(rt.identity());
   }
+}
+
+void RuntimeCore::hold_awake(std::string_view actor_id) {
+  std::lock_guard lock(holds_mutex_);
+  auto it = holds_.find(actor_id);
+  if (it == holds_.end()) {
+    it = holds_.emplace(std::string(actor_id), 0).first;
+  }
+  it->second += 1;
+  holds_total_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void RuntimeCore::release_awake(std::string_view actor_id) {
+  {
+    std::lock_guard lock(holds_mutex_);
+    auto it = holds_.find(actor_id);
+    if (it == holds_.end()) {
+      return;
+    }
+    holds_total_.fetch_sub(1, std::memory_order_relaxed);
+    if (--it->second > 0) {
+      return;
+    }
+    holds_.erase(it);
+  }
+  // The idle check that found it held registered no deadline: start its sleep timeout now.
+  if (auto rt = actors_.find_awake(actor_id)) {
+    asio::post(rt->strand(), [rt] { rt->note_idle(); });
+  }
+}
+
+bool RuntimeCore::held_awake(std::string_view actor_id) const {
+  if (holds_total_.load(std::memory_order_relaxed) == 0) {
+    return false;
+  }
+  std::lock_guard lock(holds_mutex_);
+  return holds_.find(actor_id) != holds_.end();
 }
 
 void RuntimeCore::actor_stopped(const ActorInstance& rt, bool destroyed) const {

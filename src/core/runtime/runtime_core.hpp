@@ -23,8 +23,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +74,11 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   /// Makes sure the actor's due work runs at or after `due_ms`: through the host's
   /// AlarmScheduler when it keeps alarms, else the alarm service.
   void set_alarm(const std::string& actor_id, std::int64_t due_ms);
+  /// Requests of a host in flight per actor (Runtime::hold_awake).
+  void hold_awake(std::string_view actor_id);
+  void release_awake(std::string_view actor_id);
+  /// Whether a host holds the actor awake (checked whenever the actor may be idle).
+  [[nodiscard]] bool held_awake(std::string_view actor_id) const;
   /// Tells the host's observer, if any.
   void actor_started(const ActorInstance& rt) const;
   void actor_stopped(const ActorInstance& rt, bool destroyed) const;
@@ -111,6 +119,10 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   QueueWaiters waiters_;
   KeyCache keys_;
   ActivityArchive activity_archive_;
+  mutable std::mutex holds_mutex_;
+  std::map<std::string, int, std::less<>> holds_;
+  // Without any hold (embedded mode) the idle check takes no lock.
+  std::atomic<std::size_t> holds_total_{0};
 };
 
 /// An actor that stops this many times in a row under one caller is reported as stopped.

@@ -24,6 +24,24 @@ Task<HttpResponse> serve_inspector(ServerContext& ctx, HttpRequest request, std:
   co_return co_await handle_inspector(ctx, std::move(route), std::move(request));
 }
 
+// The gateway waits for a request's answer only while the actor runs: when it stops, the
+// gateway ends the request and sends it again (a queue send would be enqueued twice). So, as in
+// RivetKit, a request in flight keeps its actor from falling asleep for being idle.
+class AwakeHold {
+ public:
+  AwakeHold(Runtime& runtime, std::string actor_id)
+      : runtime_(runtime), actor_id_(std::move(actor_id)) {
+    runtime_.hold_awake(actor_id_);
+  }
+  ~AwakeHold() { runtime_.release_awake(actor_id_); }
+  AwakeHold(const AwakeHold&) = delete;
+  AwakeHold& operator=(const AwakeHold&) = delete;
+
+ private:
+  Runtime& runtime_;
+  std::string actor_id_;
+};
+
 wire::Event state_event(wire::ActorState state) {
   return wire::Event{wire::EventActorStateUpdate{std::move(state)}};
 }
@@ -333,6 +351,7 @@ Task<void> EnvoyHost::serve_request(EnvoyHost* self, wire::MessageId id,
   // An actor the engine is stopping here takes no new request: answered so that the engine
   // retries it, and wakes the actor again, rather than waking it here behind the engine's back.
   const bool hosted = self->generation_of(start.actor_id).has_value();
+  const AwakeHold hold(self->runtime_, start.actor_id);
   HttpResponse response;
   if (!hosted) {
     response = actor_not_hosted_response();

@@ -226,8 +226,11 @@ export async function startServer({ dataDir, label = "server", extraArgs = [], b
 			clearTimeout(timer);
 			return { code: c.exitCode, signal: c.signalCode, forced };
 		},
-		/** Crash: SIGKILL, resolves once the process is gone (in engine mode: once the engine gave up on it). */
-		async kill9() {
+		/**
+		 * Crash: SIGKILL, resolves once the process is gone (in engine mode: once the engine gave up
+		 * on it, unless `waitForLost` is false).
+		 */
+		async kill9({ waitForLost = true } = {}) {
 			if (!child) return;
 			const c = child;
 			child = undefined;
@@ -238,7 +241,7 @@ export async function startServer({ dataDir, label = "server", extraArgs = [], b
 				// envoy, and such a request then waits out the gateway's 30 s ready timeout. Its
 				// actors check the envoy's pings every lost threshold, so after two they are asleep
 				// and the next request wakes them on the restarted process at once.
-				if (ENGINE) await sleep(2 * ENGINE_LOST_THRESHOLD_MS + 1_000);
+				if (ENGINE && waitForLost) await sleep(2 * ENGINE_LOST_THRESHOLD_MS + 1_000);
 			}
 		},
 		/** Start again on the same port and data dir. */
