@@ -55,8 +55,10 @@ std::string protocols_header(const wire::Headers& headers) {
 TunnelRawSocket::TunnelRawSocket(ServerContext& ctx, TaskGroup& tasks,
                                  std::shared_ptr<EngineLink> link, wire::MessageId id,
                                  asio::any_io_executor executor, std::function<void()> ended)
-    : ctx_(ctx), tasks_(tasks), link_(std::move(link)), id_(id),
-      strand_(asio::make_strand(std::move(executor))), ended_(std::move(ended)) {}
+    : ctx_(ctx),
+      tasks_(tasks),
+      strand_(asio::make_strand(std::move(executor))),
+      out_(std::move(link), id, std::move(ended)) {}
 
 Task<void> TunnelRawSocket::open(std::shared_ptr<TunnelRawSocket> self, std::string actor_id,
                                  wire::ToEnvoyWebSocketOpen open) {
@@ -68,9 +70,8 @@ Task<void> TunnelRawSocket::open(std::shared_ptr<TunnelRawSocket> self, std::str
   } else {
     auto sink = std::make_shared<TunnelRawSink>(self);
     auto request = raw_websocket_request(open.path, header_list(open.headers));
-    auto handle = co_await self->ctx_.runtime.open_websocket(std::move(actor_id),
-                                                            std::move(*params),
-                                                            std::move(request), sink);
+    auto handle = co_await self->ctx_.runtime.open_websocket(
+        std::move(actor_id), std::move(*params), std::move(request), sink);
     if (handle) {
       self->handle_ = std::move(*handle);
     } else {
@@ -79,7 +80,7 @@ Task<void> TunnelRawSocket::open(std::shared_ptr<TunnelRawSocket> self, std::str
   }
   // The client sees a close frame, not a failed upgrade, as from the embedded server: open
   // first, then refuse.
-  self->link_->send_tunnel(reply_to(self->id_, 0, wire::ToRivetWebSocketOpen{false}));
+  self->out_.first(wire::ToRivetWebSocketOpen{false});
   self->ready_ = true;
   if (refused) {
     self->send_now(wire::ToRivetWebSocketClose{kCloseError, refused->qualified(), false});
@@ -106,8 +107,8 @@ void TunnelRawSocket::message(wire::ToEnvoyWebSocketMessage message) {
     if (self->peer_close_) {
       return;
     }
-    self->inbound_.push_back(WebSocketMessage{
-        std::string(message.data.begin(), message.data.end()), message.binary});
+    self->inbound_.push_back(
+        WebSocketMessage{std::string(message.data.begin(), message.data.end()), message.binary});
     if (self->handle_ && !self->pumping_) {
       self->pumping_ = true;
       self->tasks_.spawn(self->strand_, pump(self));
@@ -136,10 +137,9 @@ void TunnelRawSocket::client_closed(std::optional<std::uint16_t> code,
       return;
     }
     self->peer_close_ = WebSocketClose{code.value_or(kCloseNoStatus), reason.value_or("")};
-    if (!self->over_) {
+    if (!self->out_.over()) {
       // Answered at index 0 with the client's own code and reason, as RivetKit does (§7.6).
-      self->link_->send_tunnel(
-          reply_to(self->id_, 0, wire::ToRivetWebSocketClose{code, std::move(reason), false}));
+      self->out_.first(wire::ToRivetWebSocketClose{code, std::move(reason), false});
       self->finish();
     }
     if (self->handle_ && !self->pumping_) {
@@ -171,7 +171,7 @@ void TunnelRawSocket::close(std::uint16_t code, std::string reason) {
 }
 
 void TunnelRawSocket::close_now(std::uint16_t code, std::string reason) {
-  if (over_) {
+  if (out_.over()) {
     return;
   }
   send_now(wire::ToRivetWebSocketClose{code, reason, false});
@@ -188,19 +188,11 @@ void TunnelRawSocket::close_now(std::uint16_t code, std::string reason) {
 }
 
 void TunnelRawSocket::send_now(wire::ToRivetTunnelMessageKind kind) {
-  if (over_) {
-    return;
-  }
-  link_->send_tunnel(reply_to(id_, next_index_++, std::move(kind)));
+  out_.send(std::move(kind));
 }
 
 void TunnelRawSocket::finish() {
-  over_ = true;
-  if (ended_) {
-    auto ended = std::move(ended_);
-    ended_ = nullptr;
-    ended();
-  }
+  out_.end();
 }
 
 }  // namespace rivet::server::envoy

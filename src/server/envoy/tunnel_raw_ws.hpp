@@ -12,6 +12,7 @@
 // Not hibernatable: the open says canHibernate=false, so no acks (the engine refuses them).
 
 #include "server/envoy/engine_link.hpp"
+#include "server/envoy/tunnel_replies.hpp"
 #include "server/server_context.hpp"
 
 #include <rivet/common/task_group.hpp>
@@ -55,18 +56,14 @@ class TunnelRawSocket final : public std::enable_shared_from_this<TunnelRawSocke
 
   ServerContext& ctx_;
   TaskGroup& tasks_;
-  std::shared_ptr<EngineLink> link_;
-  wire::MessageId id_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  std::function<void()> ended_;
+  TunnelReplies out_;
   std::shared_ptr<RawSocketHandle> handle_;
   std::deque<WebSocketMessage> inbound_;
   std::deque<wire::ToRivetTunnelMessageKind> early_;  // sent by the handler before the open
   std::optional<WebSocketClose> peer_close_;          // the client's close, after inbound_
-  wire::MessageIndex next_index_ = 1;                 // 0 is the open
-  bool ready_ = false;    // the open was answered
-  bool pumping_ = false;  // pump() is handing inbound_ to the actor
-  bool over_ = false;     // closed by either side
+  bool ready_ = false;                                // the open was answered
+  bool pumping_ = false;                              // pump() is handing inbound_ to the actor
 };
 
 }  // namespace rivet::server::envoy

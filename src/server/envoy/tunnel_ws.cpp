@@ -54,14 +54,17 @@ std::string header_of(const wire::Headers& headers, std::string_view name) {
 
 bool is_connect_path(std::string_view path) noexcept {
   constexpr std::string_view kConnect = "/connect";
-  return path.starts_with(kConnect) && (path.size() == kConnect.size() || path[kConnect.size()] == '?');
+  return path.starts_with(kConnect) &&
+         (path.size() == kConnect.size() || path[kConnect.size()] == '?');
 }
 
 TunnelConnection::TunnelConnection(ServerContext& ctx, TaskGroup& tasks,
                                    std::shared_ptr<EngineLink> link, wire::MessageId id,
                                    asio::any_io_executor executor, std::function<void()> ended)
-    : ctx_(ctx), tasks_(tasks), link_(std::move(link)), id_(id),
-      strand_(asio::make_strand(std::move(executor))), ended_(std::move(ended)) {}
+    : ctx_(ctx),
+      tasks_(tasks),
+      strand_(asio::make_strand(std::move(executor))),
+      out_(std::move(link), id, std::move(ended)) {}
 
 Task<void> TunnelConnection::open(std::shared_ptr<TunnelConnection> self, ActorIdentity identity,
                                   wire::ToEnvoyWebSocketOpen open) {
@@ -86,7 +89,7 @@ Task<void> TunnelConnection::open(std::shared_ptr<TunnelConnection> self, ActorI
   auto conn = co_await self->ctx_.runtime.connect(identity.actor_id, std::move(*params), sink);
   if (!conn) {
     // The client protocol says why in an Error frame before the close: open, then refuse.
-    self->link_->send_tunnel(reply_to(self->id_, 0, wire::ToRivetWebSocketOpen{false}));
+    self->out_.first(wire::ToRivetWebSocketOpen{false});
     self->ready_ = true;
     auto error = is_internal_error(conn.error()) ? mask_for_client(conn.error()) : conn.error();
     self->send_error(error, std::nullopt);
@@ -95,7 +98,7 @@ Task<void> TunnelConnection::open(std::shared_ptr<TunnelConnection> self, ActorI
   }
   self->conn_ = std::move(*conn);
   // Open at index 0, then Init first, before any event the connect hooks published.
-  self->link_->send_tunnel(reply_to(self->id_, 0, wire::ToRivetWebSocketOpen{false}));
+  self->out_.first(wire::ToRivetWebSocketOpen{false});
   self->ready_ = true;
   self->send_now(wire::ToRivetWebSocketMessage{
       protocol::encode_to_client(protocol::Init{identity.actor_id, self->conn_->id()},
@@ -109,7 +112,7 @@ Task<void> TunnelConnection::open(std::shared_ptr<TunnelConnection> self, ActorI
 
 void TunnelConnection::message(wire::ToEnvoyWebSocketMessage message, wire::MessageIndex index) {
   asio::post(strand_, [self = shared_from_this(), message = std::move(message), index]() mutable {
-    if (self->over_) {
+    if (self->out_.over()) {
       return;
     }
     // No ack: the socket is not hibernatable, and the engine refuses acks for such sockets
@@ -124,7 +127,7 @@ void TunnelConnection::message(wire::ToEnvoyWebSocketMessage message, wire::Mess
 }
 
 Task<void> TunnelConnection::pump(std::shared_ptr<TunnelConnection> self) {
-  while (!self->inbound_.empty() && !self->over_) {
+  while (!self->inbound_.empty() && !self->out_.over()) {
     auto frame = std::move(self->inbound_.front());
     self->inbound_.pop_front();
     if (frame.data.size() > self->options_.max_incoming_message_size) {
@@ -170,8 +173,8 @@ Task<void> TunnelConnection::run_action(std::shared_ptr<TunnelConnection> self,
     self->send_error(mask_for_client(result.error()), request.id);
     co_return;
   }
-  auto bytes = protocol::encode_to_client(
-      protocol::ActionResponse{request.id, std::move(*result)}, self->encoding_);
+  auto bytes = protocol::encode_to_client(protocol::ActionResponse{request.id, std::move(*result)},
+                                          self->encoding_);
   if (bytes.size() > self->options_.max_outgoing_message_size) {
     self->send_error(rivet::errors::outgoing_too_long(), request.id);
     co_return;
@@ -183,26 +186,22 @@ Task<void> TunnelConnection::run_action(std::shared_ptr<TunnelConnection> self,
 void TunnelConnection::reject(std::uint16_t code, std::string reason) {
   // Opened, then closed: a close in place of the open fails the client's upgrade instead, and
   // the client would not see the code and reason the embedded server gives it.
-  link_->send_tunnel(reply_to(id_, 0, wire::ToRivetWebSocketOpen{false}));
-  link_->send_tunnel(
-      reply_to(id_, next_index_++, wire::ToRivetWebSocketClose{code, std::move(reason), false}));
+  out_.first(wire::ToRivetWebSocketOpen{false});
+  out_.next(wire::ToRivetWebSocketClose{code, std::move(reason), false});
   finish();
 }
 
 void TunnelConnection::send_error(const Error& e, std::optional<std::uint64_t> action_id) {
-  protocol::ErrorMessage message{e.group, e.code, e.message,
-                                 e.metadata.is_null() ? std::nullopt
-                                                      : std::optional<Value>(e.metadata),
-                                 action_id, std::nullopt};
+  protocol::ErrorMessage message{
+      e.group,   e.code,
+      e.message, e.metadata.is_null() ? std::nullopt : std::optional<Value>(e.metadata),
+      action_id, std::nullopt};
   send_now(wire::ToRivetWebSocketMessage{protocol::encode_to_client(message, encoding_),
                                          encoding_ != protocol::Encoding::Json});
 }
 
 void TunnelConnection::send_now(wire::ToRivetTunnelMessageKind kind) {
-  if (over_) {
-    return;
-  }
-  link_->send_tunnel(reply_to(id_, next_index_++, std::move(kind)));
+  out_.send(std::move(kind));
 }
 
 void TunnelConnection::send_frame(Bytes data) {
@@ -216,7 +215,7 @@ void TunnelConnection::send_frame(Bytes data) {
 
 void TunnelConnection::close(std::uint16_t code, std::string reason) {
   asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    if (self->over_) {
+    if (self->out_.over()) {
       return;
     }
     self->send_now(wire::ToRivetWebSocketClose{code, std::move(reason), false});
@@ -227,27 +226,21 @@ void TunnelConnection::close(std::uint16_t code, std::string reason) {
 void TunnelConnection::client_closed(std::optional<std::uint16_t> code,
                                      std::optional<std::string> reason) {
   asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    if (self->over_) {
+    if (self->out_.over()) {
       return;
     }
     // Answered at index 0 with the client's own code and reason, as RivetKit does (§7.6).
-    self->link_->send_tunnel(
-        reply_to(self->id_, 0, wire::ToRivetWebSocketClose{code, std::move(reason), false}));
+    self->out_.first(wire::ToRivetWebSocketClose{code, std::move(reason), false});
     self->finish();
   });
 }
 
 void TunnelConnection::finish() {
-  over_ = true;
   inbound_.clear();
   if (conn_) {
     tasks_.spawn(strand_, disconnect(shared_from_this()));
   }
-  if (ended_) {
-    auto ended = std::move(ended_);
-    ended_ = nullptr;
-    ended();
-  }
+  out_.end();
 }
 
 Task<void> TunnelConnection::disconnect(std::shared_ptr<TunnelConnection> self) {

@@ -2,14 +2,15 @@
 // A client's actor connection (`/connect`, the client protocol's WebSocket) carried by the
 // engine's tunnel (spec §6.4, §7.6): the engine opens it, relays the client's frames as
 // WebSocketMessage and its close as WebSocketClose; we answer with WebSocketOpen, our frames
-// (numbered from 1); no acks, since the socket is not hibernatable. The client protocol on top is the embedded
-// server's (actor_connect_session.cpp): Init, actions, subscriptions, events.
+// (numbered from 1); no acks, since the socket is not hibernatable. The client protocol on top is
+// the embedded server's (actor_connect_session.cpp): Init, actions, subscriptions, events.
 //
 // Concurrency: everything runs on the connection's strand (on its actor's executor). message(),
 // client_closed() and the runtime's sink calls may come from any thread; they post there.
 // Not hibernatable yet: the open says canHibernate=false.
 
 #include "server/envoy/engine_link.hpp"
+#include "server/envoy/tunnel_replies.hpp"
 #include "server/server_context.hpp"
 
 #include <rivet/common/task_group.hpp>
@@ -64,19 +65,15 @@ class TunnelConnection final : public std::enable_shared_from_this<TunnelConnect
 
   ServerContext& ctx_;
   TaskGroup& tasks_;
-  std::shared_ptr<EngineLink> link_;
-  wire::MessageId id_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  std::function<void()> ended_;
+  TunnelReplies out_;
   protocol::Encoding encoding_ = protocol::Encoding::Json;
   ActorOptions options_;       // the actor's message size limits, as in embedded mode
   std::size_t in_flight_ = 0;  // actions running (bounded by the server's limit)
   std::shared_ptr<ConnectionHandle> conn_;
   std::deque<wire::ToEnvoyWebSocketMessage> inbound_;
-  wire::MessageIndex next_index_ = 1;  // 0 is the open
   bool ready_ = false;    // the open was answered; frames may be served
   bool pumping_ = false;  // pump() is serving inbound_
-  bool over_ = false;     // closed by either side
 };
 
 }  // namespace rivet::server::envoy
